@@ -1,0 +1,103 @@
+"""Pix2pix networks, optimisers and the compiled training step.
+
+One step on a batch, in one graph, in the reference's order:
+  1. fake_B = G(A), computed once (the forward is kept for G's backward pass);
+  2. D step: D loss on (A, B) real and (A, stop_gradient(fake_B)) fake, Adam update of D;
+  3. G step: GAN loss of the *updated* D on (A, fake_B) plus lambda * L1, backpropagated
+     through the forward of 1 (so batch-norm statistics move once and dropout masks agree).
+"""
+import mindspore as ms
+from mindspore import nn, ops
+
+from src.models.discriminator_model import PatchDiscriminator
+from src.models.generator_model import UnetGenerator
+from src.models.init_w import init_weights
+from src.models.loss import DiscriminatorLoss, GeneratorLoss
+
+# Settings that define the networks' shapes; checkpoints carry them so eval/export rebuild the same model.
+MODEL_SPEC_KEYS = ("in_channels", "out_channels", "ngf", "num_downs", "norm_mode", "use_dropout", "ndf", "n_layers_D")
+
+
+def model_spec_from_config(config):
+    """The network-defining settings of a run, as a plain dict."""
+    return {"in_channels": 3, "out_channels": 3, "ngf": config.ngf, "num_downs": config.num_downs,
+            "norm_mode": config.norm_mode, "use_dropout": not config.no_dropout, "ndf": config.ndf,
+            "n_layers_D": config.n_layers_D}
+
+
+def build_generator(spec, init_type="normal", init_gain=0.02):
+    """A UnetGenerator for `spec` (see MODEL_SPEC_KEYS), initialised as the reference."""
+    generator = UnetGenerator(spec["in_channels"], spec["out_channels"], ngf=spec["ngf"], num_downs=spec["num_downs"],
+                              norm_mode=spec["norm_mode"], use_dropout=spec["use_dropout"])
+    return init_weights(generator, init_type, init_gain)
+
+
+def build_discriminator(spec, init_type="normal", init_gain=0.02):
+    """A PatchDiscriminator over concat(A, B) for `spec`, initialised as the reference."""
+    discriminator = PatchDiscriminator(spec["in_channels"] + spec["out_channels"], ndf=spec["ndf"],
+                                       n_layers=spec["n_layers_D"], norm_mode=spec["norm_mode"])
+    return init_weights(discriminator, init_type, init_gain)
+
+
+def count_parameters(network):
+    """Number of trainable values (conv weights and biases, norm gamma/beta; not BN running statistics)."""
+    return sum(parameter.size for parameter in network.trainable_params())
+
+
+# Optimizer-owned state whose names MindSpore gives every optimizer alike; they must differ to
+# compile both optimizers into one graph and to store both in one checkpoint.
+_SHARED_OPTIMIZER_STATE = ("global_step", "beta1_power", "beta2_power", "learning_rate")
+
+
+def build_adam(network, name, lr, beta1, beta2):
+    """Adam over `network`'s trainable parameters, its own state named '<name>.<state>'.
+
+    The learning rate is a Parameter: set it per epoch with `set_learning_rate`.
+    """
+    optimizer = nn.Adam(network.trainable_params(), learning_rate=lr, beta1=beta1, beta2=beta2)
+    for state in _SHARED_OPTIMIZER_STATE:
+        parameter = getattr(optimizer, state, None)
+        if isinstance(parameter, ms.Parameter):
+            parameter.name = f"{name}.{state}"
+    return optimizer
+
+
+def set_learning_rate(optimizer, lr):
+    optimizer.learning_rate.set_data(ms.Tensor(lr, ms.float32))
+
+
+def get_learning_rate(optimizer):
+    return float(optimizer.learning_rate.asnumpy())
+
+
+class Pix2PixTrainStep(nn.Cell):
+    """One D step then one G step on a batch (see the module docstring).
+
+    construct(real_a, real_b), both (N, C, H, W) in [-1, 1], returns
+    (loss_d, loss_g_gan, loss_g_l1, fake_b): D loss (halved), G's GAN term, the unweighted L1
+    (mean absolute error in [-1, 1] units) and G(A) as computed in this step.
+    """
+
+    def __init__(self, generator, discriminator, optimizer_g, optimizer_d, lambda_l1=100.0):
+        super().__init__(auto_prefix=False)
+        self.generator = generator
+        self.optimizer_g = optimizer_g
+        self.optimizer_d = optimizer_d
+        self.generator_weights = optimizer_g.parameters
+        self.discriminator_loss = DiscriminatorLoss(discriminator)
+        self.generator_loss = GeneratorLoss(discriminator, lambda_l1)
+        self.discriminator_grad = ms.value_and_grad(self.discriminator_loss, None, optimizer_d.parameters)
+        # Gradient of G's loss with respect to fake_B only; G's weights get it through the kept forward.
+        self.fake_grad = ms.value_and_grad(self.generator_loss, 0, None, has_aux=True)
+
+    def generator_forward(self, real_a):
+        return self.generator(real_a)
+
+    def construct(self, real_a, real_b):
+        fake_b, generator_backward = ms.vjp(self.generator_forward, real_a, weights=self.generator_weights)
+        loss_d, grads_d = self.discriminator_grad(real_a, real_b, ops.stop_gradient(fake_b))
+        loss_d = ops.depend(loss_d, self.optimizer_d(grads_d))
+        (_, loss_g_gan, loss_g_l1), fake_grad = self.fake_grad(fake_b, real_a, real_b)
+        _, grads_g = generator_backward(fake_grad)
+        loss_g_gan = ops.depend(loss_g_gan, self.optimizer_g(grads_g))
+        return loss_d, loss_g_gan, loss_g_l1, fake_b

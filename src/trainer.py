@@ -1,0 +1,169 @@
+"""Pix2pix training run: data, networks, the compiled step, progress, pictures, checkpoints, resume."""
+import glob
+import os
+import time
+
+import numpy as np
+
+from src.dataset.aligned_dataset import create_train_dataset, iterate_batches
+from src.dataset.sample_data import ensure_sample_dataset
+from src.dataset.transforms import to_uint8_hwc
+from src.models.pix2pix import (Pix2PixTrainStep, build_adam, build_discriminator, build_generator,
+                                count_parameters, model_spec_from_config, set_learning_rate)
+from src.utils.checkpoint import restore_training_state, save_generator_checkpoint, save_training_checkpoint
+from src.utils.config import DEFAULT_CONFIG_PATH, read_yaml_documents, total_epochs
+from src.utils.device import seed_everything, setup_device
+from src.utils.errors import UserInputError
+from src.utils.lr_schedule import linear_decay_lr
+from src.utils.tools import (format_duration, image_grid, plot_loss_curves, read_loss_history, save_image_atomic,
+                             setup_logger, write_loss_history)
+
+
+def run_paths(output_path):
+    """Where a training run writes its files (documented in the README)."""
+    return {
+        "config": os.path.join(output_path, "config.yaml"),
+        "log": os.path.join(output_path, "train.log"),
+        "checkpoints": os.path.join(output_path, "checkpoints"),
+        "images": os.path.join(output_path, "images"),
+        "losses": os.path.join(output_path, "losses.csv"),
+        "loss_curve": os.path.join(output_path, "loss_curve.png"),
+    }
+
+
+def training_checkpoint_path(paths, epoch):
+    return os.path.join(paths["checkpoints"], f"pix2pix_epoch_{epoch:04d}.ckpt")
+
+
+def _refuse_to_overwrite(paths, resuming):
+    existing = sorted(glob.glob(os.path.join(paths["checkpoints"], "*.ckpt")))
+    if existing and not resuming:
+        raise UserInputError(f"--output_path '{os.path.dirname(paths['checkpoints'])}' already holds a training run "
+                             f"({os.path.basename(existing[-1])}): continue it with --resume {existing[-1]}, "
+                             "or choose another --output_path")
+
+
+def _default_train_dir():
+    defaults, _, _ = read_yaml_documents(DEFAULT_CONFIG_PATH)
+    return defaults["train_data_dir"]
+
+
+class Trainer:
+    """Trains G and D per `config` (see default_config.yaml) on one device."""
+
+    def __init__(self, config):
+        self.config = config
+        self.paths = run_paths(config.output_path)
+        self.spec = model_spec_from_config(config)
+        self.epochs = total_epochs(config)
+
+    def run(self):
+        config, paths = self.config, self.paths
+        _refuse_to_overwrite(paths, bool(config.resume))
+        os.makedirs(config.output_path, exist_ok=True)
+        logger = self.logger = setup_logger(paths["log"])
+        ensure_sample_dataset(config.train_data_dir, _default_train_dir(), logger.info)
+        setup_device(config.device_target, config.device_id, config.mode)
+        seed_everything(config.seed)
+        generator = build_generator(self.spec, config.init_type, config.init_gain)
+        discriminator = build_discriminator(self.spec, config.init_type, config.init_gain)
+        optimizer_g = build_adam(generator, "optimizer_g", config.lr, config.beta1, config.beta2)
+        optimizer_d = build_adam(discriminator, "optimizer_d", config.lr, config.beta1, config.beta2)
+        start_epoch, global_step = 0, 0
+        if config.resume:
+            start_epoch, global_step = restore_training_state(config.resume, generator, discriminator,
+                                                              optimizer_g, optimizer_d, self.spec)
+            logger.info(f"Resumed from {config.resume}: {start_epoch} epochs and {global_step} steps done")
+            if start_epoch >= self.epochs:
+                raise UserInputError(f"checkpoint '{config.resume}' has already trained {start_epoch} of "
+                                     f"{self.epochs} epochs: raise --n_epochs/--n_epochs_decay to train further")
+        dataset, steps_per_epoch = create_train_dataset(
+            config.train_data_dir, config.batch_size, config.direction, config.load_size, config.crop_size,
+            flip=not config.no_flip, seed=config.seed, start_epoch=start_epoch, end_epoch=self.epochs,
+            num_parallel_workers=config.num_parallel_workers)
+        config.save(paths["config"])
+        logger.info(f"Generator parameters: {count_parameters(generator):,}")
+        logger.info(f"Discriminator parameters: {count_parameters(discriminator):,}")
+        logger.info(f"Training on {config.train_data_dir}: {steps_per_epoch} steps per epoch (batch {config.batch_size}), "
+                    f"epochs {start_epoch + 1}..{self.epochs}, {config.direction}, {config.device_target} "
+                    f"{config.mode}; output in {config.output_path}")
+        step_cell = Pix2PixTrainStep(generator, discriminator, optimizer_g, optimizer_d, config.lambda_L1)
+        step_cell.set_train(True)
+        history = read_loss_history(paths["losses"]) if config.resume else []
+        history = [row for row in history if row["step"] <= global_step]
+        self._train_epochs(dataset, steps_per_epoch, start_epoch, global_step, step_cell, history,
+                           (generator, discriminator, optimizer_g, optimizer_d))
+        return paths
+
+    def _train_epochs(self, dataset, steps_per_epoch, start_epoch, global_step, step_cell, history, state):
+        config, paths, logger = self.config, self.paths, self.logger
+        generator, discriminator, optimizer_g, optimizer_d = state
+        iterator = dataset.create_tuple_iterator(num_epochs=1)
+        epoch, step_in_epoch = start_epoch + 1, 0
+        step_times, run_start, first_step = [], time.perf_counter(), True
+        steps_left = (self.epochs - start_epoch) * steps_per_epoch
+        set_learning_rate(optimizer_g, linear_decay_lr(epoch, config.lr, config.n_epochs, config.n_epochs_decay))
+        set_learning_rate(optimizer_d, linear_decay_lr(epoch, config.lr, config.n_epochs, config.n_epochs_decay))
+        for real_a, real_b, _ in iterate_batches(iterator):
+            lr = linear_decay_lr(epoch, config.lr, config.n_epochs, config.n_epochs_decay)
+            started = time.perf_counter()
+            loss_d, loss_g_gan, loss_g_l1, fake_b = step_cell(real_a, real_b)
+            losses = (float(loss_d.asnumpy()), float(loss_g_gan.asnumpy()), float(loss_g_l1.asnumpy()))
+            elapsed = time.perf_counter() - started
+            global_step += 1
+            step_in_epoch += 1
+            steps_left -= 1
+            if first_step:
+                first_step = False
+                logger.info(f"First step (graph compile included) took {elapsed:.1f} s")
+            else:
+                step_times.append(elapsed)
+            if not np.all(np.isfinite(losses)):
+                raise UserInputError(f"losses became non-finite at epoch {epoch} step {step_in_epoch} "
+                                     f"(D {losses[0]}, G_GAN {losses[1]}, G_L1 {losses[2]}): lower --lr or resume "
+                                     "from an earlier checkpoint with another --seed")
+            history.append({"epoch": epoch, "step": global_step, "loss_d": losses[0], "loss_g_gan": losses[1],
+                            "loss_g_l1": losses[2], "lr": lr})
+            if step_in_epoch % config.log_interval == 0 or step_in_epoch == steps_per_epoch:
+                self._log_progress(epoch, step_in_epoch, steps_per_epoch, global_step, history, step_times,
+                                   steps_left, lr)
+            if step_in_epoch == steps_per_epoch:
+                self._end_of_epoch(epoch, global_step, steps_per_epoch, history, (real_a, fake_b, real_b), state)
+                epoch, step_in_epoch = epoch + 1, 0
+                if epoch <= self.epochs:
+                    next_lr = linear_decay_lr(epoch, config.lr, config.n_epochs, config.n_epochs_decay)
+                    set_learning_rate(optimizer_g, next_lr)
+                    set_learning_rate(optimizer_d, next_lr)
+        final_generator = os.path.join(paths["checkpoints"], "generator_final.ckpt")
+        save_generator_checkpoint(final_generator, generator, self.spec, self.epochs, global_step)
+        logger.info(f"Training finished in {format_duration(time.perf_counter() - run_start)}: "
+                    f"{len(step_times) and 1000 * float(np.median(step_times)):.1f} ms/step (median); "
+                    f"generator saved to {final_generator}")
+
+    def _log_progress(self, epoch, step_in_epoch, steps_per_epoch, global_step, history, step_times, steps_left, lr):
+        recent = history[-min(len(history), self.config.log_interval):]
+        median_ms = 1000 * float(np.median(step_times[-self.config.log_interval:])) if step_times else float("nan")
+        eta = format_duration(steps_left * median_ms / 1000) if step_times else "?"
+        self.logger.info(
+            f"epoch {epoch}/{self.epochs} step {step_in_epoch}/{steps_per_epoch} (total {global_step}) | "
+            f"{median_ms:.1f} ms/step | D {np.mean([r['loss_d'] for r in recent]):.4f} "
+            f"G_GAN {np.mean([r['loss_g_gan'] for r in recent]):.4f} "
+            f"G_L1 {np.mean([r['loss_g_l1'] for r in recent]):.4f} | lr {lr:.2e} | ETA {eta}")
+
+    def _end_of_epoch(self, epoch, global_step, steps_per_epoch, history, visuals, state):
+        config, paths = self.config, self.paths
+        real_a, fake_b, real_b = (tensor.asnumpy() for tensor in visuals)
+        rows = [[to_uint8_hwc(real_a[i]), to_uint8_hwc(fake_b[i]), to_uint8_hwc(real_b[i])]
+                for i in range(min(4, real_a.shape[0]))]
+        save_image_atomic(image_grid(rows), os.path.join(paths["images"], f"epoch_{epoch:04d}.png"))
+        write_loss_history(history, paths["losses"])
+        plot_loss_curves(history, paths["loss_curve"], steps_per_epoch)
+        if epoch % config.save_checkpoint_epochs == 0 or epoch == self.epochs:
+            path = training_checkpoint_path(paths, epoch)
+            save_training_checkpoint(path, *state, epoch=epoch, step=global_step, model_spec=self.spec)
+            self.logger.info(f"Saved {path}")
+
+
+def train(config):
+    """Train per `config`; returns the dict of output paths."""
+    return Trainer(config).run()

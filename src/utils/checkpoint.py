@@ -1,0 +1,136 @@
+"""Checkpoints: full training state for --resume, and the generator alone for eval/export.
+
+Every checkpoint is a MindSpore .ckpt whose parameter names start with 'generator.',
+'discriminator.', 'optimizer_g.' or 'optimizer_d.', plus `model_spec` (json of the
+network settings), `epoch` (epochs completed) and `step` (optimizer steps completed).
+Files are written to a temporary name and renamed, so an interrupted save never replaces a
+good checkpoint with a broken one.
+"""
+import json
+import os
+
+import mindspore as ms
+
+from src.utils.errors import UserInputError
+
+CHECKPOINT_FORMAT = "pix2pix-mindspore-1"
+
+
+def _optimizer_state(optimizer, network, prefix):
+    """{'<prefix>.<state name>': Parameter} for the optimizer's own state (moments, step, lr, ...)."""
+    network_ids = {id(parameter) for parameter in network.get_parameters()}
+    state = {}
+    for parameter in optimizer.get_parameters():
+        if id(parameter) in network_ids:
+            continue
+        name = parameter.name[len(prefix) + 1:] if parameter.name.startswith(prefix + ".") else parameter.name
+        state[f"{prefix}.{name}"] = parameter
+    return state
+
+
+def _network_state(network, prefix):
+    return {f"{prefix}.{parameter.name}": parameter for parameter in network.get_parameters()}
+
+
+def _atomic_save(entries, path, extra):
+    folder = os.path.dirname(os.path.abspath(path))
+    os.makedirs(folder, exist_ok=True)
+    temporary = os.path.join(folder, ".saving_" + os.path.basename(path))
+    ms.save_checkpoint([{"name": name, "data": data} for name, data in entries.items()], temporary,
+                       append_dict=dict(extra, format=CHECKPOINT_FORMAT))
+    os.replace(temporary, path)
+
+
+def save_training_checkpoint(path, generator, discriminator, optimizer_g, optimizer_d, epoch, step, model_spec):
+    """Save everything --resume needs to continue exactly."""
+    entries = {}
+    entries.update(_network_state(generator, "generator"))
+    entries.update(_network_state(discriminator, "discriminator"))
+    entries.update(_optimizer_state(optimizer_g, generator, "optimizer_g"))
+    entries.update(_optimizer_state(optimizer_d, discriminator, "optimizer_d"))
+    _atomic_save(entries, path, {"epoch": int(epoch), "step": int(step), "model_spec": json.dumps(model_spec)})
+
+
+def save_generator_checkpoint(path, generator, model_spec, epoch, step):
+    """Save the generator alone (a quarter of the size) for evaluation, export and deployment."""
+    _atomic_save(_network_state(generator, "generator"), path,
+                 {"epoch": int(epoch), "step": int(step), "model_spec": json.dumps(model_spec)})
+
+
+def read_checkpoint(path):
+    """Load a .ckpt into a dict, with a clear error for a missing or unreadable file."""
+    if not path:
+        raise UserInputError("no checkpoint given: pass --ckpt PATH (a generator or training checkpoint)")
+    if not os.path.isfile(path):
+        raise UserInputError(f"checkpoint '{path}' does not exist")
+    try:
+        return ms.load_checkpoint(path)
+    except Exception as error:  # MindSpore raises several types for unreadable files
+        first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        raise UserInputError(f"'{path}' is not a readable MindSpore checkpoint ({first_line})") from None
+
+
+def checkpoint_model_spec(contents):
+    """The model_spec stored in a checkpoint, or None for a checkpoint from elsewhere."""
+    spec = contents.get("model_spec")
+    return json.loads(spec) if isinstance(spec, str) else None
+
+
+def checkpoint_counter(contents, key):
+    value = contents.get(key)
+    return int(value.asnumpy()) if value is not None else 0
+
+
+def _load_into(network, contents, prefix, path, strip_prefix=True):
+    """Copy `prefix.*` entries of `contents` into `network`, checking every name and shape first."""
+    start = len(prefix) + 1 if strip_prefix else 0
+    values = {name[start:]: value for name, value in contents.items() if name.startswith(prefix + ".")} \
+        if strip_prefix else contents
+    missing = []
+    for parameter in network.get_parameters():
+        if parameter.name not in values:
+            missing.append(parameter.name)
+            continue
+        stored = values[parameter.name]
+        if tuple(stored.shape) != tuple(parameter.shape):
+            raise UserInputError(
+                f"checkpoint '{path}' does not fit the model: {prefix}.{parameter.name} has shape "
+                f"{tuple(stored.shape)} there but {tuple(parameter.shape)} here (different ngf/ndf/num_downs/norm_mode?)")
+    if missing:
+        raise UserInputError(f"checkpoint '{path}' does not fit the model: it has no {prefix} parameter "
+                             f"'{missing[0]}' ({len(missing)} missing; different model settings?)")
+    for parameter in network.get_parameters():
+        parameter.set_data(ms.Tensor(values[parameter.name].asnumpy()))
+
+
+def load_generator_weights(generator, contents, path):
+    """Load generator weights from a training or generator checkpoint ('generator.*' names), or from
+    a bare checkpoint of the UnetGenerator (names without prefix)."""
+    has_prefixed = any(name.startswith("generator.") for name in contents)
+    if has_prefixed:
+        _load_into(generator, contents, "generator", path)
+    else:
+        _load_into(generator, contents, "", path, strip_prefix=False)
+
+
+def restore_training_state(path, generator, discriminator, optimizer_g, optimizer_d, model_spec):
+    """Load a training checkpoint into the networks and optimisers; return (epochs done, steps done)."""
+    contents = read_checkpoint(path)
+    if not any(name.startswith("optimizer_d.") for name in contents):
+        raise UserInputError(f"'{path}' is not a training checkpoint (no discriminator/optimiser state), so it "
+                             "cannot be resumed; pass a checkpoints/pix2pix_epoch_*.ckpt file")
+    stored_spec = checkpoint_model_spec(contents)
+    if stored_spec is not None:
+        differences = [f"{key}={stored_spec.get(key)} (config has {model_spec[key]})"
+                       for key in model_spec if stored_spec.get(key) != model_spec[key]]
+        if differences:
+            raise UserInputError(f"checkpoint '{path}' was trained with " + ", ".join(differences) +
+                                 ": resume with the same model settings")
+    _load_into(generator, contents, "generator", path)
+    _load_into(discriminator, contents, "discriminator", path)
+    for prefix, optimizer, network in (("optimizer_g", optimizer_g, generator), ("optimizer_d", optimizer_d, discriminator)):
+        for name, parameter in _optimizer_state(optimizer, network, prefix).items():
+            if name not in contents:
+                raise UserInputError(f"checkpoint '{path}' lacks optimiser state '{name}'")
+            parameter.set_data(ms.Tensor(contents[name].asnumpy()))
+    return checkpoint_counter(contents, "epoch"), checkpoint_counter(contents, "step")

@@ -1,0 +1,37 @@
+"""Device and execution-mode setup for single-device runs."""
+import os
+
+import numpy as np
+import mindspore as ms
+
+from src.utils.errors import UserInputError
+
+_cpu_threads_set = False
+
+
+def setup_device(device_target, device_id=0, mode="GRAPH"):
+    """Select the device and execution mode, and check the device really works.
+
+    Raises UserInputError naming the device when it is not present or its backend fails.
+    """
+    global _cpu_threads_set
+    ms.set_context(mode=ms.GRAPH_MODE if mode == "GRAPH" else ms.PYNATIVE_MODE)
+    try:
+        ms.set_device(device_target, device_id)
+        if device_target == "CPU" and not _cpu_threads_set:
+            # MindSpore defaults to 25 CPU threads; on small machines one per core is faster.
+            ms.device_context.cpu.op_tuning.threads_num(os.cpu_count() or 1)
+            _cpu_threads_set = True
+        probe = ms.Tensor(np.ones((2,), np.float32)) + 1
+        probe.asnumpy()
+    except Exception as error:  # MindSpore raises RuntimeError/ValueError for absent devices and backends
+        detail = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        raise UserInputError(f"device_target {device_target} (device_id {device_id}) is not usable here: {detail[:200]} "
+                             "-- check the device and its drivers, or use --device_target CPU") from None
+
+
+def seed_everything(seed):
+    """Seed MindSpore (weights, dropout), its dataset engine and numpy."""
+    ms.set_seed(seed)
+    ms.dataset.config.set_seed(seed)
+    np.random.seed(seed)

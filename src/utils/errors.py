@@ -1,0 +1,21 @@
+"""User-facing errors: one clear line and a non-zero exit, never a stack trace."""
+import sys
+
+# Exit status for every problem with the user's input (flags, files, checkpoints, devices).
+USER_ERROR_EXIT_CODE = 2
+
+
+class UserInputError(Exception):
+    """A problem the user can fix; the message names the problem and the fix."""
+
+
+def run_cli(main, argv=None):
+    """Run an entry point's main(argv); report a UserInputError as one line and exit non-zero."""
+    try:
+        main(sys.argv[1:] if argv is None else argv)
+    except UserInputError as error:
+        print(f"error: {error}", file=sys.stderr, flush=True)
+        sys.exit(USER_ERROR_EXIT_CODE)
+    except KeyboardInterrupt:
+        print("error: interrupted by the user", file=sys.stderr, flush=True)
+        sys.exit(130)

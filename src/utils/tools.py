@@ -1,0 +1,112 @@
+"""Run bookkeeping: logging, progress lines, image grids, loss curves, atomic file writes."""
+import csv
+import json
+import logging
+import os
+import sys
+
+import numpy as np
+from PIL import Image
+
+
+def setup_logger(log_path=None, name="pix2pix"):
+    """Logger printing to the console and, if given, appending to `log_path`."""
+    logger = logging.getLogger(name)
+    logger.setLevel(logging.INFO)
+    logger.propagate = False
+    for handler in list(logger.handlers):
+        logger.removeHandler(handler)
+        handler.close()
+    formatter = logging.Formatter("%(asctime)s %(message)s", "%Y-%m-%d %H:%M:%S")
+    console = logging.StreamHandler(sys.stdout)
+    console.setFormatter(formatter)
+    logger.addHandler(console)
+    if log_path:
+        os.makedirs(os.path.dirname(os.path.abspath(log_path)), exist_ok=True)
+        file_handler = logging.FileHandler(log_path, encoding="utf-8")
+        file_handler.setFormatter(formatter)
+        logger.addHandler(file_handler)
+    return logger
+
+
+def format_duration(seconds):
+    seconds = int(max(0, seconds))
+    hours, rest = divmod(seconds, 3600)
+    minutes, seconds = divmod(rest, 60)
+    return f"{hours}h{minutes:02d}m" if hours else f"{minutes}m{seconds:02d}s"
+
+
+def save_image_atomic(image, path):
+    """Save a PIL image via a temporary file so a crash never leaves a truncated picture."""
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    root, extension = os.path.splitext(path)
+    temporary = f"{root}.partial{extension}"
+    image.save(temporary)
+    os.replace(temporary, path)
+
+
+def image_grid(rows, gap=4):
+    """Stack rows of equally sized uint8 HWC images (e.g. [input, output, target]) into one image."""
+    height, width = rows[0][0].shape[:2]
+    columns = max(len(row) for row in rows)
+    grid = np.full((len(rows) * (height + gap) - gap, columns * (width + gap) - gap, 3), 255, np.uint8)
+    for r, row in enumerate(rows):
+        for c, picture in enumerate(row):
+            grid[r * (height + gap): r * (height + gap) + height, c * (width + gap): c * (width + gap) + width] = picture
+    return Image.fromarray(grid)
+
+
+def write_json_atomic(data, path):
+    temporary = path + ".partial"
+    with open(temporary, "w", encoding="utf-8") as handle:
+        json.dump(data, handle, indent=2)
+    os.replace(temporary, path)
+
+
+def write_loss_history(history, path):
+    """Write per-step losses [{epoch, step, loss_d, loss_g_gan, loss_g_l1, lr}, ...] as csv (atomically)."""
+    temporary = path + ".partial"
+    with open(temporary, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=["epoch", "step", "loss_d", "loss_g_gan", "loss_g_l1", "lr"])
+        writer.writeheader()
+        writer.writerows(history)
+    os.replace(temporary, path)
+
+
+def read_loss_history(path):
+    """Read a losses.csv written by write_loss_history (for resumed runs)."""
+    if not os.path.isfile(path):
+        return []
+    with open(path, newline="", encoding="utf-8") as handle:
+        return [{"epoch": int(row["epoch"]), "step": int(row["step"]), "loss_d": float(row["loss_d"]),
+                 "loss_g_gan": float(row["loss_g_gan"]), "loss_g_l1": float(row["loss_g_l1"]), "lr": float(row["lr"])}
+                for row in csv.DictReader(handle)]
+
+
+def plot_loss_curves(history, path, steps_per_epoch):
+    """Plot D loss, G GAN loss and G L1 against epochs (raw and smoothed) into a PNG."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    steps = np.array([row["step"] for row in history], np.float64)
+    epochs = steps / max(steps_per_epoch, 1)
+    figure, axes = plt.subplots(1, 3, figsize=(13, 3.6))
+    window = max(1, len(history) // 50)
+    for axis, key, title in zip(axes, ("loss_d", "loss_g_gan", "loss_g_l1"),
+                                ("D loss (0.5 x real + fake BCE)", "G GAN loss (BCE)", "G L1 (|G(A) - B|, [-1, 1] units)")):
+        values = np.array([row[key] for row in history], np.float64)
+        axis.plot(epochs, values, color="0.75", linewidth=0.6, label="per step")
+        if len(values) >= window > 1:
+            smooth = np.convolve(values, np.ones(window) / window, mode="valid")
+            axis.plot(epochs[window - 1:], smooth, color="C0", linewidth=1.5, label=f"mean of {window}")
+        axis.set_title(title, fontsize=10)
+        axis.set_xlabel("epoch")
+        axis.grid(alpha=0.3)
+    axes[0].legend(fontsize=8)
+    figure.tight_layout()
+    root, extension = os.path.splitext(path)
+    temporary = f"{root}.partial{extension}"
+    figure.savefig(temporary, dpi=90)
+    plt.close(figure)
+    os.replace(temporary, path)
