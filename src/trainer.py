@@ -1,5 +1,6 @@
 """Pix2pix training run: data, networks, the compiled step, progress, pictures, checkpoints, resume."""
 import glob
+import json
 import os
 import time
 
@@ -8,6 +9,7 @@ import numpy as np
 from src.dataset.aligned_dataset import create_train_dataset, iterate_batches
 from src.dataset.sample_data import ensure_sample_dataset
 from src.dataset.transforms import to_uint8_hwc
+from src.evaluator import evaluate_generator, unused_folder
 from src.models.pix2pix import (Pix2PixTrainStep, build_adam, build_discriminator, build_generator,
                                 count_parameters, model_spec_from_config, set_learning_rate)
 from src.utils.checkpoint import restore_training_state, save_generator_checkpoint, save_training_checkpoint
@@ -56,6 +58,7 @@ class Trainer:
         self.paths = run_paths(config.output_path)
         self.spec = model_spec_from_config(config)
         self.epochs = total_epochs(config)
+        self.summary = None  # evaluation of the final generator, when val_data_dir is set
 
     def run(self):
         config, paths = self.config, self.paths
@@ -139,6 +142,18 @@ class Trainer:
         logger.info(f"Training finished in {format_duration(time.perf_counter() - run_start)}: "
                     f"{len(step_times) and 1000 * float(np.median(step_times)):.1f} ms/step (median); "
                     f"generator saved to {final_generator}")
+        if config.val_data_dir:
+            self._final_evaluation(generator)
+
+    def _final_evaluation(self, generator):
+        """Score the final generator on val_data_dir (paper inference mode), as eval.py would."""
+        config = self.config
+        data_name = os.path.basename(os.path.normpath(config.val_data_dir))
+        output_dir = unused_folder(os.path.join(config.output_path, "eval", f"generator_final_{data_name}"))
+        summary = evaluate_generator(generator, config.val_data_dir, output_dir, config.direction, config.crop_size,
+                                     config.inference_mode, self.logger.info)
+        self.summary = summary
+        print(json.dumps(summary), flush=True)
 
     def _log_progress(self, epoch, step_in_epoch, steps_per_epoch, global_step, history, step_times, steps_left, lr):
         recent = history[-min(len(history), self.config.log_interval):]

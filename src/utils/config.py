@@ -180,9 +180,11 @@ def validate_config(config):
     _require(config.crop_size <= config.load_size,
              f"--crop_size ({config.crop_size}) must not exceed --load_size ({config.load_size})")
     multiple = 2 ** config.num_downs
-    _require(config.crop_size % multiple == 0,
-             f"--crop_size ({config.crop_size}) must be a multiple of 2**num_downs = {multiple}: "
-             f"use a crop of {max(multiple, config.crop_size // multiple * multiple)} or a smaller --num_downs")
+    if config.crop_size % multiple:
+        fitting_downs = max(n for n in range(config.num_downs + 1) if config.crop_size % 2 ** n == 0)
+        alternative = f" or --num_downs {fitting_downs}" if fitting_downs >= 5 else ""
+        raise UserInputError(f"--crop_size ({config.crop_size}) must be a multiple of 2**num_downs = {multiple}: "
+                             f"use --crop_size {-(-config.crop_size // multiple) * multiple}{alternative}")
     total = config.n_epochs + config.n_epochs_decay
     _require(total >= 1, "--n_epochs + --n_epochs_decay must be at least 1")
     if config.epoch_num is not None:

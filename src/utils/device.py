@@ -25,9 +25,11 @@ def setup_device(device_target, device_id=0, mode="GRAPH"):
         probe = ms.Tensor(np.ones((2,), np.float32)) + 1
         probe.asnumpy()
     except Exception as error:  # MindSpore raises RuntimeError/ValueError for absent devices and backends
-        detail = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        raise UserInputError(f"device_target {device_target} (device_id {device_id}) is not usable here: {detail[:200]} "
-                             "-- check the device and its drivers, or use --device_target CPU") from None
+        first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        detail = ". ".join(first_line.split(". ")[:2]).rstrip(".")
+        raise UserInputError(f"device_target {device_target} (device_id {device_id}) is not usable here: {detail}. "
+                             "Check the device, its drivers and the MindSpore build, or use --device_target CPU") \
+            from None
 
 
 def seed_everything(seed):

@@ -1,0 +1,9 @@
+#!/bin/bash
+# Train pix2pix on one CPU device.
+# Usage: bash scripts/run_train_cpu.sh [DATASET_PATH] [--key=value ...]
+#   DATASET_PATH: a dataset root with train/ (and val/), e.g. data/datasets/facades, or a folder of A|B pairs;
+#                 omit it to train on the embedded sample set (quick-start preset).
+#   --key=value:  any setting of default_config.yaml, e.g. --direction=AtoB --batch_size=4.
+# Environment: DEVICE_ID selects the device (default 0), PYTHON the interpreter.
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+run_single_device_training CPU "$@"

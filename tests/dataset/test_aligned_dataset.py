@@ -1,0 +1,145 @@
+"""A user points the dataset at a folder of A|B pairs; every pair comes out aligned and jittered alike."""
+import os
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from src.dataset.aligned_dataset import (AlignedPairDataset, create_eval_dataset, create_train_dataset,
+                                         iterate_batches, list_image_files, shard_epoch_indices)
+from src.utils.errors import UserInputError
+from tests.conftest import write_pair
+
+
+def ramp_pair(size=40):
+    """Identical halves: a horizontal ramp (to see flips) plus a vertical one (to see crops)."""
+    x = np.linspace(0, 255, size)[None, :, None]
+    y = np.linspace(0, 120, size)[:, None, None]
+    half = np.broadcast_to(np.concatenate([x + 0 * y, y + 0 * x, np.full((size, size, 1), 60.0)], axis=2),
+                           (size, size, 3)).astype(np.uint8)
+    return half
+
+
+def test_same_crop_and_flip_land_on_a_and_b(tmp_path):
+    half = ramp_pair()
+    write_pair(tmp_path / "pair.png", half, half)
+    dataset = AlignedPairDataset([str(tmp_path / "pair.png")], "AtoB", load_size=48, crop_size=32, flip=True, seed=5)
+    flipped, crops = 0, set()
+    for epoch in range(40):
+        image_a, image_b, index = dataset[epoch * len(dataset)]
+        np.testing.assert_array_equal(image_a, image_b)  # same crop, same flip
+        assert image_a.shape == (3, 32, 32) and image_a.dtype == np.float32 and index == 0
+        assert -1.0 <= image_a.min() and image_a.max() <= 1.0
+        flipped += image_a[0, :, 0].mean() > image_a[0, :, -1].mean()  # the ramp runs right to left
+        crops.add((round(float(image_a[0, 0, 0]), 3), round(float(image_a[1, 0, 0]), 3)))
+    assert 5 < flipped < 35 and len(crops) > 5
+
+
+def test_no_flip_never_flips_and_augmentation_is_reproducible(tmp_path):
+    half = ramp_pair()
+    write_pair(tmp_path / "pair.png", half, half)
+    files = [str(tmp_path / "pair.png")]
+    dataset = AlignedPairDataset(files, "AtoB", load_size=48, crop_size=32, flip=False, seed=5)
+    assert all(dataset[key][0][0, :, 0].mean() < dataset[key][0][0, :, -1].mean() for key in range(20))
+    again = AlignedPairDataset(files, "AtoB", load_size=48, crop_size=32, flip=True, seed=5)
+    other_seed = AlignedPairDataset(files, "AtoB", load_size=48, crop_size=32, flip=True, seed=6)
+    np.testing.assert_array_equal(again[7][0], AlignedPairDataset(files, "AtoB", 48, 32, True, seed=5)[7][0])
+    assert any(not np.array_equal(again[k][0], other_seed[k][0]) for k in range(5))
+
+
+def test_direction_picks_the_halves(tmp_path):
+    left = np.zeros((32, 32, 3), np.uint8)
+    right = np.full((32, 32, 3), 255, np.uint8)
+    write_pair(tmp_path / "pair.png", left, right)
+    files = [str(tmp_path / "pair.png")]
+    a, b, _ = AlignedPairDataset(files, "AtoB", 32, 32, train=False)[0]
+    assert a.max() == -1.0 and b.min() == 1.0
+    a, b, _ = AlignedPairDataset(files, "BtoA", 32, 32, train=False)[0]
+    assert a.min() == 1.0 and b.max() == -1.0
+
+
+def test_any_names_and_modes_are_read_and_converted_to_rgb(tmp_path):
+    grey = Image.fromarray(np.full((32, 64), 128, np.uint8), mode="L")
+    grey.save(tmp_path / "street scene.JPG")
+    Image.new("RGBA", (64, 32), (10, 20, 30, 128)).save(tmp_path / "b-002.png")
+    Image.new("RGB", (64, 32)).save(tmp_path / ".hidden.png")
+    (tmp_path / "notes.txt").write_text("not an image")
+    files = list_image_files(str(tmp_path))
+    assert [os.path.basename(f) for f in files] == ["b-002.png", "street scene.JPG"]
+    dataset, names = create_eval_dataset(str(tmp_path), "AtoB", crop_size=32)
+    batches = list(dataset.create_tuple_iterator(num_epochs=1, output_numpy=True))
+    assert len(batches) == 2 and all(b[0].shape == (1, 3, 32, 32) for b in batches)
+    assert [int(b[2][0]) for b in batches] == [0, 1] and names == files
+
+
+def test_train_pipeline_reshuffles_every_epoch_and_batches(sample_root):
+    dataset, steps = create_train_dataset(str(sample_root / "train"), batch_size=4, direction="BtoA", load_size=72,
+                                          crop_size=64, seed=1, start_epoch=0, end_epoch=2, num_parallel_workers=2)
+    assert steps == 4
+    batches = list(dataset.create_tuple_iterator(num_epochs=1, output_numpy=True))
+    assert len(batches) == 8 and batches[0][0].shape == (4, 3, 64, 64)
+    first, second = np.concatenate([b[2] for b in batches[:4]]), np.concatenate([b[2] for b in batches[4:]])
+    assert sorted(first) == sorted(second) == list(range(16))  # every pair once per epoch
+    assert list(first) != list(second)  # in a new order
+
+
+def test_resumed_stream_continues_exactly(sample_root):
+    def stream(start):
+        dataset, _ = create_train_dataset(str(sample_root / "train"), 2, "BtoA", 72, 64, seed=3, start_epoch=start,
+                                          end_epoch=3, num_parallel_workers=1)
+        return list(dataset.create_tuple_iterator(num_epochs=1, output_numpy=True))
+    full, resumed = stream(0), stream(2)
+    assert len(resumed) == len(full) // 3
+    for expected, got in zip(full[-len(resumed):], resumed):
+        np.testing.assert_array_equal(expected[0], got[0])
+        np.testing.assert_array_equal(expected[2], got[2])
+
+
+def test_shards_split_each_epoch_evenly_and_disjointly():
+    for num_samples in (16, 17):
+        shards = [shard_epoch_indices(num_samples, 4, 0, True, 4, shard, -(-num_samples // 4)) for shard in range(4)]
+        assert len({len(shard) for shard in shards}) == 1
+        assert set(np.concatenate(shards)) == set(range(num_samples))
+        if num_samples == 16:
+            assert len(set(np.concatenate(shards))) == sum(len(shard) for shard in shards)
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda d: d / "missing", "does not exist"),
+    (lambda d: d, "holds no images"),
+])
+def test_missing_or_empty_folder(tmp_path, make, message):
+    with pytest.raises(UserInputError, match=message):
+        create_train_dataset(str(make(tmp_path)))
+
+
+@pytest.mark.parametrize("size, message", [
+    ((65, 32), "not an aligned A|B pair"),
+    ((96, 32), "not an aligned A|B pair"),
+    ((64, 32), "smaller than crop_size"),
+])
+def test_images_that_are_not_usable_pairs_are_named(tmp_path, size, message):
+    Image.new("RGB", size).save(tmp_path / "bad.png")
+    with pytest.raises(UserInputError, match=message) as error:
+        create_train_dataset(str(tmp_path), crop_size=64, load_size=72)
+    assert "bad.png" in str(error.value)
+
+
+def test_non_image_file_with_an_image_name(tmp_path):
+    (tmp_path / "fake.jpg").write_bytes(b"this is text")
+    with pytest.raises(UserInputError, match="fake.jpg' is not a readable image"):
+        create_eval_dataset(str(tmp_path), crop_size=32)
+
+
+def test_truncated_image_is_reported_when_read(tmp_path):
+    Image.fromarray(np.random.default_rng(0).integers(0, 255, (64, 128, 3), np.uint8)).save(tmp_path / "cut.jpg")
+    data = (tmp_path / "cut.jpg").read_bytes()
+    (tmp_path / "cut.jpg").write_bytes(data[: len(data) // 2])
+    dataset, _ = create_eval_dataset(str(tmp_path), crop_size=32)
+    with pytest.raises(UserInputError, match="cut.jpg' is corrupt or truncated"):
+        list(iterate_batches(dataset.create_tuple_iterator(num_epochs=1)))
+
+
+def test_too_few_pairs_for_the_batch(sample_root):
+    with pytest.raises(UserInputError, match="too few for batch_size 32"):
+        create_train_dataset(str(sample_root / "train"), batch_size=32, load_size=72, crop_size=64)

@@ -1,0 +1,42 @@
+"""The embedded sample set is made on demand, deterministically, in the public sets' layout."""
+import os
+
+import numpy as np
+from PIL import Image
+
+from src.dataset.sample_data import PALETTE, ensure_sample_dataset, generate_sample_dataset, make_pair
+
+
+def test_layout_and_pairs_like_the_public_facades_set(tmp_path):
+    count = generate_sample_dataset(str(tmp_path), {"train": 3, "val": 2, "test": 1}, size=64)
+    assert count == 6
+    assert sorted(os.listdir(tmp_path)) == ["test", "train", "val"]
+    assert sorted(os.listdir(tmp_path / "train")) == ["0001.jpg", "0002.jpg", "0003.jpg"]
+    with Image.open(tmp_path / "train" / "0001.jpg") as image:
+        assert image.size == (128, 64) and image.mode == "RGB"
+
+
+def test_labels_use_the_palette_and_photos_vary():
+    pairs = [np.asarray(make_pair(index, "train", size=96)) for index in range(4)]
+    label = pairs[0][:, 96:].reshape(-1, 3)
+    colours = {tuple(colour) for colour in np.unique(label, axis=0)}
+    assert colours <= set(PALETTE.values()) and {PALETTE["window"], PALETTE["facade"]} <= colours
+    photos = [pair[:, :96].astype(np.float32) for pair in pairs]
+    assert min(np.abs(a - b).mean() for i, a in enumerate(photos) for b in photos[i + 1:]) > 5
+
+
+def test_generation_is_deterministic_and_splits_differ():
+    np.testing.assert_array_equal(np.asarray(make_pair(2, "val", 64)), np.asarray(make_pair(2, "val", 64)))
+    assert not np.array_equal(np.asarray(make_pair(2, "val", 64)), np.asarray(make_pair(2, "train", 64)))
+
+
+def test_training_on_the_default_path_makes_it_only_when_missing(tmp_path):
+    train_dir = str(tmp_path / "sample" / "train")
+    messages = []
+    ensure_sample_dataset(train_dir, train_dir, messages.append)
+    assert len(os.listdir(train_dir)) == 60 and messages
+    ensure_sample_dataset(train_dir, train_dir, messages.append)
+    assert len(messages) == 2  # nothing regenerated the second time
+    other = str(tmp_path / "mine")
+    ensure_sample_dataset(other, train_dir, messages.append)
+    assert not os.path.exists(other)  # a user's own path is never filled with sample data

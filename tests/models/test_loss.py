@@ -1,0 +1,43 @@
+"""The objective matches the paper's formulas on hand-computed values."""
+import numpy as np
+import mindspore as ms
+import pytest
+from mindspore import nn
+
+from src.models.loss import DiscriminatorLoss, GANLoss, GeneratorLoss
+
+
+def _bce(logit, target):
+    return -(target * np.log(1 / (1 + np.exp(-logit))) + (1 - target) * np.log(1 - 1 / (1 + np.exp(-logit))))
+
+
+class ConstantDiscriminator(nn.Cell):
+    """Returns mean(image) as a 2x2 logit map, so losses can be computed by hand."""
+
+    def construct(self, condition, image):
+        return image.mean() * ms.ops.ones((1, 1, 2, 2), ms.float32)
+
+
+def test_gan_loss_is_bce_with_logits_averaged_over_patches():
+    logits = np.array([[[[0.5, -1.0], [2.0, 0.0]]]], np.float32)
+    loss = GANLoss()
+    assert float(loss(ms.Tensor(logits), True).asnumpy()) == pytest.approx(_bce(logits, 1).mean(), rel=1e-5)
+    assert float(loss(ms.Tensor(logits), False).asnumpy()) == pytest.approx(_bce(logits, 0).mean(), rel=1e-5)
+
+
+def test_discriminator_loss_is_half_of_real_plus_fake():
+    real_a = ms.Tensor(np.zeros((1, 3, 4, 4), np.float32))
+    real_b = ms.Tensor(np.full((1, 3, 4, 4), 0.8, np.float32))
+    fake_b = ms.Tensor(np.full((1, 3, 4, 4), -0.3, np.float32))
+    value = float(DiscriminatorLoss(ConstantDiscriminator())(real_a, real_b, fake_b).asnumpy())
+    assert value == pytest.approx(0.5 * (_bce(0.8, 1) + _bce(-0.3, 0)), rel=1e-5)
+
+
+def test_generator_loss_is_gan_plus_lambda_l1():
+    real_a = ms.Tensor(np.zeros((1, 3, 4, 4), np.float32))
+    real_b = ms.Tensor(np.full((1, 3, 4, 4), 0.5, np.float32))
+    fake_b = ms.Tensor(np.full((1, 3, 4, 4), 0.1, np.float32))
+    total, gan, l1 = (float(x.asnumpy()) for x in GeneratorLoss(ConstantDiscriminator(), 100.0)(fake_b, real_a, real_b))
+    assert gan == pytest.approx(_bce(0.1, 1), rel=1e-5)
+    assert l1 == pytest.approx(0.4, rel=1e-5)
+    assert total == pytest.approx(gan + 100 * 0.4, rel=1e-5)

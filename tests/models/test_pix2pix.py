@@ -1,0 +1,107 @@
+"""One training step does exactly what the reference does: D step, then G step, one G forward."""
+import numpy as np
+import mindspore as ms
+import pytest
+from mindspore import ops
+
+from src.models.loss import DiscriminatorLoss, GeneratorLoss
+from src.models.pix2pix import (Pix2PixTrainStep, build_adam, build_discriminator, build_generator,
+                                get_learning_rate, set_learning_rate)
+
+SPEC = {"in_channels": 3, "out_channels": 3, "ngf": 8, "num_downs": 5, "norm_mode": "batch", "use_dropout": False,
+        "ndf": 8, "n_layers_D": 2}
+
+
+def make_networks(seed=0, lr=1e-3):
+    ms.set_seed(seed)
+    generator, discriminator = build_generator(SPEC), build_discriminator(SPEC)
+    return (generator, discriminator, build_adam(generator, "optimizer_g", lr, 0.5, 0.999),
+            build_adam(discriminator, "optimizer_d", lr, 0.5, 0.999))
+
+
+def batch(seed):
+    return ms.Tensor(np.random.default_rng(seed).uniform(-1, 1, (1, 3, 32, 32)).astype(np.float32))
+
+
+def max_difference(first, second):
+    return max(float(np.abs(a.asnumpy() - b.asnumpy()).max()) for a, b in zip(first, second))
+
+
+def reference_step(real_a, real_b):
+    ref_g, ref_d, ref_opt_g, ref_opt_d = make_networks()
+    ref_g.set_train(True)
+    ref_d.set_train(True)
+    ref_fake = ref_g(real_a)
+    d_loss, d_grads = ms.value_and_grad(DiscriminatorLoss(ref_d), None, ref_opt_d.parameters)(
+        real_a, real_b, ops.stop_gradient(ref_fake))
+    ref_opt_d(d_grads)
+    generator_loss = GeneratorLoss(ref_d, 100.0)
+    (_, gan, l1), g_grads = ms.value_and_grad(lambda a, b: generator_loss(ref_g(a), a, b), None,
+                                              ref_opt_g.parameters, has_aux=True)(real_a, real_b)
+    ref_opt_g(g_grads)
+    return ref_g, ref_d, ref_fake, d_loss, gan, l1
+
+
+def test_step_equals_the_reference_order_computed_eagerly():
+    real_a, real_b = batch(1), batch(2)
+    generator, discriminator, optimizer_g, optimizer_d = make_networks()
+    step = Pix2PixTrainStep(generator, discriminator, optimizer_g, optimizer_d, lambda_l1=100.0)
+    step.set_train(True)
+    loss_d, loss_g_gan, loss_g_l1, fake_b = step(real_a, real_b)
+
+    # The reference, by hand and eagerly: fake = G(A); D step on detached fake; G step through the updated D.
+    ms.set_context(mode=ms.PYNATIVE_MODE)
+    try:
+        reference = reference_step(real_a, real_b)
+    finally:
+        ms.set_context(mode=ms.GRAPH_MODE)
+    ref_g, ref_d, ref_fake, d_loss, gan, l1 = reference
+
+    assert float(loss_d.asnumpy()) == pytest.approx(float(d_loss.asnumpy()), rel=1e-5)
+    assert float(loss_g_gan.asnumpy()) == pytest.approx(float(gan.asnumpy()), rel=1e-5)  # uses the updated D
+    assert float(loss_g_l1.asnumpy()) == pytest.approx(float(l1.asnumpy()), rel=1e-5)
+    np.testing.assert_allclose(fake_b.asnumpy(), ref_fake.asnumpy(), atol=1e-6)
+    assert max_difference(generator.trainable_params(), ref_g.trainable_params()) < 1e-6
+    assert max_difference(discriminator.trainable_params(), ref_d.trainable_params()) < 1e-6
+    untrained = make_networks()
+    assert max_difference(generator.trainable_params(), untrained[0].trainable_params()) > 1e-4  # both moved
+    assert max_difference(discriminator.trainable_params(), untrained[1].trainable_params()) > 1e-4
+
+
+def test_generator_runs_forward_once_per_step():
+    """Batch-norm running statistics move exactly as much as after one forward pass."""
+    real_a = batch(3)
+    generator, discriminator, optimizer_g, optimizer_d = make_networks()
+    step = Pix2PixTrainStep(generator, discriminator, optimizer_g, optimizer_d)
+    step.set_train(True)
+    step(real_a, batch(4))
+    once = make_networks()[0]
+    once.set_train(True)
+    once(real_a)
+    name = "encoder.1.2.moving_mean"
+    stepped = {p.name: p for p in generator.get_parameters()}[name].asnumpy()
+    expected = {p.name: p for p in once.get_parameters()}[name].asnumpy()
+    assert np.abs(expected).max() > 0
+    np.testing.assert_allclose(stepped, expected, atol=1e-7)
+
+
+def test_learning_rate_changes_take_effect_without_rebuilding():
+    generator, discriminator, optimizer_g, optimizer_d = make_networks()
+    step = Pix2PixTrainStep(generator, discriminator, optimizer_g, optimizer_d)
+    step.set_train(True)
+    step(batch(5), batch(6))
+    set_learning_rate(optimizer_g, 0.0)
+    set_learning_rate(optimizer_d, 0.0)
+    assert get_learning_rate(optimizer_g) == 0.0
+    before = [p.asnumpy().copy() for p in generator.trainable_params() + discriminator.trainable_params()]
+    step(batch(5), batch(6))
+    after = [p.asnumpy() for p in generator.trainable_params() + discriminator.trainable_params()]
+    assert all(np.array_equal(a, b) for a, b in zip(before, after))
+
+
+def test_the_two_optimisers_have_distinct_state_names():
+    _, _, optimizer_g, optimizer_d = make_networks()
+    names_g = {p.name for p in optimizer_g.get_parameters()}
+    names_d = {p.name for p in optimizer_d.get_parameters()}
+    assert "optimizer_g.global_step" in names_g and "optimizer_d.learning_rate" in names_d
+    assert not names_g & names_d

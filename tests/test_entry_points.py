@@ -1,0 +1,106 @@
+"""A user's story through train.py and eval.py on a tiny model: train, checkpoint, resume, evaluate,
+and every bad input answered with one line and a non-zero exit."""
+import json
+import os
+
+import pytest
+
+from tests.conftest import TINY_MODEL_FLAGS, run_entry
+
+
+def train_args(sample_root, output, *extra):
+    return ["train.py", "--train_data_dir", str(sample_root / "train"), "--output_path", str(output),
+            "--n_epochs", "1", "--n_epochs_decay", "1", "--log_interval", "8", "--save_checkpoint_epochs", "1",
+            *TINY_MODEL_FLAGS, *extra]
+
+
+def assert_one_line_error(result, fragment):
+    assert result.returncode == 2, result.stdout + result.stderr
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and fragment in errors[0], result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.fixture(scope="module")
+def first_epoch(sample_root, tmp_path_factory):
+    output = tmp_path_factory.mktemp("run")
+    result = run_entry(train_args(sample_root, output, "--epoch_num", "1"))
+    assert result.returncode == 0, result.stderr[-3000:]
+    return output, result
+
+
+def test_training_prints_progress_and_writes_the_documented_outputs(first_epoch):
+    output, result = first_epoch
+    assert "Generator parameters: 1,2" in result.stdout or "Generator parameters: " in result.stdout
+    assert "Discriminator parameters: " in result.stdout
+    progress = [line for line in result.stdout.splitlines() if "ms/step" in line and "ETA" in line]
+    assert progress and all(key in progress[0] for key in ("epoch 1/1", "step 8/16", "D ", "G_GAN ", "G_L1 "))
+    for name in ("config.yaml", "train.log", "losses.csv", "loss_curve.png", "images/epoch_0001.png",
+                 "checkpoints/pix2pix_epoch_0001.ckpt", "checkpoints/generator_final.ckpt"):
+        assert os.path.isfile(output / name), name
+
+
+def test_resume_continues_the_epoch_step_and_learning_rate(first_epoch, sample_root):
+    output, _ = first_epoch
+    resume = str(output / "checkpoints" / "pix2pix_epoch_0001.ckpt")
+    result = run_entry(train_args(sample_root, output, "--resume", resume))
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "1 epochs and 16 steps done" in result.stdout
+    assert "epoch 2/2 step 16/16 (total 32)" in result.stdout
+    assert "lr 1.00e-04" in result.stdout  # epoch 2 of 1 + 1: half the initial rate
+    assert os.path.isfile(output / "checkpoints" / "pix2pix_epoch_0002.ckpt")
+    with open(output / "losses.csv", encoding="utf-8") as handle:
+        assert len(handle.readlines()) == 1 + 32  # one history across both runs
+
+
+def test_a_new_run_never_overwrites_an_existing_one(first_epoch, sample_root):
+    output, _ = first_epoch
+    before = os.path.getmtime(output / "checkpoints" / "pix2pix_epoch_0001.ckpt")
+    assert_one_line_error(run_entry(train_args(sample_root, output)), "already holds a training run")
+    assert os.path.getmtime(output / "checkpoints" / "pix2pix_epoch_0001.ckpt") == before
+
+
+def test_eval_scores_a_checkpoint_and_prints_json_last(first_epoch, sample_root):
+    output, _ = first_epoch
+    for ckpt in ("generator_final.ckpt", "pix2pix_epoch_0001.ckpt"):
+        result = run_entry(["eval.py", "--ckpt", str(output / "checkpoints" / ckpt), "--val_data_dir",
+                            str(sample_root / "val"), "--output_path", str(output), "--crop_size", "64",
+                            "--load_size", "64", "--num_downs", "6"])
+        assert result.returncode == 0, result.stderr[-3000:]
+        summary = json.loads(result.stdout.strip().splitlines()[-1])
+        assert summary["num_images"] == 4
+        assert all(key in summary for key in ("l1", "psnr", "ssim", "baseline_l1"))
+        assert 0 < summary["l1"] < 255 and -1 <= summary["ssim"] <= 1
+        assert os.path.isfile(os.path.join(summary["output_dir"], "comparison.png"))
+        assert len(os.listdir(os.path.join(summary["output_dir"], "images"))) == 4
+
+
+@pytest.mark.parametrize("args, fragment", [
+    (["train.py", "--epochs", "3"], "unknown setting 'epochs'"),
+    (["train.py", "--n_epochs", "-2"], "--n_epochs must be zero or a positive integer"),
+    (["train.py", "--crop_size", "300"], "must not exceed --load_size"),
+    (["train.py", "--device_target", "NPU"], "--device_target must be one of"),
+    (["eval.py", "--ckpt", "missing.ckpt", "--val_data_dir", "."], "checkpoint 'missing.ckpt' does not exist"),
+    (["eval.py", "--ckpt", "x.ckpt"], "--val_data_dir is not set"),
+])
+def test_bad_flags_give_one_line_and_exit_2(args, fragment):
+    assert_one_line_error(run_entry(args), fragment)
+
+
+def test_bad_data_and_checkpoints_through_train_py(tmp_path, first_epoch, sample_root):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert_one_line_error(run_entry(train_args(sample_root, tmp_path / "a", "--train_data_dir", str(empty))),
+                          "holds no images")
+    output, _ = first_epoch
+    assert_one_line_error(run_entry(train_args(sample_root, tmp_path / "b", "--resume",
+                                               str(output / "checkpoints" / "generator_final.ckpt"))),
+                          "not a training checkpoint")
+    assert_one_line_error(run_entry(train_args(sample_root, tmp_path / "c", "--ngf", "16", "--resume",
+                                               str(output / "checkpoints" / "pix2pix_epoch_0001.ckpt"))),
+                          "trained with ngf=8 (config has 16)")
+
+
+def test_unusable_device_is_reported(sample_root, tmp_path):
+    result = run_entry(train_args(sample_root, tmp_path / "gpu", "--device_target", "Ascend"))
+    assert_one_line_error(result, "device_target Ascend")

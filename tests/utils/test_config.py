@@ -1,0 +1,96 @@
+"""A user configures runs through default_config.yaml, a --config_path file and flags."""
+import os
+
+import pytest
+import yaml
+
+from src.utils.config import DEFAULT_CONFIG_PATH, load_config, read_yaml_documents, total_epochs
+from src.utils.errors import UserInputError
+
+REPO_ROOT = os.path.dirname(DEFAULT_CONFIG_PATH)
+
+
+def test_every_setting_has_exactly_one_help_line():
+    values, helps, choices = read_yaml_documents(DEFAULT_CONFIG_PATH)
+    assert set(values) == set(helps)
+    assert all(isinstance(text, str) and text.strip() for text in helps.values())
+    assert set(choices) <= set(values)
+    assert all(values[key] is None or values[key] in allowed for key, allowed in choices.items())
+
+
+def test_defaults_are_the_paper_settings():
+    config = load_config([])
+    assert (config.load_size, config.crop_size, config.batch_size) == (286, 256, 1)
+    assert (config.ngf, config.ndf, config.num_downs, config.n_layers_D) == (64, 64, 8, 3)
+    assert (config.lr, config.beta1, config.beta2, config.lambda_L1) == (0.0002, 0.5, 0.999, 100.0)
+    assert (config.n_epochs, config.n_epochs_decay, total_epochs(config)) == (100, 100, 200)
+    assert (config.norm_mode, config.no_dropout, config.init_type, config.init_gain) == ("batch", False, "normal", 0.02)
+
+
+def test_flags_override_in_both_spellings_with_types_from_the_defaults():
+    config = load_config(["--lr", "1", "--batch_size=4", "--no_flip", "true", "--epoch_num=5", "--resume", "null",
+                          "--direction", "AtoB"])
+    assert config.lr == 1.0 and isinstance(config.lr, float)
+    assert config.batch_size == 4 and config.no_flip is True and config.epoch_num == 5
+    assert config.resume is None and config.direction == "AtoB"
+
+
+def test_config_file_overrides_only_the_keys_it_lists(tmp_path):
+    preset = tmp_path / "preset.yaml"
+    preset.write_text("crop_size: 128\nload_size: 143\nnum_downs: 7\nlambda_L1: 50\n")
+    config = load_config(["--config_path", str(preset), "--load_size", "150"])
+    assert (config.crop_size, config.load_size, config.lambda_L1, config.ngf) == (128, 150, 50.0, 64)
+
+
+def test_quick_start_preset_is_valid():
+    config = load_config(["--config_path", os.path.join(REPO_ROOT, "configs", "sample_facades.yaml")])
+    assert config.crop_size % 2 ** config.num_downs == 0
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--learning_rate", "1"], "unknown setting 'learning_rate'"),
+    (["--lr", "fast"], "--lr expects a number"),
+    (["--batch_size", "2.5"], "--batch_size expects an integer"),
+    (["--no_flip", "maybe"], "--no_flip expects true or false"),
+    (["--n_epochs", "-1"], "--n_epochs must be zero or a positive integer"),
+    (["--crop_size", "512"], "--crop_size (512) must not exceed --load_size"),
+    (["--crop_size", "200", "--load_size", "200"], "must be a multiple of 2**num_downs"),
+    (["--device_target", "TPU"], "--device_target must be one of CPU, GPU, Ascend"),
+    (["--epoch_num", "201"], "--epoch_num must be between 1 and"),
+    (["--lr"], "--lr needs a value"),
+    (["stray"], "unexpected argument 'stray'"),
+    (["--beta1", "1.5"], "--beta1 must be in [0, 1)"),
+    (["--num_downs", "3"], "--num_downs must be at least 5"),
+])
+def test_invalid_settings_are_refused_with_one_clear_line(argv, message):
+    with pytest.raises(UserInputError) as error:
+        load_config(argv)
+    assert message in str(error.value)
+    assert "\n" not in str(error.value)
+
+
+def test_config_file_with_an_unknown_key_is_refused(tmp_path):
+    preset = tmp_path / "preset.yaml"
+    preset.write_text("crop: 128\n")
+    with pytest.raises(UserInputError, match="unknown setting 'crop'"):
+        load_config(["--config_path", str(preset)])
+    with pytest.raises(UserInputError, match="does not exist"):
+        load_config(["--config_path", str(tmp_path / "missing.yaml")])
+
+
+def test_saved_config_loads_back_to_the_same_run(tmp_path):
+    config = load_config(["--lr", "0.001", "--direction", "AtoB"])
+    path = str(tmp_path / "config.yaml")
+    config.save(path)
+    assert load_config(["--config_path", path]).to_dict() == config.to_dict()
+    with open(path, encoding="utf-8") as handle:
+        assert yaml.safe_load(handle)["lr"] == 0.001
+
+
+def test_help_lists_every_setting(capsys):
+    with pytest.raises(SystemExit) as done:
+        load_config(["--help"])
+    assert done.value.code == 0
+    text = capsys.readouterr().out
+    values, _, _ = read_yaml_documents(DEFAULT_CONFIG_PATH)
+    assert all(f"--{key} " in text for key in values)
