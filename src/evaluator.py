@@ -94,6 +94,7 @@ def evaluate(config):
     output_dir = unused_folder(os.path.join(config.output_path, "eval", f"{stem}_{data_name}"))
     summary = evaluate_generator(generator, config.val_data_dir, output_dir, config.direction, config.crop_size,
                                  config.inference_mode)
+    config.save(os.path.join(output_dir, "config.yaml"))
     summary["checkpoint"] = config.ckpt
     stored = contents.get("model_spec")
     summary["model_spec"] = json.loads(stored) if isinstance(stored, str) else None

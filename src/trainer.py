@@ -98,29 +98,32 @@ class Trainer:
                            (generator, discriminator, optimizer_g, optimizer_d))
         return paths
 
+    def _start_epoch(self, epoch, optimizers):
+        """Set the learning rate of 1-based `epoch` on both optimisers and return it."""
+        lr = linear_decay_lr(epoch, self.config.lr, self.config.n_epochs, self.config.n_epochs_decay)
+        for optimizer in optimizers:
+            set_learning_rate(optimizer, lr)
+        return lr
+
     def _train_epochs(self, dataset, steps_per_epoch, start_epoch, global_step, step_cell, history, state):
         config, paths, logger = self.config, self.paths, self.logger
-        generator, discriminator, optimizer_g, optimizer_d = state
-        iterator = dataset.create_tuple_iterator(num_epochs=1)
+        generator, _, optimizer_g, optimizer_d = state
         epoch, step_in_epoch = start_epoch + 1, 0
-        step_times, run_start, first_step = [], time.perf_counter(), True
         steps_left = (self.epochs - start_epoch) * steps_per_epoch
-        set_learning_rate(optimizer_g, linear_decay_lr(epoch, config.lr, config.n_epochs, config.n_epochs_decay))
-        set_learning_rate(optimizer_d, linear_decay_lr(epoch, config.lr, config.n_epochs, config.n_epochs_decay))
-        for real_a, real_b, _ in iterate_batches(iterator):
-            lr = linear_decay_lr(epoch, config.lr, config.n_epochs, config.n_epochs_decay)
-            started = time.perf_counter()
+        step_times, run_start = [], time.perf_counter()
+        last_end = None
+        for real_a, real_b, _ in iterate_batches(dataset.create_tuple_iterator(num_epochs=1)):
+            if step_in_epoch == 0:
+                lr = self._start_epoch(epoch, (optimizer_g, optimizer_d))
             loss_d, loss_g_gan, loss_g_l1, fake_b = step_cell(real_a, real_b)
             losses = (float(loss_d.asnumpy()), float(loss_g_gan.asnumpy()), float(loss_g_l1.asnumpy()))
-            elapsed = time.perf_counter() - started
-            global_step += 1
-            step_in_epoch += 1
-            steps_left -= 1
-            if first_step:
-                first_step = False
-                logger.info(f"First step (graph compile included) took {elapsed:.1f} s")
+            now = time.perf_counter()
+            if last_end is None:
+                logger.info(f"First step (graph compile included) took {now - run_start:.1f} s")
             else:
-                step_times.append(elapsed)
+                step_times.append(now - last_end)  # wall time per step, waiting for data included
+            last_end = now
+            global_step, step_in_epoch, steps_left = global_step + 1, step_in_epoch + 1, steps_left - 1
             if not np.all(np.isfinite(losses)):
                 raise UserInputError(f"losses became non-finite at epoch {epoch} step {step_in_epoch} "
                                      f"(D {losses[0]}, G_GAN {losses[1]}, G_L1 {losses[2]}): lower --lr or resume "
@@ -133,10 +136,6 @@ class Trainer:
             if step_in_epoch == steps_per_epoch:
                 self._end_of_epoch(epoch, global_step, steps_per_epoch, history, (real_a, fake_b, real_b), state)
                 epoch, step_in_epoch = epoch + 1, 0
-                if epoch <= self.epochs:
-                    next_lr = linear_decay_lr(epoch, config.lr, config.n_epochs, config.n_epochs_decay)
-                    set_learning_rate(optimizer_g, next_lr)
-                    set_learning_rate(optimizer_d, next_lr)
         final_generator = os.path.join(paths["checkpoints"], "generator_final.ckpt")
         save_generator_checkpoint(final_generator, generator, self.spec, self.epochs, global_step)
         logger.info(f"Training finished in {format_duration(time.perf_counter() - run_start)}: "

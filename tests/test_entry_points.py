@@ -71,7 +71,8 @@ def test_eval_scores_a_checkpoint_and_prints_json_last(first_epoch, sample_root)
         assert summary["num_images"] == 4
         assert all(key in summary for key in ("l1", "psnr", "ssim", "baseline_l1"))
         assert 0 < summary["l1"] < 255 and -1 <= summary["ssim"] <= 1
-        assert os.path.isfile(os.path.join(summary["output_dir"], "comparison.png"))
+        for name in ("comparison.png", "metrics.json", "config.yaml"):
+            assert os.path.isfile(os.path.join(summary["output_dir"], name))
         assert len(os.listdir(os.path.join(summary["output_dir"], "images"))) == 4
 
 

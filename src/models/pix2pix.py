@@ -97,7 +97,8 @@ class Pix2PixTrainStep(nn.Cell):
         fake_b, generator_backward = ms.vjp(self.generator_forward, real_a, weights=self.generator_weights)
         loss_d, grads_d = self.discriminator_grad(real_a, real_b, ops.stop_gradient(fake_b))
         loss_d = ops.depend(loss_d, self.optimizer_d(grads_d))
-        (_, loss_g_gan, loss_g_l1), fake_grad = self.fake_grad(fake_b, real_a, real_b)
-        _, grads_g = generator_backward(fake_grad)
-        loss_g_gan = ops.depend(loss_g_gan, self.optimizer_g(grads_g))
-        return loss_d, loss_g_gan, loss_g_l1, fake_b
+        # Outputs are taken by index: unpacking into `_` makes MindSpore 2.10 warn about dropped side effects.
+        generator_losses, fake_grad = self.fake_grad(fake_b, real_a, real_b)
+        grads_g = generator_backward(fake_grad)[1]  # [0] is the gradient with respect to real_a
+        loss_g_gan = ops.depend(generator_losses[1], self.optimizer_g(grads_g))
+        return loss_d, loss_g_gan, generator_losses[2], fake_b

@@ -1,0 +1,46 @@
+"""The README tells the truth about the repository: commands, settings and scripts."""
+import os
+import re
+
+from src.utils.config import DEFAULT_CONFIG_PATH, read_yaml_documents
+from tests.conftest import REPO_ROOT
+
+
+def read(path):
+    with open(os.path.join(REPO_ROOT, path), encoding="utf-8") as handle:
+        return handle.read()
+
+
+def quick_start_commands():
+    section = read("README.md").split("## Quick start", 1)[1].split("\n## ", 1)[0]
+    block = section.split("```bash", 1)[1].split("```", 1)[0]
+    return [line for line in block.splitlines() if line.strip() and not line.startswith("#")]
+
+
+def test_quick_start_is_two_commands_and_ci_runs_the_test_command_verbatim():
+    commands = quick_start_commands()
+    assert len(commands) == 2
+    assert "scripts/run_train_cpu.sh" in commands[0] and "pytest" in commands[1]
+    ci_lines = [line.strip() for line in read(".ci/run").splitlines()]
+    assert commands[1].strip() in ci_lines
+
+
+def test_every_setting_is_documented():
+    values, _, _ = read_yaml_documents(DEFAULT_CONFIG_PATH)
+    readme = read("README.md")
+    missing = [key for key in values if f"| `{key}` |" not in readme]
+    assert not missing
+
+
+def test_every_script_is_documented_and_exists():
+    readme = read("README.md")
+    scripts = sorted(name for name in os.listdir(os.path.join(REPO_ROOT, "scripts"))
+                     if name.endswith(".sh") and name != "common.sh")
+    assert scripts and all(f"`scripts/{name}`" in readme for name in scripts)
+    for path in re.findall(r"`((?:scripts|data)/[\w./-]+\.sh)`", readme):
+        assert os.path.isfile(os.path.join(REPO_ROOT, path)), path
+
+
+def test_pictures_shown_in_the_readme_exist():
+    for path in re.findall(r"!\[[^\]]*\]\(([^)]+)\)", read("README.md")):
+        assert os.path.isfile(os.path.join(REPO_ROOT, path)), path
