@@ -9,6 +9,7 @@ from src.dataset.aligned_dataset import create_eval_dataset, iterate_batches
 from src.dataset.transforms import to_uint8_hwc
 from src.models.pix2pix import build_generator, model_spec_from_config
 from src.utils.checkpoint import checkpoint_model_spec, load_generator_weights, read_checkpoint
+from src.utils.device import seed_everything, setup_device
 from src.utils.metrics import mean_absolute_error, psnr, ssim
 from src.utils.errors import UserInputError
 from src.utils.tools import image_grid, save_image_atomic, write_json_atomic
@@ -82,8 +83,6 @@ def evaluate_generator(generator, data_dir, output_dir, direction="BtoA", crop_s
 
 def evaluate(config):
     """eval.py: evaluate config.ckpt on config.val_data_dir; returns the summary dict."""
-    from src.utils.device import seed_everything, setup_device
-
     if not config.val_data_dir:
         raise UserInputError("--val_data_dir is not set: pass a folder of aligned A|B images to evaluate on")
     setup_device(config.device_target, config.device_id, config.mode)

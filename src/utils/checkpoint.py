@@ -81,24 +81,23 @@ def checkpoint_counter(contents, key):
     return int(value.asnumpy()) if value is not None else 0
 
 
-def _load_into(network, contents, prefix, path, strip_prefix=True):
-    """Copy `prefix.*` entries of `contents` into `network`, checking every name and shape first."""
-    start = len(prefix) + 1 if strip_prefix else 0
-    values = {name[start:]: value for name, value in contents.items() if name.startswith(prefix + ".")} \
-        if strip_prefix else contents
-    missing = []
+def _entries(contents, prefix):
+    """The checkpoint entries named '<prefix>.<name>', keyed by <name>."""
+    return {name[len(prefix) + 1:]: value for name, value in contents.items() if name.startswith(prefix + ".")}
+
+
+def _load_into(network, values, label, path):
+    """Copy `values` ({parameter name: stored value}) into `network`, checking every name and shape first."""
+    missing = [parameter.name for parameter in network.get_parameters() if parameter.name not in values]
+    if missing:
+        raise UserInputError(f"checkpoint '{path}' does not fit the model: it has no {label} parameter "
+                             f"'{missing[0]}' ({len(missing)} missing; different model settings?)")
     for parameter in network.get_parameters():
-        if parameter.name not in values:
-            missing.append(parameter.name)
-            continue
         stored = values[parameter.name]
         if tuple(stored.shape) != tuple(parameter.shape):
             raise UserInputError(
-                f"checkpoint '{path}' does not fit the model: {prefix}.{parameter.name} has shape "
+                f"checkpoint '{path}' does not fit the model: {label} parameter {parameter.name} has shape "
                 f"{tuple(stored.shape)} there but {tuple(parameter.shape)} here (different ngf/ndf/num_downs/norm_mode?)")
-    if missing:
-        raise UserInputError(f"checkpoint '{path}' does not fit the model: it has no {prefix} parameter "
-                             f"'{missing[0]}' ({len(missing)} missing; different model settings?)")
     for parameter in network.get_parameters():
         parameter.set_data(ms.Tensor(values[parameter.name].asnumpy()))
 
@@ -106,11 +105,8 @@ def _load_into(network, contents, prefix, path, strip_prefix=True):
 def load_generator_weights(generator, contents, path):
     """Load generator weights from a training or generator checkpoint ('generator.*' names), or from
     a bare checkpoint of the UnetGenerator (names without prefix)."""
-    has_prefixed = any(name.startswith("generator.") for name in contents)
-    if has_prefixed:
-        _load_into(generator, contents, "generator", path)
-    else:
-        _load_into(generator, contents, "", path, strip_prefix=False)
+    prefixed = _entries(contents, "generator")
+    _load_into(generator, prefixed if prefixed else contents, "generator", path)
 
 
 def restore_training_state(path, generator, discriminator, optimizer_g, optimizer_d, model_spec):
@@ -126,8 +122,8 @@ def restore_training_state(path, generator, discriminator, optimizer_g, optimize
         if differences:
             raise UserInputError(f"checkpoint '{path}' was trained with " + ", ".join(differences) +
                                  ": resume with the same model settings")
-    _load_into(generator, contents, "generator", path)
-    _load_into(discriminator, contents, "discriminator", path)
+    _load_into(generator, _entries(contents, "generator"), "generator", path)
+    _load_into(discriminator, _entries(contents, "discriminator"), "discriminator", path)
     for prefix, optimizer, network in (("optimizer_g", optimizer_g, generator), ("optimizer_d", optimizer_d, discriminator)):
         for name, parameter in _optimizer_state(optimizer, network, prefix).items():
             if name not in contents:
