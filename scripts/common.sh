@@ -13,6 +13,24 @@ absolute_path() {
     esac
 }
 
+# pairs_folder PATH SUBDIR...: PATH/SUBDIR for the first SUBDIR that exists, else PATH; fails if PATH is missing.
+pairs_folder() {
+    local root="$1"
+    shift
+    if [ ! -d "$root" ]; then
+        echo "error: folder '$root' does not exist" >&2
+        return 2
+    fi
+    local sub
+    for sub in "$@"; do
+        if [ -d "$root/$sub" ]; then
+            echo "$root/$sub"
+            return 0
+        fi
+    done
+    echo "$root"
+}
+
 # run_logged LOG_FILE COMMAND...: run from the repo root, output to the console and LOG_FILE; keep the exit code.
 run_logged() {
     local log_file="$1"

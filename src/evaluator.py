@@ -1,4 +1,7 @@
-"""Evaluate a generator on a folder of A|B pairs: translated images, a comparison picture, metrics."""
+"""Evaluate a generator on a folder of A|B pairs: translated images, metrics (CSV + JSON), a
+comparison grid and an HTML report."""
+import csv
+import html
 import json
 import os
 
@@ -10,12 +13,15 @@ from src.dataset.transforms import to_uint8_hwc
 from src.models.pix2pix import build_generator, model_spec_from_config
 from src.utils.checkpoint import checkpoint_model_spec, load_generator_weights, read_checkpoint
 from src.utils.device import seed_everything, setup_device
-from src.utils.metrics import mean_absolute_error, psnr, ssim
 from src.utils.errors import UserInputError
+from src.utils.metrics import mean_absolute_error, psnr, ssim
 from src.utils.tools import image_grid, save_image_atomic, write_json_atomic
 
 # How many pairs the comparison picture shows (input | output | target rows).
 COMPARISON_ROWS = 6
+# PSNR of identical images is infinite; reports cap it here so means and JSON stay finite.
+PSNR_CAP_DB = 100.0
+METRIC_KEYS = ("l1", "psnr", "ssim", "baseline_l1", "baseline_psnr", "baseline_ssim")
 
 
 def load_generator(ckpt_path, config):
@@ -28,6 +34,12 @@ def load_generator(ckpt_path, config):
     return generator, contents
 
 
+def set_test_mode(generator, eval_mode):
+    """eval_mode "train": batch norm on each input's own statistics and dropout on, as the paper and the
+    reference's test.py (without --eval); "eval": running statistics and no dropout."""
+    generator.set_train(eval_mode == "train")
+
+
 def unused_folder(path):
     """`path`, or `path_2`, `path_3`, ... if it exists: earlier results are never overwritten."""
     candidate, number = path, 1
@@ -37,47 +49,104 @@ def unused_folder(path):
     return candidate
 
 
-def _finite(value):
-    return value if np.isfinite(value) else 100.0  # PSNR of identical images: capped for the means and json
+def make_output_folder(path, setting="output_path"):
+    """Create `path` (and its parents), with one clear error if that is not possible."""
+    try:
+        os.makedirs(path, exist_ok=True)
+        probe = os.path.join(path, ".write_test")
+        with open(probe, "w", encoding="utf-8"):
+            pass
+        os.remove(probe)
+    except OSError as error:
+        raise UserInputError(f"cannot write results to '{path}' ({error.strerror or error}): "
+                             f"choose a writable --{setting}") from None
 
 
-def evaluate_generator(generator, data_dir, output_dir, direction="BtoA", crop_size=256, inference_mode="paper",
-                       log=print):
-    """Translate every pair in `data_dir` and score G(A) against B.
+def score_pair(name, input_image, output, target):
+    """Metrics of one translated image against its target, and of the input used as the output."""
+    return {"name": name, "l1": mean_absolute_error(output, target),
+            "psnr": min(psnr(output, target), PSNR_CAP_DB), "ssim": ssim(output, target),
+            "baseline_l1": mean_absolute_error(input_image, target),
+            "baseline_psnr": min(psnr(input_image, target), PSNR_CAP_DB),
+            "baseline_ssim": ssim(input_image, target)}
 
-    inference_mode "paper" runs batch norm on each image's own statistics with dropout on, as the
-    paper and the reference's test.py; "eval" uses running statistics without dropout.
-    Writes output_dir/images/<name>.png (G(A)), comparison.png and metrics.json; returns the summary
-    dict: num_images and means of l1 (grey levels, 0..255), psnr (dB, capped at 100), ssim, with the
-    same figures for the input itself as the output (baseline_*).
+
+def write_metrics_csv(rows, path):
+    temporary = path + ".partial"
+    with open(temporary, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=["name", *METRIC_KEYS])
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({key: (f"{value:.4f}" if isinstance(value, float) else value) for key, value in row.items()})
+    os.replace(temporary, path)
+
+
+def write_html_report(rows, summary, path):
+    """An HTML page with one row per image (input, output, target, metrics), using relative paths."""
+    def cell(name, kind):
+        source = html.escape(f"images/{name}_{kind}.png", quote=True)
+        return f'<td><a href="{source}"><img src="{source}" width="256"></a></td>'
+
+    lines = ["<!DOCTYPE html>", '<html><head><meta charset="utf-8"><title>pix2pix evaluation</title>',
+             "<style>body{font-family:sans-serif;margin:16px}td,th{padding:4px 8px;text-align:center;"
+             "vertical-align:middle}tr:nth-child(even){background:#f3f3f3}.m{text-align:left;font-size:13px;min-width:170px}"
+             "</style></head><body>",
+             "<h2>pix2pix evaluation</h2>",
+             f"<p>{summary['num_images']} pairs of <code>{html.escape(str(summary['data_dir']))}</code>, "
+             f"eval_mode <b>{html.escape(summary['eval_mode'])}</b>. Mean L1 <b>{summary['l1']:.2f}</b> "
+             f"(input as output {summary['baseline_l1']:.2f}), PSNR <b>{summary['psnr']:.2f} dB</b> "
+             f"({summary['baseline_psnr']:.2f}), SSIM <b>{summary['ssim']:.4f}</b> ({summary['baseline_ssim']:.4f}). "
+             "L1 in grey levels (0-255); PSNR capped at 100 dB.</p>",
+             "<table><tr><th>name</th><th>input</th><th>output</th><th>target</th><th>metrics</th></tr>"]
+    for row in rows:
+        name = row["name"]
+        metrics = (f"L1 {row['l1']:.2f}<br>PSNR {row['psnr']:.2f} dB<br>SSIM {row['ssim']:.4f}<br>"
+                   f"<small>input as output:<br>L1 {row['baseline_l1']:.2f}, PSNR {row['baseline_psnr']:.2f}, "
+                   f"SSIM {row['baseline_ssim']:.4f}</small>")
+        lines.append(f"<tr><td>{html.escape(name)}</td>{cell(name, 'real_A')}{cell(name, 'fake_B')}"
+                     f"{cell(name, 'real_B')}<td class=\"m\">{metrics}</td></tr>")
+    lines += ["</table></body></html>"]
+    temporary = path + ".partial"
+    with open(temporary, "w", encoding="utf-8") as handle:
+        handle.write("\n".join(lines) + "\n")
+    os.replace(temporary, path)
+
+
+def evaluate_generator(generator, data_dir, output_dir, direction="BtoA", crop_size=256, eval_mode="train",
+                       num_test=None, log=print):
+    """Translate the pairs of `data_dir` (the first `num_test` by name, or all) and score G(A) against B.
+
+    Writes to output_dir: images/NAME_{real_A,fake_B,real_B}.png, metrics.csv (one row per image),
+    metrics.json (summary and rows), comparison.png (input | output | target) and index.html.
+    Returns the summary: num_images and the means of l1 (grey levels 0..255), psnr (dB, capped at 100)
+    and ssim, with the same figures for the input itself used as the output (baseline_*).
     """
-    generator.set_train(inference_mode == "paper")
-    dataset, files = create_eval_dataset(data_dir, direction, crop_size)
-    os.makedirs(os.path.join(output_dir, "images"), exist_ok=True)
-    per_image, comparison = [], []
+    set_test_mode(generator, eval_mode)
+    dataset, files = create_eval_dataset(data_dir, direction, crop_size, num_test=num_test)
+    make_output_folder(os.path.join(output_dir, "images"))
+    rows, comparison = [], []
     for real_a, real_b, index in iterate_batches(dataset.create_tuple_iterator(num_epochs=1)):
         fake_b = generator(real_a).asnumpy()
         real_a, real_b, index = real_a.asnumpy(), real_b.asnumpy(), index.asnumpy()
         for row in range(fake_b.shape[0]):
-            input_image, output, target = (to_uint8_hwc(x[row]) for x in (real_a, fake_b, real_b))
+            pictures = [to_uint8_hwc(x[row]) for x in (real_a, fake_b, real_b)]
             name = os.path.splitext(os.path.basename(files[int(index[row])]))[0]
-            save_image_atomic(Image.fromarray(output), os.path.join(output_dir, "images", f"{name}.png"))
-            per_image.append({"name": name, "l1": mean_absolute_error(output, target),
-                              "psnr": _finite(psnr(output, target)), "ssim": ssim(output, target),
-                              "baseline_l1": mean_absolute_error(input_image, target),
-                              "baseline_psnr": _finite(psnr(input_image, target)),
-                              "baseline_ssim": ssim(input_image, target)})
+            for kind, picture in zip(("real_A", "fake_B", "real_B"), pictures):
+                save_image_atomic(Image.fromarray(picture), os.path.join(output_dir, "images", f"{name}_{kind}.png"))
+            rows.append(score_pair(name, *pictures))
             if len(comparison) < COMPARISON_ROWS:
-                comparison.append([input_image, output, target])
+                comparison.append(pictures)
+    summary = {"num_images": len(rows)}
+    summary.update({key: round(float(np.mean([row[key] for row in rows])), 4) for key in METRIC_KEYS})
+    summary.update({"eval_mode": eval_mode, "data_dir": data_dir, "output_dir": output_dir})
     save_image_atomic(image_grid(comparison), os.path.join(output_dir, "comparison.png"))
-    summary = {"num_images": len(per_image)}
-    for key in ("l1", "psnr", "ssim", "baseline_l1", "baseline_psnr", "baseline_ssim"):
-        summary[key] = round(float(np.mean([item[key] for item in per_image])), 4)
-    summary.update({"inference_mode": inference_mode, "data_dir": data_dir, "output_dir": output_dir})
-    write_json_atomic({"summary": summary, "images": per_image}, os.path.join(output_dir, "metrics.json"))
-    log(f"Evaluated {len(per_image)} pairs of {data_dir}: L1 {summary['l1']:.2f} PSNR {summary['psnr']:.2f} dB "
+    write_metrics_csv(rows, os.path.join(output_dir, "metrics.csv"))
+    write_json_atomic({"summary": summary, "images": rows}, os.path.join(output_dir, "metrics.json"))
+    write_html_report(rows, summary, os.path.join(output_dir, "index.html"))
+    log(f"Evaluated {len(rows)} pairs of {data_dir}: L1 {summary['l1']:.2f} PSNR {summary['psnr']:.2f} dB "
         f"SSIM {summary['ssim']:.4f} (input as output: L1 {summary['baseline_l1']:.2f} PSNR "
-        f"{summary['baseline_psnr']:.2f} dB SSIM {summary['baseline_ssim']:.4f}); pictures in {output_dir}")
+        f"{summary['baseline_psnr']:.2f} dB SSIM {summary['baseline_ssim']:.4f}); report: "
+        f"{os.path.join(output_dir, 'index.html')}")
     return summary
 
 
@@ -86,13 +155,13 @@ def evaluate(config):
     if not config.val_data_dir:
         raise UserInputError("--val_data_dir is not set: pass a folder of aligned A|B images to evaluate on")
     setup_device(config.device_target, config.device_id, config.mode)
-    seed_everything(config.seed)
+    seed_everything(config.seed, deterministic=True)
     generator, contents = load_generator(config.ckpt, config)
     stem = os.path.splitext(os.path.basename(config.ckpt))[0]
     data_name = os.path.basename(os.path.normpath(config.val_data_dir))
     output_dir = unused_folder(os.path.join(config.output_path, "eval", f"{stem}_{data_name}"))
     summary = evaluate_generator(generator, config.val_data_dir, output_dir, config.direction, config.crop_size,
-                                 config.inference_mode)
+                                 config.eval_mode, config.num_test)
     config.save(os.path.join(output_dir, "config.yaml"))
     summary["checkpoint"] = config.ckpt
     stored = contents.get("model_spec")

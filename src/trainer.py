@@ -145,12 +145,12 @@ class Trainer:
             self._final_evaluation(generator)
 
     def _final_evaluation(self, generator):
-        """Score the final generator on val_data_dir (paper inference mode), as eval.py would."""
+        """Score the final generator on val_data_dir as eval.py would."""
         config = self.config
         data_name = os.path.basename(os.path.normpath(config.val_data_dir))
         output_dir = unused_folder(os.path.join(config.output_path, "eval", f"generator_final_{data_name}"))
         summary = evaluate_generator(generator, config.val_data_dir, output_dir, config.direction, config.crop_size,
-                                     config.inference_mode, self.logger.info)
+                                     config.eval_mode, config.num_test, self.logger.info)
         self.summary = summary
         print(json.dumps(summary), flush=True)
 

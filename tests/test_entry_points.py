@@ -65,15 +65,15 @@ def test_eval_scores_a_checkpoint_and_prints_json_last(first_epoch, sample_root)
     for ckpt in ("generator_final.ckpt", "pix2pix_epoch_0001.ckpt"):
         result = run_entry(["eval.py", "--ckpt", str(output / "checkpoints" / ckpt), "--val_data_dir",
                             str(sample_root / "val"), "--output_path", str(output), "--crop_size", "64",
-                            "--load_size", "64", "--num_downs", "6"])
+                            "--load_size", "64", "--num_downs", "6", "--eval_mode", "eval"])
         assert result.returncode == 0, result.stderr[-3000:]
         summary = json.loads(result.stdout.strip().splitlines()[-1])
         assert summary["num_images"] == 4
         assert all(key in summary for key in ("l1", "psnr", "ssim", "baseline_l1"))
         assert 0 < summary["l1"] < 255 and -1 <= summary["ssim"] <= 1
-        for name in ("comparison.png", "metrics.json", "config.yaml"):
+        for name in ("comparison.png", "metrics.json", "metrics.csv", "index.html", "config.yaml"):
             assert os.path.isfile(os.path.join(summary["output_dir"], name))
-        assert len(os.listdir(os.path.join(summary["output_dir"], "images"))) == 4
+        assert len(os.listdir(os.path.join(summary["output_dir"], "images"))) == 3 * 4  # input, output, target
 
 
 @pytest.mark.parametrize("args, fragment", [

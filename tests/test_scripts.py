@@ -54,10 +54,15 @@ def test_run_train_cpu_from_the_scripts_folder_then_run_eval(tmp_path, sample_ro
     assert summary["num_images"] == 4
     log_line = next(line for line in result.stdout.splitlines() if line.startswith("Logging to "))
     assert os.path.isfile(log_line.split("Logging to ", 1)[1])
-    evaluation = bash(["scripts/run_eval.sh", str(output / "checkpoints" / "generator_final.ckpt"),
-                       str(dataset / "val"), f"--output_path={output}", "--crop_size=64", "--load_size=64",
-                       "--num_downs=6"])
+    evaluation = bash(["scripts/run_eval.sh", str(dataset), str(output / "checkpoints" / "generator_final.ckpt"),
+                       "CPU", f"--output_path={output}", "--crop_size=64", "--load_size=64", "--num_downs=6"])
     assert evaluation.returncode == 0, evaluation.stderr[-2000:]
-    assert json.loads(evaluation.stdout.strip().splitlines()[-1])["num_images"] == 4
+    report = json.loads(evaluation.stdout.strip().splitlines()[-1])
+    assert report["num_images"] == 4 and report["data_dir"].endswith("val")  # no test/ here, so val/
+    prediction = bash(["scripts/run_predict.sh", str(dataset / "val" / "0001.jpg"),
+                       str(output / "checkpoints" / "generator_final.ckpt"), f"--output_path={output}",
+                       "--num_downs=6"])
+    assert prediction.returncode == 0, prediction.stderr[-2000:]
+    assert json.loads(prediction.stdout.strip().splitlines()[-1])["translated"] == 1
     missing = bash(["scripts/run_train_cpu.sh", str(tmp_path / "nothing")])
     assert missing.returncode == 2 and "does not exist" in missing.stderr

@@ -153,12 +153,13 @@ def create_train_dataset(folder, batch_size=1, direction="BtoA", load_size=286, 
 
 
 def create_eval_dataset(folder, direction="BtoA", crop_size=256, batch_size=1, num_parallel_workers=1,
-                        setting="val_data_dir"):
-    """Test pipeline: every pair of `folder` once, in file-name order, resized to crop_size.
+                        setting="val_data_dir", num_test=None):
+    """Test pipeline: the pairs of `folder` (the first num_test by name, or all) once, in file-name
+    order, resized to crop_size.
 
     Returns (dataset, files); batches are (A, B, index) with `index` into `files`.
     """
-    files = list_image_files(folder, setting)
+    files = list_image_files(folder, setting)[:num_test]
     for path in files:
         check_pair_image(path, crop_size)
     source = AlignedPairDataset(files, direction, crop_size, crop_size, flip=False, train=False)

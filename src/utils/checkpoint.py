@@ -106,6 +106,13 @@ def load_generator_weights(generator, contents, path):
     """Load generator weights from a training or generator checkpoint ('generator.*' names), or from
     a bare checkpoint of the UnetGenerator (names without prefix)."""
     prefixed = _entries(contents, "generator")
+    if not prefixed:
+        names = {parameter.name for parameter in generator.get_parameters()}
+        if any(name.startswith("discriminator.") for name in contents) or not names & set(contents):
+            kind = "a discriminator" if any(name.startswith(("discriminator.", "layers."))
+                                            for name in contents) else "no generator weights"
+            raise UserInputError(f"checkpoint '{path}' holds {kind}, not a pix2pix generator: pass "
+                                 "checkpoints/generator_final.ckpt or a pix2pix_epoch_*.ckpt training checkpoint")
     _load_into(generator, prefixed if prefixed else contents, "generator", path)
 
 

@@ -12,7 +12,7 @@ REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__fi
 DEFAULT_CONFIG_PATH = os.path.join(REPO_ROOT, "default_config.yaml")
 
 # Keys whose default is null take these types when given; every other null default is a path (str).
-NULLABLE_KEY_TYPES = {"epoch_num": int}
+NULLABLE_KEY_TYPES = {"epoch_num": int, "num_test": int}
 _BOOLEAN_WORDS = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
 
 
@@ -185,6 +185,13 @@ def validate_config(config):
         alternative = f" or --num_downs {fitting_downs}" if fitting_downs >= 5 else ""
         raise UserInputError(f"--crop_size ({config.crop_size}) must be a multiple of 2**num_downs = {multiple}: "
                              f"use --crop_size {-(-config.crop_size // multiple) * multiple}{alternative}")
+    for key in ("tile_size", "tile_overlap"):
+        value = getattr(config, key)
+        _require(value is not None and value >= (1 if key == "tile_size" else 0) and value % multiple == 0,
+                 f"--{key} must be a multiple of 2**num_downs = {multiple}; got {value}")
+    _require(config.tile_overlap < config.tile_size,
+             f"--tile_overlap ({config.tile_overlap}) must be smaller than --tile_size ({config.tile_size})")
+    _require(config.num_test is None or config.num_test >= 1, f"--num_test must be a positive integer; got {config.num_test}")
     total = config.n_epochs + config.n_epochs_decay
     _require(total >= 1, "--n_epochs + --n_epochs_decay must be at least 1")
     if config.epoch_num is not None:

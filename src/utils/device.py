@@ -32,8 +32,15 @@ def setup_device(device_target, device_id=0, mode="GRAPH"):
             from None
 
 
-def seed_everything(seed):
-    """Seed MindSpore (weights, dropout), its dataset engine and numpy."""
+def seed_everything(seed, deterministic=False):
+    """Seed MindSpore (weights, dropout), its dataset engine and numpy.
+
+    deterministic: also make kernels give bit-identical results run to run (multi-threaded reductions
+    otherwise may sum in another order); evaluation and translation use it, as their promise is that
+    the same seed gives the same pictures.
+    """
+    if deterministic:
+        ms.set_deterministic(True)
     ms.set_seed(seed)
     ms.dataset.config.set_seed(seed)
     np.random.seed(seed)

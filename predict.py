@@ -1,0 +1,18 @@
+"""Translate your own images: python predict.py --ckpt PATH --input_path FILE_OR_FOLDER [--key value ...].
+
+Single images (not A|B pairs) of any size; each output has its input's size. Results go to
+OUTPUT_PATH/predict/CKPT_NAME/; one JSON line of totals is printed last.
+"""
+import json
+
+from src.predictor import predict
+from src.utils.config import load_config
+from src.utils.errors import run_cli
+
+
+def main(argv):
+    print(json.dumps(predict(load_config(argv))), flush=True)
+
+
+if __name__ == "__main__":
+    run_cli(main)

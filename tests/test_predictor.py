@@ -1,0 +1,128 @@
+"""A user translates their own pictures of any size; big ones go through seam-blended tiles."""
+import json
+import os
+
+import numpy as np
+import mindspore as ms
+import pytest
+from PIL import Image
+
+from src.models.pix2pix import build_generator
+from src.predictor import blend_weights, pad_to_multiple, tile_origins, translate_array
+from src.utils.checkpoint import save_generator_checkpoint, save_training_checkpoint
+from tests.conftest import run_entry
+
+SPEC = {"in_channels": 3, "out_channels": 3, "ngf": 8, "num_downs": 5, "norm_mode": "batch", "use_dropout": True,
+        "ndf": 8, "n_layers_D": 2}
+
+
+@pytest.fixture(scope="module")
+def generator():
+    """A tiny U-Net with Kaiming init, so its output has real spatial structure, in eval mode."""
+    ms.set_seed(0)
+    network = build_generator(SPEC, "kaiming")
+    network.set_train(False)
+    return network
+
+
+def runner(network):
+    return lambda batch: network(ms.Tensor(np.ascontiguousarray(batch, dtype=np.float32))).asnumpy()
+
+
+def test_padding_and_tile_geometry():
+    assert pad_to_multiple(np.zeros((3, 173, 300), np.float32), 32).shape == (3, 192, 320)
+    assert pad_to_multiple(np.zeros((3, 10, 7), np.float32), 32).shape == (3, 32, 32)  # reflects beyond its size
+    assert tile_origins(768, 512, 256) == [0, 256]
+    assert tile_origins(256, 512, 64) == [0]
+    origins = tile_origins(1024, 256, 64)
+    assert origins[0] == 0 and origins[-1] == 1024 - 256 and all(o % 32 == 0 for o in origins)
+    assert all(b - a <= 256 - 64 for a, b in zip(origins, origins[1:]))  # neighbours overlap by >= 64
+    weights = blend_weights(256, 64, True, True)
+    assert weights[0] < 0.01 and weights[128] == 1.0 and weights[-1] < 0.01
+    assert np.allclose(blend_weights(256, 64, True, False)[192:], 1.0)
+
+
+@pytest.mark.parametrize("width, height, tile_size", [(300, 173, 1024), (1000, 600, 256)])
+def test_translation_returns_the_input_size(generator, width, height, tile_size):
+    image = np.random.default_rng(1).uniform(-1, 1, (3, height, width)).astype(np.float32)
+    output = translate_array(runner(generator), image, 32, tile_size, 64)
+    assert output.shape == (3, height, width)
+    assert np.isfinite(output).all() and np.abs(output).max() <= 1.0
+
+
+def test_tiled_and_untiled_translation_agree_away_from_seams(generator):
+    image = np.random.default_rng(2).uniform(-1, 1, (3, 768, 768)).astype(np.float32)
+    whole = translate_array(runner(generator), image, 32, 1024, 0)
+    tiled = translate_array(runner(generator), image, 32, 512, 256)  # tiles at 0 and 256 on each axis
+    assert whole.std() > 0.1  # the comparison means something
+    difference = np.abs(whole - tiled).max(axis=0)
+    # Within 64 px inside a tile's inner edge (at 256 and 512) the tile sees less context than the whole
+    # image; everywhere else both compute the same thing.
+    away = np.ones(768, bool)
+    away[256:320] = away[448:512] = False
+    assert difference[np.ix_(away, away)].max() < 1e-3
+    assert difference.mean() < 0.01  # and the blended seams stay close
+
+
+@pytest.fixture(scope="module")
+def checkpoints(generator, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("ckpt")
+    save_generator_checkpoint(str(folder / "generator.ckpt"), generator, SPEC, epoch=1, step=1)
+    ms.save_checkpoint(build_generator(dict(SPEC, ngf=16)), str(folder / "wide.ckpt"))
+    from src.models.pix2pix import build_adam, build_discriminator
+    discriminator = build_discriminator(SPEC)
+    ms.save_checkpoint(discriminator, str(folder / "discriminator.ckpt"))
+    save_training_checkpoint(str(folder / "training.ckpt"), generator, discriminator,
+                             build_adam(generator, "optimizer_g", 1e-3, 0.5, 0.999),
+                             build_adam(discriminator, "optimizer_d", 1e-3, 0.5, 0.999), 1, 1, SPEC)
+    return folder
+
+
+def test_predict_translates_a_folder_of_any_images_and_skips_unreadable_ones(checkpoints, tmp_path):
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    Image.fromarray(np.random.default_rng(3).integers(0, 255, (173, 300, 3), np.uint8)).save(inputs / "odd.png")
+    Image.new("L", (640, 400), 90).save(inputs / "grey.jpg")
+    Image.new("RGBA", (50, 70), (200, 10, 10, 100)).save(inputs / "tiny rgba.png")
+    (inputs / "broken.jpg").write_bytes(b"not really a jpeg")
+    result = run_entry(["predict.py", "--ckpt", str(checkpoints / "training.ckpt"), "--input_path", str(inputs),
+                        "--output_path", str(tmp_path / "out"), "--tile_size", "256", "--tile_overlap", "64",
+                        "--num_downs", "5"])
+    assert result.returncode == 0, result.stderr[-2000:]
+    summary = json.loads(result.stdout.strip().splitlines()[-1])
+    assert (summary["translated"], summary["skipped"]) == (3, 1)
+    assert "warning: skipping" in result.stdout and "[4/4]" in result.stdout
+    for name, size in (("odd.png", (300, 173)), ("grey.png", (640, 400)), ("tiny rgba.png", (50, 70))):
+        with Image.open(os.path.join(summary["output_dir"], name)) as image:
+            assert image.size == size and image.mode == "RGB"
+
+
+def test_predict_on_a_single_file(checkpoints, tmp_path):
+    Image.new("RGB", (100, 60), (10, 200, 30)).save(tmp_path / "one.png")
+    result = run_entry(["predict.py", "--ckpt", str(checkpoints / "generator.ckpt"), "--input_path",
+                        str(tmp_path / "one.png"), "--output_path", str(tmp_path / "out"), "--num_downs", "5",
+                        "--tile_size", "256", "--tile_overlap", "64"])
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert json.loads(result.stdout.strip().splitlines()[-1])["translated"] == 1
+
+
+@pytest.mark.parametrize("make_args, fragment", [
+    (lambda c, t: ["--ckpt", str(c / "discriminator.ckpt"), "--input_path", str(t)], "holds a discriminator"),
+    (lambda c, t: ["--ckpt", str(c / "wide.ckpt"), "--input_path", str(t)], "does not fit the model"),
+    (lambda c, t: ["--ckpt", str(c / "generator.ckpt"), "--input_path", str(t / "empty")], "holds no images"),
+    (lambda c, t: ["--ckpt", str(c / "generator.ckpt"), "--input_path", str(t / "bad")], "could be read as an image"),
+    (lambda c, t: ["--ckpt", str(c / "generator.ckpt"), "--input_path", str(t),
+                   "--output_path", str(t / "a_file" / "out")], "cannot write results to"),
+    (lambda c, t: ["--ckpt", str(c / "generator.ckpt")], "--input_path is not set"),
+])
+def test_predict_bad_input(checkpoints, tmp_path, make_args, fragment):
+    Image.new("RGB", (64, 64)).save(tmp_path / "ok.png")
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "bad").mkdir()
+    (tmp_path / "bad" / "x.png").write_bytes(b"junk")
+    (tmp_path / "a_file").write_text("a file, not a folder")
+    result = run_entry(["predict.py", "--num_downs", "5", "--tile_size", "256", "--tile_overlap", "64",
+                        "--output_path", str(tmp_path / "results"), *make_args(checkpoints, tmp_path)])
+    assert result.returncode == 2, result.stdout[-1000:] + result.stderr[-1000:]
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and fragment in errors[0] and "Traceback" not in result.stderr
