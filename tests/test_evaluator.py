@@ -51,3 +51,22 @@ def test_train_mode_is_reproducible_with_the_seed_and_differs_from_eval_mode(sam
     assert [first[k] for k in keys] != [eval_mode[k] for k in keys]
     image = "images/0001_fake_B.png"
     assert open(tmp_path / "a" / image, "rb").read() == open(tmp_path / "b" / image, "rb").read()
+
+
+def test_identical_images_score_perfectly_with_psnr_capped_at_100_db():
+    from src.evaluator import PSNR_CAP_DB, score_pair
+    image = np.random.default_rng(0).integers(0, 256, (32, 32, 3), dtype=np.uint8)
+    row = score_pair("same", image, image, image)
+    assert (row["l1"], row["psnr"], row["ssim"]) == (0.0, PSNR_CAP_DB, 1.0) and PSNR_CAP_DB == 100.0
+    assert (row["baseline_l1"], row["baseline_psnr"]) == (0.0, 100.0)
+
+
+def test_an_unreadable_pair_stops_evaluation_before_anything_is_scored(tmp_path):
+    import pytest
+    from src.utils.errors import UserInputError
+    folder = tmp_path / "pairs"
+    folder.mkdir()
+    (folder / "0001.jpg").write_bytes(b"broken")
+    with pytest.raises(UserInputError, match="0001.jpg' is not a readable image"):
+        evaluate_generator(build_generator(SPEC), str(folder), str(tmp_path / "out"), crop_size=64)
+    assert not os.path.exists(tmp_path / "out")
