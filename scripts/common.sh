@@ -73,3 +73,16 @@ run_single_device_training() {
     stamp="$(date +%Y%m%d_%H%M%S)"
     run_logged "$REPO_ROOT/outputs/logs/train_${device,,}_${stamp}.log" "$PYTHON" train.py "${args[@]}" "$@"
 }
+
+# run_checkpoint_tool ENTRY LOG_PREFIX INPUT_FLAG INPUT_PATH CKPT_PATH [DEVICE_TARGET] [--key=value ...]
+# Runs a Python entry point that reads a checkpoint (eval.py, predict.py) with the scripts' common arguments.
+run_checkpoint_tool() {
+    local entry="$1" prefix="$2" input_flag="$3" input="$4" ckpt
+    ckpt="$(absolute_path "$5")"
+    shift 5
+    local device=CPU
+    case "${1:-}" in CPU|GPU|Ascend) device="$1"; shift ;; esac
+    [ -n "$DEVICE_ID" ] && set -- "--device_id=$DEVICE_ID" "$@"
+    run_logged "$REPO_ROOT/outputs/logs/${prefix}_$(date +%Y%m%d_%H%M%S).log" \
+        "$PYTHON" "$entry" "--device_target=$device" "--ckpt=$ckpt" "$input_flag=$input" "$@"
+}

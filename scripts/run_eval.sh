@@ -12,10 +12,4 @@ if [ $# -lt 2 ]; then
     exit 2
 fi
 pairs="$(pairs_folder "$(absolute_path "$1")" test val)" || exit 2
-ckpt="$(absolute_path "$2")"
-shift 2
-device=CPU
-case "${1:-}" in CPU|GPU|Ascend) device="$1"; shift ;; esac
-[ -n "$DEVICE_ID" ] && set -- "--device_id=$DEVICE_ID" "$@"
-run_logged "$REPO_ROOT/outputs/logs/eval_$(date +%Y%m%d_%H%M%S).log" \
-    "$PYTHON" eval.py "--device_target=$device" "--ckpt=$ckpt" "--val_data_dir=$pairs" "$@"
+run_checkpoint_tool eval.py eval --val_data_dir "$pairs" "${@:2}"
