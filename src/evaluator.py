@@ -6,6 +6,7 @@ import json
 import os
 
 import numpy as np
+import mindspore as ms
 from PIL import Image
 
 from src.dataset.aligned_dataset import create_eval_dataset, iterate_batches
@@ -93,7 +94,7 @@ def write_html_report(rows, summary, path):
              "</style></head><body>",
              "<h2>pix2pix evaluation</h2>",
              f"<p>{summary['num_images']} pairs of <code>{html.escape(str(summary['data_dir']))}</code>, "
-             f"eval_mode <b>{html.escape(summary['eval_mode'])}</b>. Mean L1 <b>{summary['l1']:.2f}</b> "
+             f"mode <b>{html.escape(summary['eval_mode'])}</b>. Mean L1 <b>{summary['l1']:.2f}</b> "
              f"(input as output {summary['baseline_l1']:.2f}), PSNR <b>{summary['psnr']:.2f} dB</b> "
              f"({summary['baseline_psnr']:.2f}), SSIM <b>{summary['ssim']:.4f}</b> ({summary['baseline_ssim']:.4f}). "
              "L1 in grey levels (0-255); PSNR capped at 100 dB.</p>",
@@ -112,25 +113,25 @@ def write_html_report(rows, summary, path):
     os.replace(temporary, path)
 
 
-def evaluate_generator(generator, data_dir, output_dir, direction="BtoA", crop_size=256, eval_mode="train",
-                       num_test=None, log=print):
-    """Translate the pairs of `data_dir` (the first `num_test` by name, or all) and score G(A) against B.
+def evaluate_pairs(translate, data_dir, output_dir, direction="BtoA", crop_size=256, mode="train", num_test=None,
+                   log=print):
+    """Translate the pairs of `data_dir` (the first `num_test` by name, or all) with `translate` and score
+    G(A) against B. translate(real_a, names) maps float32 (N, C, H, W) in [-1, 1] and the pairs' names to
+    G(A) of the same shape; `mode` labels the report (the test-time mode, or which exported model).
 
     Writes to output_dir: images/NAME_{real_A,fake_B,real_B}.png, metrics.csv (one row per image),
     metrics.json (summary and rows), comparison.png (input | output | target) and index.html.
     Returns the summary: num_images and the means of l1 (grey levels 0..255), psnr (dB, capped at 100)
     and ssim, with the same figures for the input itself used as the output (baseline_*).
     """
-    set_test_mode(generator, eval_mode)
     dataset, files = create_eval_dataset(data_dir, direction, crop_size, num_test=num_test)
     make_output_folder(os.path.join(output_dir, "images"))
     rows, comparison = [], []
-    for real_a, real_b, index in iterate_batches(dataset.create_tuple_iterator(num_epochs=1)):
-        fake_b = generator(real_a).asnumpy()
-        real_a, real_b, index = real_a.asnumpy(), real_b.asnumpy(), index.asnumpy()
-        for row in range(fake_b.shape[0]):
+    for real_a, real_b, index in iterate_batches(dataset.create_tuple_iterator(num_epochs=1, output_numpy=True)):
+        names = [os.path.splitext(os.path.basename(files[int(i)]))[0] for i in index]
+        fake_b = np.asarray(translate(real_a, names))
+        for row, name in enumerate(names):
             pictures = [to_uint8_hwc(x[row]) for x in (real_a, fake_b, real_b)]
-            name = os.path.splitext(os.path.basename(files[int(index[row])]))[0]
             for kind, picture in zip(("real_A", "fake_B", "real_B"), pictures):
                 save_image_atomic(Image.fromarray(picture), os.path.join(output_dir, "images", f"{name}_{kind}.png"))
             rows.append(score_pair(name, *pictures))
@@ -138,7 +139,7 @@ def evaluate_generator(generator, data_dir, output_dir, direction="BtoA", crop_s
                 comparison.append(pictures)
     summary = {"num_images": len(rows)}
     summary.update({key: round(float(np.mean([row[key] for row in rows])), 4) for key in METRIC_KEYS})
-    summary.update({"eval_mode": eval_mode, "data_dir": data_dir, "output_dir": output_dir})
+    summary.update({"eval_mode": mode, "data_dir": data_dir, "output_dir": output_dir})
     save_image_atomic(image_grid(comparison), os.path.join(output_dir, "comparison.png"))
     write_metrics_csv(rows, os.path.join(output_dir, "metrics.csv"))
     write_json_atomic({"summary": summary, "images": rows}, os.path.join(output_dir, "metrics.json"))
@@ -148,6 +149,14 @@ def evaluate_generator(generator, data_dir, output_dir, direction="BtoA", crop_s
         f"{summary['baseline_psnr']:.2f} dB SSIM {summary['baseline_ssim']:.4f}); report: "
         f"{os.path.join(output_dir, 'index.html')}")
     return summary
+
+
+def evaluate_generator(generator, data_dir, output_dir, direction="BtoA", crop_size=256, eval_mode="train",
+                       num_test=None, log=print):
+    """evaluate_pairs with a MindSpore generator in test mode `eval_mode` (see set_test_mode)."""
+    set_test_mode(generator, eval_mode)
+    return evaluate_pairs(lambda batch, names: generator(ms.Tensor(batch)).asnumpy(), data_dir, output_dir,
+                          direction, crop_size, eval_mode, num_test, log)
 
 
 def evaluate(config):

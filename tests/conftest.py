@@ -23,7 +23,7 @@ def cpu_graph_mode():
 
 @pytest.fixture(scope="session")
 def sample_root(tmp_path_factory):
-    """A small copy of the embedded sample set at 64 px: 16 train, 4 val, 0 test pairs."""
+    """A small copy of the embedded sample set at 64 px: 16 train and 4 val pairs (no test split)."""
     from src.dataset.sample_data import generate_sample_dataset
     root = tmp_path_factory.mktemp("sample")
     generate_sample_dataset(str(root), {"train": 16, "val": 4, "test": 0}, size=64)

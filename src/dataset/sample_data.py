@@ -178,7 +178,7 @@ def generate_sample_dataset(output, counts=None, size=DEFAULT_SIZE, seed=0):
     written = 0
     for split, count in counts.items():
         final = os.path.join(output, split)
-        if os.path.isdir(final) and os.listdir(final):
+        if count == 0 or (os.path.isdir(final) and os.listdir(final)):
             continue
         temporary = os.path.join(output, f".{split}.partial")
         os.makedirs(temporary, exist_ok=True)

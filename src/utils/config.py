@@ -12,7 +12,7 @@ REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__fi
 DEFAULT_CONFIG_PATH = os.path.join(REPO_ROOT, "default_config.yaml")
 
 # Keys whose default is null take these types when given; every other null default is a path (str).
-NULLABLE_KEY_TYPES = {"epoch_num": int, "num_test": int}
+NULLABLE_KEY_TYPES = {"epoch_num": int, "num_test": int, "image_size": list}
 _BOOLEAN_WORDS = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
 
 
@@ -52,7 +52,20 @@ def read_yaml_documents(path):
 
 
 def parse_value(key, text, default):
-    """Convert the string `text` given for `key` to the type of its default value."""
+    """Convert `text` (a string, or a list of strings for a multi-value flag) given for `key` to the type
+    of its default value. Lists hold integers: "--image_size 256 512" or "--image_size=256,512"."""
+    tokens = text if isinstance(text, list) else [text]
+    if isinstance(default, list):
+        parts = [part for token in tokens for part in str(token).replace(",", " ").split()]
+        if len(parts) == 1 and parts[0].lower() in ("null", "none", "~"):
+            return None
+        try:
+            return [int(part) for part in parts]
+        except ValueError:
+            raise UserInputError(f"--{key} expects one or more integers, got '{' '.join(map(str, tokens))}'") from None
+    if len(tokens) != 1:
+        raise UserInputError(f"--{key} takes one value, got '{' '.join(tokens)}'")
+    text = tokens[0]
     if isinstance(text, str) and text.strip().lower() in ("null", "none", "~"):
         return None
     if isinstance(default, bool):
@@ -74,23 +87,25 @@ def parse_value(key, text, default):
 
 
 def _split_flags(argv):
-    """Turn ['--a', '1', '--b=2'] into [('a', '1'), ('b', '2')]."""
+    """Turn ['--a', '1', '--b=2', '--c', '3', '4'] into [('a', ['1']), ('b', ['2']), ('c', ['3', '4'])]."""
     pairs = []
     index = 0
     while index < len(argv):
         token = argv[index]
         if not token.startswith("--") or token == "--":
             raise UserInputError(f"unexpected argument '{token}': settings are given as --key value or --key=value")
+        index += 1
         if "=" in token:
             key, text = token[2:].split("=", 1)
+            pairs.append((key, [text]))
+            continue
+        key, values = token[2:], []
+        while index < len(argv) and not argv[index].startswith("--"):
+            values.append(argv[index])
             index += 1
-        else:
-            key = token[2:]
-            if index + 1 >= len(argv) or argv[index + 1].startswith("--"):
-                raise UserInputError(f"--{key} needs a value (--{key} VALUE or --{key}=VALUE)")
-            text = argv[index + 1]
-            index += 2
-        pairs.append((key, text))
+        if not values:
+            raise UserInputError(f"--{key} needs a value (--{key} VALUE or --{key}=VALUE)")
+        pairs.append((key, values))
     return pairs
 
 
@@ -118,7 +133,7 @@ def load_config(argv, default_config_path=DEFAULT_CONFIG_PATH):
     values = dict(defaults)
     for key, text in pairs:
         if key == "config_path":
-            overrides, _, _ = read_yaml_documents(text)
+            overrides, _, _ = read_yaml_documents(" ".join(text))
             for override_key, override_value in overrides.items():
                 _check_known(override_key, defaults, f" (in {text})")
                 values[override_key] = _typed_yaml_value(override_key, override_value,
@@ -156,6 +171,8 @@ def _typed_yaml_value(key, value, default):
         return value
     if isinstance(default, float) and isinstance(value, int) and not isinstance(value, bool):
         return float(value)
+    if isinstance(default, list):
+        return parse_value(key, [str(part) for part in (value if isinstance(value, list) else [value])], default)
     if type(value) is not type(default):
         return parse_value(key, str(value), default)
     return value
@@ -192,6 +209,9 @@ def validate_config(config):
     _require(config.tile_overlap < config.tile_size,
              f"--tile_overlap ({config.tile_overlap}) must be smaller than --tile_size ({config.tile_size})")
     _require(config.num_test is None or config.num_test >= 1, f"--num_test must be a positive integer; got {config.num_test}")
+    if config.image_size is not None:
+        _require(len(config.image_size) in (1, 2) and all(side >= 1 for side in config.image_size),
+                 f"--image_size takes one size (square) or two (height width), all positive; got {config.image_size}")
     total = config.n_epochs + config.n_epochs_decay
     _require(total >= 1, "--n_epochs + --n_epochs_decay must be at least 1")
     if config.epoch_num is not None:

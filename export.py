@@ -1,0 +1,15 @@
+"""Export a trained generator: python export.py --ckpt PATH [--file_format MINDIR|ONNX|AIR] [--file_name PREFIX]
+[--image_size H [W]] [--batch_size N] [--export_mode eval|train].  One JSON line of results is printed last."""
+import json
+
+from src.deploy.export_model import export_from_config
+from src.utils.config import load_config
+from src.utils.errors import run_cli
+
+
+def main(argv):
+    print(json.dumps(export_from_config(load_config(argv))), flush=True)
+
+
+if __name__ == "__main__":
+    run_cli(main)

@@ -1,0 +1,20 @@
+"""Offline inference, step 3: python postprocess.py [--infer_dir DIR] [--val_data_dir DIR]
+turns INFER_DIR/output/NAME_0.bin into eval.py's report (images, metrics.csv/json, comparison.png,
+index.html) in INFER_DIR/report/; prints the JSON summary last."""
+import json
+import os
+
+from src.deploy.offline import postprocess
+from src.utils.config import load_config
+from src.utils.errors import run_cli
+
+
+def main(argv):
+    config = load_config(argv)
+    summary = postprocess(config.infer_dir or os.path.join(config.output_path, "infer"), config.val_data_dir,
+                          config.num_test)
+    print(json.dumps(summary), flush=True)
+
+
+if __name__ == "__main__":
+    run_cli(main)

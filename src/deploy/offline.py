@@ -1,0 +1,119 @@
+"""The offline inference flow of ModelZoo deployments, around one file contract:
+
+  preprocess: every A|B pair of a folder -> INFER_DIR/input/NAME.bin, the normalised input A as
+              float32 (1, 3, H, W) in C order, plus INFER_DIR/input/manifest.json;
+  runner:     INFER_DIR/input/NAME.bin -> INFER_DIR/output/NAME_0.bin, G(A) as float32 (1, 3, H, W)
+              (the C++ program in ascend310_infer/, or run_mindir_on_bins below with the same contract);
+  postprocess: the outputs -> images, metrics and report exactly as eval.py writes them.
+"""
+import argparse
+import json
+import os
+import sys
+import time
+
+import numpy as np
+
+from src.dataset.aligned_dataset import create_eval_dataset, iterate_batches
+from src.evaluator import evaluate_pairs, make_output_folder
+from src.utils.errors import UserInputError, run_cli
+from src.utils.tools import write_json_atomic
+
+MANIFEST = "manifest.json"
+
+
+def infer_paths(infer_dir):
+    return {"input": os.path.join(infer_dir, "input"), "output": os.path.join(infer_dir, "output"),
+            "report": os.path.join(infer_dir, "report")}
+
+
+def preprocess(data_dir, infer_dir, direction="BtoA", size=256, num_test=None, log=print):
+    """Write the normalised inputs of `data_dir`'s pairs as .bin files; returns the manifest dict."""
+    paths = infer_paths(infer_dir)
+    make_output_folder(paths["input"], "infer_dir")
+    dataset, files = create_eval_dataset(data_dir, direction, size, num_test=num_test)
+    names = []
+    for real_a, _, index in iterate_batches(dataset.create_tuple_iterator(num_epochs=1, output_numpy=True)):
+        name = os.path.splitext(os.path.basename(files[int(index[0])]))[0]
+        np.ascontiguousarray(real_a, np.float32).tofile(os.path.join(paths["input"], f"{name}.bin"))
+        names.append(name)
+    manifest = {"names": names, "shape": [1, 3, size, size], "dtype": "float32", "direction": direction,
+                "data_dir": os.path.abspath(data_dir)}
+    write_json_atomic(manifest, os.path.join(paths["input"], MANIFEST))
+    log(f"Wrote {len(names)} inputs of shape {manifest['shape']} to {paths['input']}")
+    return manifest
+
+
+def read_manifest(infer_dir):
+    path = os.path.join(infer_paths(infer_dir)["input"], MANIFEST)
+    if not os.path.isfile(path):
+        raise UserInputError(f"'{path}' does not exist: run preprocess.py with the same --infer_dir first")
+    with open(path, encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+def postprocess(infer_dir, data_dir=None, num_test=None, log=print):
+    """Build eval.py's report (images, CSV, JSON, grid, HTML) from the runner's outputs; returns the summary."""
+    manifest = read_manifest(infer_dir)
+    paths = infer_paths(infer_dir)
+    shape = manifest["shape"]
+    count = int(np.prod(shape))
+
+    def translate(batch, names):
+        outputs = []
+        for name in names:
+            path = os.path.join(paths["output"], f"{name}_0.bin")
+            if not os.path.isfile(path):
+                raise UserInputError(f"no output '{path}' for input {name}: did the inference step finish?")
+            values = np.fromfile(path, dtype=np.float32)
+            if values.size != count:
+                raise UserInputError(f"'{path}' holds {values.size} floats, not {count} ({shape}): wrong model?")
+            outputs.append(values.reshape(shape)[0])
+        return np.stack(outputs)
+
+    return evaluate_pairs(translate, data_dir or manifest["data_dir"], paths["report"], manifest["direction"],
+                          shape[-1], "offline inference", num_test or len(manifest["names"]), log)
+
+
+def run_mindir_on_bins(mindir_path, input_dir, output_dir, log=print):
+    """The Python twin of ascend310_infer: every input_dir/NAME.bin through the MINDIR into
+    output_dir/NAME_0.bin; returns the mean latency in ms (after the first, compiling, run)."""
+    from src.deploy.runners import mindir_translator
+    from src.utils.device import setup_device
+
+    setup_device("CPU", 0, "GRAPH")
+    translate = mindir_translator(mindir_path)
+    inputs = sorted(name for name in os.listdir(input_dir) if name.endswith(".bin")) if os.path.isdir(input_dir) else []
+    if not inputs:
+        raise UserInputError(f"no .bin inputs in '{input_dir}': run preprocess.py first")
+    shape = read_manifest(os.path.dirname(os.path.abspath(input_dir)))["shape"]
+    make_output_folder(output_dir, "infer_dir")
+    latencies = []
+    for name in inputs:
+        batch = np.fromfile(os.path.join(input_dir, name), dtype=np.float32).reshape(shape)
+        started = time.perf_counter()
+        try:
+            output = translate(batch)
+        except (RuntimeError, ValueError, TypeError) as error:
+            raise UserInputError(f"the MINDIR rejected input {name} of shape {shape} "
+                                 f"({str(error).strip().splitlines()[0][:120]}): preprocess with the "
+                                 "--image_size used at export") from None
+        latencies.append((time.perf_counter() - started) * 1000)
+        np.ascontiguousarray(output, np.float32).tofile(os.path.join(output_dir, name[:-4] + "_0.bin"))
+    mean = float(np.mean(latencies[1:] if len(latencies) > 1 else latencies))
+    log(f"Ran {len(inputs)} inputs through {mindir_path} (MindSpore, Python): {mean:.1f} ms per image")
+    return mean
+
+
+def _runner_main(argv):
+    parser = argparse.ArgumentParser(description="Run .bin inputs through a MINDIR (the Python twin of "
+                                                 "ascend310_infer/out/main).")
+    parser.add_argument("--mindir_path", required=True)
+    parser.add_argument("--input_dir", required=True)
+    parser.add_argument("--output_dir", required=True)
+    args = parser.parse_args(argv)
+    run_mindir_on_bins(args.mindir_path, args.input_dir, args.output_dir)
+
+
+if __name__ == "__main__":
+    run_cli(_runner_main, sys.argv[1:])

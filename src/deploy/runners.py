@@ -1,0 +1,38 @@
+"""Run exported generators on float32 (N, C, H, W) batches in [-1, 1]: MINDIR through MindSpore,
+ONNX through ONNX Runtime. Each returns translate(batch, names) -> G(batch), as evaluate_pairs wants."""
+import os
+
+import numpy as np
+import mindspore as ms
+
+from src.utils.errors import UserInputError
+
+
+def _require_file(path, kind, setting):
+    if not path:
+        raise UserInputError(f"--{setting} is not set: pass the exported {kind} file")
+    if not os.path.isfile(path):
+        raise UserInputError(f"{kind} file '{path}' does not exist")
+
+
+def mindir_translator(path):
+    """Load an exported .mindir with mindspore.load and nn.GraphCell."""
+    _require_file(path, "MINDIR", "mindir_path")
+    try:
+        graph = ms.nn.GraphCell(ms.load(path))
+    except Exception as error:  # MindSpore raises several types for files it cannot parse
+        raise UserInputError(f"'{path}' is not a loadable MINDIR model ({str(error).strip().splitlines()[0]})") from None
+    return lambda batch, names=None: graph(ms.Tensor(np.ascontiguousarray(batch, np.float32))).asnumpy()
+
+
+def onnx_translator(path):
+    """Open an exported .onnx with ONNX Runtime on the CPU."""
+    import onnxruntime
+
+    _require_file(path, "ONNX", "onnx_path")
+    try:
+        session = onnxruntime.InferenceSession(path, providers=["CPUExecutionProvider"])
+    except Exception as error:  # onnxruntime raises its own exception types
+        raise UserInputError(f"'{path}' is not a loadable ONNX model ({str(error).strip().splitlines()[0]})") from None
+    input_name = session.get_inputs()[0].name
+    return lambda batch, names=None: session.run(None, {input_name: np.ascontiguousarray(batch, np.float32)})[0]
