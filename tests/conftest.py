@@ -15,6 +15,22 @@ TINY_MODEL_FLAGS = ["--ngf", "8", "--ndf", "8", "--num_downs", "6", "--load_size
                     "--num_parallel_workers", "1"]
 
 
+# A tiny generator/discriminator configuration (U-Net with 5 downsamplings: inputs in multiples of 32).
+TINY_SPEC = {"in_channels": 3, "out_channels": 3, "ngf": 8, "num_downs": 5, "norm_mode": "batch", "use_dropout": True,
+             "ndf": 8, "n_layers_D": 2}
+
+
+def structured_generator(spec=None, seed=0):
+    """A tiny generator in eval mode with Kaiming init, so its output has real spatial structure
+    (the paper's N(0, 0.02) init gives an almost constant image at this size)."""
+    import mindspore as ms
+    from src.models.pix2pix import build_generator
+    ms.set_seed(seed)
+    network = build_generator(spec or TINY_SPEC, "kaiming")
+    network.set_train(False)
+    return network
+
+
 @pytest.fixture(scope="session", autouse=True)
 def cpu_graph_mode():
     from src.utils.device import setup_device

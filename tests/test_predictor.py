@@ -10,19 +10,14 @@ from PIL import Image
 from src.models.pix2pix import build_generator
 from src.predictor import blend_weights, pad_to_multiple, tile_origins, translate_array
 from src.utils.checkpoint import save_generator_checkpoint, save_training_checkpoint
-from tests.conftest import run_entry
+from tests.conftest import TINY_SPEC, run_entry, structured_generator
 
-SPEC = {"in_channels": 3, "out_channels": 3, "ngf": 8, "num_downs": 5, "norm_mode": "batch", "use_dropout": True,
-        "ndf": 8, "n_layers_D": 2}
+SPEC = TINY_SPEC
 
 
 @pytest.fixture(scope="module")
 def generator():
-    """A tiny U-Net with Kaiming init, so its output has real spatial structure, in eval mode."""
-    ms.set_seed(0)
-    network = build_generator(SPEC, "kaiming")
-    network.set_train(False)
-    return network
+    return structured_generator()
 
 
 def runner(network):

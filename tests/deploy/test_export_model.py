@@ -10,20 +10,16 @@ import pytest
 
 from src.deploy.export_model import export_generator, repair_onnx
 from src.deploy.runners import mindir_translator, onnx_translator
-from src.models.pix2pix import build_adam, build_discriminator, build_generator
+from src.models.pix2pix import build_adam, build_discriminator
 from src.utils.checkpoint import save_generator_checkpoint, save_training_checkpoint
-from tests.conftest import run_entry
+from tests.conftest import TINY_SPEC, run_entry, structured_generator
 
-SPEC = {"in_channels": 3, "out_channels": 3, "ngf": 8, "num_downs": 5, "norm_mode": "batch", "use_dropout": True,
-        "ndf": 8, "n_layers_D": 2}
+SPEC = TINY_SPEC
 
 
 @pytest.fixture(scope="module")
 def generator():
-    ms.set_seed(0)
-    network = build_generator(SPEC, "kaiming")
-    network.set_train(False)
-    return network
+    return structured_generator()
 
 
 @pytest.fixture(scope="module")
