@@ -41,37 +41,144 @@ run_logged() {
     return "${PIPESTATUS[0]}"
 }
 
+# training_arguments DATASET_PATH|"": the train.py flags for a dataset (root with train/ and val/, or a
+# folder of pairs) or, when empty, for the embedded sample set with its quick-start preset.
+training_arguments() {
+    if [ -z "$1" ]; then
+        echo "--config_path=configs/sample_facades.yaml"
+        return 0
+    fi
+    local dataset
+    dataset="$(absolute_path "$1")"
+    if [ ! -d "$dataset" ]; then
+        echo "error: dataset folder '$dataset' does not exist" >&2
+        return 2
+    fi
+    if [ -d "$dataset/train" ]; then
+        echo "--train_data_dir=$dataset/train"
+        [ -d "$dataset/val" ] && echo "--val_data_dir=$dataset/val"
+    else
+        echo "--train_data_dir=$dataset"
+    fi
+    echo "--output_path=outputs/$(basename "$dataset")"
+}
+
 # run_single_device_training DEVICE_TARGET [DATASET_PATH] [--key=value ...]
-# DATASET_PATH is a dataset root holding train/ (and val/), or a folder of training pairs;
-# without it the embedded sample set is used with the quick-start preset (configs/sample_facades.yaml).
 run_single_device_training() {
     local device="$1"
     shift
-    local args=("--device_target=$device")
+    local dataset=""
     if [ $# -gt 0 ] && [ "${1#--}" = "$1" ]; then
-        local dataset
-        dataset="$(absolute_path "$1")"
+        dataset="$1"
         shift
-        if [ ! -d "$dataset" ]; then
-            echo "error: dataset folder '$dataset' does not exist" >&2
+    fi
+    local lines
+    lines="$(training_arguments "$dataset")" || return 2
+    local args
+    mapfile -t args <<< "$lines"
+    [ -n "$DEVICE_ID" ] && args+=("--device_id=$DEVICE_ID")
+    run_logged "$REPO_ROOT/outputs/logs/train_${device,,}_$(date +%Y%m%d_%H%M%S).log" \
+        "$PYTHON" train.py "--device_target=$device" "${args[@]}" "$@"
+}
+
+# devices_present DEVICE_TARGET: how many devices of that kind this machine has (CPU: no limit).
+devices_present() {
+    case "$1" in
+        GPU) nvidia-smi -L 2>/dev/null | grep -c "^GPU" ;;
+        Ascend) ls /dev/davinci[0-9]* 2>/dev/null | wc -l ;;
+        *) echo 1024 ;;
+    esac
+}
+
+# run_distributed_training DEVICE_TARGET DEVICE_NUM [DATASET_PATH] [--key=value ...]
+# One node by default; several with NODE_NUM (nodes), NODE_RANK (this node, 0..NODE_NUM-1),
+# MASTER_ADDR (node 0's address) and MASTER_PORT. On Ascend, RANK_TABLE_FILE selects the rank-table launch.
+run_distributed_training() {
+    local device="$1" device_num="$2"
+    shift 2
+    if ! [[ "$device_num" =~ ^[1-9][0-9]*$ ]]; then
+        echo "error: DEVICE_NUM must be a positive integer, got '$device_num'" >&2
+        return 2
+    fi
+    if [ "$device" = "Ascend" ] && [ -n "${RANK_TABLE_FILE:-}" ] && [ ! -f "$RANK_TABLE_FILE" ]; then
+        echo "error: RANK_TABLE_FILE '$RANK_TABLE_FILE' does not exist" >&2
+        return 2
+    fi
+    local present
+    present="$(devices_present "$device")"
+    if [ "$device_num" -gt "$present" ]; then
+        echo "error: DEVICE_NUM $device_num is more than the $present $device device(s) on this machine" >&2
+        return 2
+    fi
+    local dataset=""
+    if [ $# -gt 0 ] && [ "${1#--}" = "$1" ]; then
+        dataset="$1"
+        shift
+    fi
+    local lines args
+    lines="$(training_arguments "$dataset")" || return 2
+    mapfile -t args <<< "$lines"
+    args=("--device_target=$device" "--distribute=true" "${args[@]}" "$@")
+    local output=""
+    local argument
+    for argument in "${args[@]}"; do
+        case "$argument" in --output_path=*) output="${argument#--output_path=}" ;; esac
+    done
+    [ -n "$output" ] || output="$(cd "$REPO_ROOT" && "$PYTHON" -c 'from src.utils.config import load_config; import sys; print(load_config(sys.argv[1:]).output_path)' "$@")"
+    case "$output" in /*) ;; *) output="$REPO_ROOT/$output" ;; esac
+    local log_dir
+    log_dir="$output/logs/launch_$(date +%Y%m%d_%H%M%S)_$$"  # one folder per launch: a resume keeps earlier logs
+    mkdir -p "$log_dir"
+    local status
+    if [ "$device" = "Ascend" ] && [ -n "${RANK_TABLE_FILE:-}" ]; then
+        echo "Rank-table launch of $device_num processes; logs in $log_dir/worker_N.log"
+        local pids=() rank
+        for ((rank = 0; rank < device_num; rank++)); do
+            (cd "$REPO_ROOT" && RANK_SIZE="$device_num" RANK_ID="$rank" DEVICE_ID="$rank" \
+                "$PYTHON" train.py "${args[@]}" > "$log_dir/worker_$rank.log" 2>&1) &
+            pids+=("$!")
+        done
+        status=0
+        for rank in "${!pids[@]}"; do
+            wait "${pids[$rank]}" || status=1
+        done
+    else
+        local node_num="${NODE_NUM:-1}" node_rank="${NODE_RANK:-0}"
+        local master_addr="${MASTER_ADDR:-127.0.0.1}" master_port="${MASTER_PORT:-8118}"
+        if [ "$node_rank" = "0" ] && ! "$PYTHON" -c "import socket, sys; s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(('', int(sys.argv[1])))" "$master_port" 2>/dev/null; then
+            echo "error: MASTER_PORT $master_port is in use on this machine: set MASTER_PORT to a free port" >&2
             return 2
         fi
-        local name
-        name="$(basename "$dataset")"
-        if [ -d "$dataset/train" ]; then
-            args+=("--train_data_dir=$dataset/train")
-            [ -d "$dataset/val" ] && args+=("--val_data_dir=$dataset/val")
-        else
-            args+=("--train_data_dir=$dataset")
-        fi
-        args+=("--output_path=outputs/$name")
-    else
-        args+=("--config_path=configs/sample_facades.yaml")
+        local msrun_command
+        msrun_command="$(dirname "$(command -v "$PYTHON")")/msrun"
+        [ -x "$msrun_command" ] || msrun_command=msrun
+        echo "msrun: $((device_num * node_num)) workers ($device_num on this node, rank $node_rank of $node_num nodes)," \
+             "master $master_addr:$master_port; logs in $log_dir/worker_N.log"
+        # msrun starts "python" from PATH: put this interpreter's folder first.
+        (cd "$REPO_ROOT" && PATH="$(dirname "$(command -v "$PYTHON")"):$PATH" "$msrun_command" \
+            --worker_num="$((device_num * node_num))" --local_worker_num="$device_num" \
+            --master_addr="$master_addr" --master_port="$master_port" --node_rank="$node_rank" \
+            --log_dir="$log_dir" --join=True --cluster_time_out="${CLUSTER_TIME_OUT:-600}" \
+            train.py "${args[@]}") > "$log_dir/msrun.log" 2>&1
+        status=$?
     fi
-    [ -n "$DEVICE_ID" ] && args+=("--device_id=$DEVICE_ID")
-    local stamp
-    stamp="$(date +%Y%m%d_%H%M%S)"
-    run_logged "$REPO_ROOT/outputs/logs/train_${device,,}_${stamp}.log" "$PYTHON" train.py "${args[@]}" "$@"
+    local worker_log
+    for worker_log in "$log_dir"/worker_*.log; do
+        [ -f "$worker_log" ] || continue
+        grep -h "ms/step\|Training finished\|^error:" "$worker_log" | tail -n 2 | sed "s|^|$(basename "$worker_log" .log): |"
+    done
+    if [ "$status" -ne 0 ]; then
+        echo "error: distributed training failed (exit $status); failing ranks:" >&2
+        for worker_log in "$log_dir"/worker_*.log; do
+            [ -f "$worker_log" ] || continue
+            local reason
+            reason="$(grep -h -m1 "^error:\|Error:" "$worker_log")"
+            [ -n "$reason" ] && echo "  $(basename "$worker_log" .log): $reason" >&2
+        done
+        echo "  full logs: $log_dir" >&2
+        return 1
+    fi
+    echo "Distributed training finished; outputs in $output"
 }
 
 # run_checkpoint_tool ENTRY LOG_PREFIX INPUT_FLAG INPUT_PATH CKPT_PATH [DEVICE_TARGET] [--key=value ...]

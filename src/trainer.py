@@ -6,15 +6,16 @@ import time
 
 import numpy as np
 
-from src.dataset.aligned_dataset import create_train_dataset, iterate_batches
+from src.dataset.aligned_dataset import create_train_dataset, indices_digest, iterate_batches
 from src.dataset.sample_data import ensure_sample_dataset
 from src.dataset.transforms import to_uint8_hwc
 from src.evaluator import evaluate_generator, unused_folder
 from src.models.pix2pix import (Pix2PixTrainStep, build_adam, build_discriminator, build_generator,
                                 count_parameters, model_spec_from_config, set_learning_rate)
-from src.utils.checkpoint import restore_training_state, save_generator_checkpoint, save_training_checkpoint
+from src.utils.checkpoint import (restore_training_state, save_generator_checkpoint, save_training_checkpoint,
+                                  weights_digest)
 from src.utils.config import DEFAULT_CONFIG_PATH, read_yaml_documents, total_epochs
-from src.utils.device import seed_everything, setup_device
+from src.utils.device import init_data_parallel, seed_everything, setup_device
 from src.utils.errors import UserInputError
 from src.utils.lr_schedule import linear_decay_lr
 from src.utils.tools import (format_duration, image_grid, plot_loss_curves, read_loss_history, save_image_atomic,
@@ -59,15 +60,24 @@ class Trainer:
         self.spec = model_spec_from_config(config)
         self.epochs = total_epochs(config)
         self.summary = None  # evaluation of the final generator, when val_data_dir is set
+        self.rank, self.device_num = 0, 1
 
     def run(self):
         config, paths = self.config, self.paths
         _refuse_to_overwrite(paths, bool(config.resume))
         os.makedirs(config.output_path, exist_ok=True)
-        logger = self.logger = setup_logger(paths["log"])
+        if config.distribute:
+            self.rank, self.device_num = init_data_parallel(config.device_target, config.mode)
+        else:
+            setup_device(config.device_target, config.device_id, config.mode)
+        # Only rank 0 writes the run's files; the other ranks log to their own file.
+        log_path = paths["log"] if self.rank == 0 else os.path.join(config.output_path, "logs",
+                                                                     f"train_rank{self.rank}.log")
+        logger = self.logger = setup_logger(log_path)
+        if self.device_num > 1:
+            logger.info(f"Data parallel: rank {self.rank} of {self.device_num}")
         ensure_sample_dataset(config.train_data_dir, _default_train_dir(), logger.info)
-        setup_device(config.device_target, config.device_id, config.mode)
-        seed_everything(config.seed)
+        seed_everything(config.seed)  # the same seed everywhere: identical initial weights on every rank
         generator = build_generator(self.spec, config.init_type, config.init_gain)
         discriminator = build_discriminator(self.spec, config.init_type, config.init_gain)
         optimizer_g = build_adam(generator, "optimizer_g", config.lr, config.beta1, config.beta2)
@@ -83,14 +93,17 @@ class Trainer:
         dataset, steps_per_epoch = create_train_dataset(
             config.train_data_dir, config.batch_size, config.direction, config.load_size, config.crop_size,
             flip=not config.no_flip, seed=config.seed, start_epoch=start_epoch, end_epoch=self.epochs,
-            num_parallel_workers=config.num_parallel_workers)
-        config.save(paths["config"])
+            num_parallel_workers=config.num_parallel_workers, num_shards=self.device_num, shard_id=self.rank)
+        if self.rank == 0:
+            config.save(paths["config"])
         logger.info(f"Generator parameters: {count_parameters(generator):,}")
         logger.info(f"Discriminator parameters: {count_parameters(discriminator):,}")
         logger.info(f"Training on {config.train_data_dir}: {steps_per_epoch} steps per epoch (batch {config.batch_size}), "
                     f"epochs {start_epoch + 1}..{self.epochs}, {config.direction}, {config.device_target} "
+                    f"x{self.device_num} "
                     f"{config.mode}; output in {config.output_path}")
-        step_cell = Pix2PixTrainStep(generator, discriminator, optimizer_g, optimizer_d, config.lambda_L1)
+        step_cell = Pix2PixTrainStep(generator, discriminator, optimizer_g, optimizer_d, config.lambda_L1,
+                                     self.device_num)
         step_cell.set_train(True)
         history = read_loss_history(paths["losses"]) if config.resume else []
         history = [row for row in history if row["step"] <= global_step]
@@ -111,8 +124,9 @@ class Trainer:
         epoch, step_in_epoch = start_epoch + 1, 0
         steps_left = (self.epochs - start_epoch) * steps_per_epoch
         step_times, run_start = [], time.perf_counter()
-        last_end = None
-        for real_a, real_b, _ in iterate_batches(dataset.create_tuple_iterator(num_epochs=1)):
+        last_end, epoch_indices = None, []
+        for real_a, real_b, indices in iterate_batches(dataset.create_tuple_iterator(num_epochs=1)):
+            epoch_indices.extend(indices.asnumpy().tolist())
             if step_in_epoch == 0:
                 lr = self._start_epoch(epoch, (optimizer_g, optimizer_d))
             loss_d, loss_g_gan, loss_g_l1, fake_b = step_cell(real_a, real_b)
@@ -134,13 +148,20 @@ class Trainer:
                 self._log_progress(epoch, step_in_epoch, steps_per_epoch, global_step, history, step_times,
                                    steps_left, lr)
             if step_in_epoch == steps_per_epoch:
-                self._end_of_epoch(epoch, global_step, steps_per_epoch, history, (real_a, fake_b, real_b), state)
-                epoch, step_in_epoch = epoch + 1, 0
+                if self.device_num > 1:
+                    logger.info(f"epoch {epoch}: rank {self.rank} read {len(epoch_indices)} pairs "
+                                f"(indices digest {indices_digest(epoch_indices)})")
+                if self.rank == 0:
+                    self._end_of_epoch(epoch, global_step, steps_per_epoch, history, (real_a, fake_b, real_b), state)
+                epoch, step_in_epoch, epoch_indices = epoch + 1, 0, []
+        logger.info(f"Training finished in {format_duration(time.perf_counter() - run_start)}: "
+                    f"{len(step_times) and 1000 * float(np.median(step_times)):.1f} ms/step (median); final weights: "
+                    f"generator {weights_digest(generator)}, discriminator {weights_digest(state[1])}")
+        if self.rank != 0:
+            return
         final_generator = os.path.join(paths["checkpoints"], "generator_final.ckpt")
         save_generator_checkpoint(final_generator, generator, self.spec, self.epochs, global_step)
-        logger.info(f"Training finished in {format_duration(time.perf_counter() - run_start)}: "
-                    f"{len(step_times) and 1000 * float(np.median(step_times)):.1f} ms/step (median); "
-                    f"generator saved to {final_generator}")
+        logger.info(f"Generator saved to {final_generator}")
         if config.val_data_dir:
             self._final_evaluation(generator)
 

@@ -6,6 +6,7 @@ grey/RGBA/palette images converted to RGB. `direction` BtoA swaps the roles.
 Augmentation of sample `index` in `epoch` depends only on (seed, epoch, index), so runs are
 reproducible whatever the number of workers, and --resume continues the same data stream.
 """
+import hashlib
 import os
 
 import numpy as np
@@ -100,6 +101,11 @@ def shard_epoch_indices(num_samples, epoch, seed, shuffle, num_shards, shard_id,
     return padded[shard_id::num_shards][:samples_per_shard]
 
 
+def indices_digest(indices):
+    """A short digest of a set of sample indices, to compare what ranks read without listing it."""
+    return hashlib.sha256(",".join(str(int(i)) for i in sorted(indices)).encode()).hexdigest()[:12]
+
+
 class EpochStreamSampler:
     """Yields keys for epochs start_epoch .. end_epoch - 1 (0-based) in one pass, so one pipeline
     iteration covers the whole run; each epoch yields the same number of keys on every shard."""
@@ -137,6 +143,9 @@ def create_train_dataset(folder, batch_size=1, direction="BtoA", load_size=286, 
     files = list_image_files(folder, "train_data_dir")
     for path in files:
         check_pair_image(path, crop_size)
+    if len(files) < num_shards:
+        raise UserInputError(f"--train_data_dir '{folder}' has {len(files)} pairs, fewer than the {num_shards} "
+                             "devices of the job: use fewer devices or add images")
     per_shard = -(-len(files) // num_shards)
     steps_per_epoch = per_shard // batch_size
     if steps_per_epoch == 0:

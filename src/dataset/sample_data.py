@@ -9,6 +9,7 @@ fronts, balconies, blinds, cornices, pillars and lighting. Written to train/, va
 """
 import argparse
 import os
+import shutil
 import sys
 
 import numpy as np
@@ -180,14 +181,18 @@ def generate_sample_dataset(output, counts=None, size=DEFAULT_SIZE, seed=0):
         final = os.path.join(output, split)
         if count == 0 or (os.path.isdir(final) and os.listdir(final)):
             continue
-        temporary = os.path.join(output, f".{split}.partial")
+        # Per-process temporary folder: ranks of a distributed job may generate at the same time.
+        temporary = os.path.join(output, f".{split}.partial.{os.getpid()}")
         os.makedirs(temporary, exist_ok=True)
         for index in range(count):
             make_pair(index, split, size, seed).save(os.path.join(temporary, f"{index + 1:04d}.jpg"), quality=95)
-            written += 1
-        if os.path.isdir(final):
-            os.rmdir(final)  # empty
-        os.replace(temporary, final)
+        try:
+            if os.path.isdir(final) and not os.listdir(final):
+                os.rmdir(final)
+            os.replace(temporary, final)
+            written += count
+        except OSError:  # another process finished this split first: keep its copy (identical)
+            shutil.rmtree(temporary, ignore_errors=True)
     return written
 
 

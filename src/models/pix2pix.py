@@ -73,13 +73,19 @@ def get_learning_rate(optimizer):
 class Pix2PixTrainStep(nn.Cell):
     """One D step then one G step on a batch (see the module docstring).
 
+    device_num > 1: data-parallel; each network's gradients are averaged over the devices of the job.
     construct(real_a, real_b), both (N, C, H, W) in [-1, 1], returns
     (loss_d, loss_g_gan, loss_g_l1, fake_b): D loss (halved), G's GAN term, the unweighted L1
     (mean absolute error in [-1, 1] units) and G(A) as computed in this step.
     """
 
-    def __init__(self, generator, discriminator, optimizer_g, optimizer_d, lambda_l1=100.0):
+    def __init__(self, generator, discriminator, optimizer_g, optimizer_d, lambda_l1=100.0, device_num=1):
         super().__init__(auto_prefix=False)
+        # Data parallelism: average each network's gradients over the devices before its update.
+        self.data_parallel = device_num > 1
+        if self.data_parallel:
+            self.reduce_g = nn.DistributedGradReducer(optimizer_g.parameters, mean=True, degree=device_num)
+            self.reduce_d = nn.DistributedGradReducer(optimizer_d.parameters, mean=True, degree=device_num)
         self.generator = generator
         self.optimizer_g = optimizer_g
         self.optimizer_d = optimizer_d
@@ -96,9 +102,13 @@ class Pix2PixTrainStep(nn.Cell):
     def construct(self, real_a, real_b):
         fake_b, generator_backward = ms.vjp(self.generator_forward, real_a, weights=self.generator_weights)
         loss_d, grads_d = self.discriminator_grad(real_a, real_b, ops.stop_gradient(fake_b))
+        if self.data_parallel:
+            grads_d = self.reduce_d(grads_d)
         loss_d = ops.depend(loss_d, self.optimizer_d(grads_d))
         # Outputs are taken by index: unpacking into `_` makes MindSpore 2.10 warn about dropped side effects.
         generator_losses, fake_grad = self.fake_grad(fake_b, real_a, real_b)
         grads_g = generator_backward(fake_grad)[1]  # [0] is the gradient with respect to real_a
+        if self.data_parallel:
+            grads_g = self.reduce_g(grads_g)
         loss_g_gan = ops.depend(generator_losses[1], self.optimizer_g(grads_g))
         return loss_d, loss_g_gan, generator_losses[2], fake_b

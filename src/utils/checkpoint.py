@@ -6,6 +6,7 @@ network settings), `epoch` (epochs completed) and `step` (optimizer steps comple
 Files are written to a temporary name and renamed, so an interrupted save never replaces a
 good checkpoint with a broken one.
 """
+import hashlib
 import json
 import os
 
@@ -137,3 +138,13 @@ def restore_training_state(path, generator, discriminator, optimizer_g, optimize
                 raise UserInputError(f"checkpoint '{path}' lacks optimiser state '{name}'")
             parameter.set_data(ms.Tensor(contents[name].asnumpy()))
     return checkpoint_counter(contents, "epoch"), checkpoint_counter(contents, "step")
+
+
+def weights_digest(network):
+    """A short sha256 of the trainable parameters of `network` (in name order): equal digests, equal
+    weights. Batch-norm running statistics are left out: under data parallelism each rank keeps its own."""
+    digest = hashlib.sha256()
+    for parameter in sorted(network.trainable_params(), key=lambda p: p.name):
+        digest.update(parameter.name.encode())
+        digest.update(parameter.asnumpy().tobytes())
+    return digest.hexdigest()[:16]

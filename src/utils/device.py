@@ -10,14 +10,18 @@ _cpu_threads_set = False
 
 
 def setup_device(device_target, device_id=0, mode="GRAPH"):
-    """Select the device and execution mode, and check the device really works.
+    """Select the device (device_id None: the launcher's choice) and execution mode, and check the
+    device really works.
 
     Raises UserInputError naming the device when it is not present or its backend fails.
     """
     global _cpu_threads_set
     ms.set_context(mode=ms.GRAPH_MODE if mode == "GRAPH" else ms.PYNATIVE_MODE)
     try:
-        ms.set_device(device_target, device_id)
+        if device_id is None:
+            ms.set_device(device_target)
+        else:
+            ms.set_device(device_target, device_id)
         if device_target == "CPU" and not _cpu_threads_set:
             # MindSpore defaults to 25 CPU threads; on small machines one per core is faster.
             ms.device_context.cpu.op_tuning.threads_num(os.cpu_count() or 1)
@@ -44,3 +48,25 @@ def seed_everything(seed, deterministic=False):
     ms.set_seed(seed)
     ms.dataset.config.set_seed(seed)
     np.random.seed(seed)
+
+
+def init_data_parallel(device_target, mode="GRAPH"):
+    """Join the distributed job this process was started in (msrun, or an Ascend rank table) for data
+    parallelism; returns (rank, group_size).
+
+    The device comes first, without an id: the launcher assigns each process its device.
+    """
+    from mindspore.communication import get_group_size, get_rank, init
+
+    setup_device(device_target, None, mode)
+    if "MS_WORKER_NUM" not in os.environ and "RANK_TABLE_FILE" not in os.environ:
+        raise UserInputError("--distribute true needs a distributed launcher: start with "
+                             "scripts/run_distribute_train_*.sh (msrun), or set RANK_TABLE_FILE on Ascend")
+    try:
+        init()
+        rank, group_size = get_rank(), get_group_size()
+    except Exception as error:  # MindSpore raises RuntimeError/ValueError with multi-line details
+        first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        raise UserInputError(f"joining the distributed job failed on {device_target}: {first_line[:200]}") from None
+    ms.set_auto_parallel_context(parallel_mode=ms.ParallelMode.DATA_PARALLEL, gradients_mean=True)
+    return rank, group_size

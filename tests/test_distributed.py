@@ -1,0 +1,128 @@
+"""Data-parallel training with msrun on CPU: 2 workers, as a user starts it with the scripts."""
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+
+import pytest
+
+from src.dataset.aligned_dataset import indices_digest, shard_epoch_indices
+from tests.conftest import REPO_ROOT, TINY_MODEL_FLAGS, run_entry
+
+FLAGS = [f"{key}={value}" for key, value in zip(TINY_MODEL_FLAGS[::2], TINY_MODEL_FLAGS[1::2])] + \
+    ["--n_epochs=1", "--n_epochs_decay=1", "--log_interval=4", "--save_checkpoint_epochs=1", "--seed=3"]
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def distribute(device, arguments, env=None, timeout=600):
+    environment = dict(os.environ, PYTHON=sys.executable, MASTER_PORT=str(free_port()), CLUSTER_TIME_OUT="120",
+                       **(env or {}))
+    return subprocess.run(["bash", f"scripts/run_distribute_train_{device}.sh", *arguments], cwd=REPO_ROOT,
+                          capture_output=True, text=True, env=environment, timeout=timeout)
+
+
+def worker_log(output, rank):
+    """Everything rank `rank` printed, over every launch of the run (one logs/launch_TIME folder each)."""
+    launches = sorted(name for name in os.listdir(os.path.join(output, "logs")) if name.startswith("launch_"))
+    text = ""
+    for launch in launches:
+        with open(os.path.join(output, "logs", launch, f"worker_{rank}.log"), encoding="utf-8") as handle:
+            text += handle.read()
+    return text
+
+
+def rank_lines(output, pattern):
+    """{rank: [matches]} from the per-rank worker logs of a run."""
+    return {rank: re.findall(pattern, worker_log(output, rank)) for rank in (0, 1)}
+
+
+@pytest.fixture(scope="module")
+def two_worker_run(sample_root, tmp_path_factory):
+    output = tmp_path_factory.mktemp("dp") / "run"
+    first = distribute("cpu", ["2", str(sample_root), f"--output_path={output}", "--epoch_num=1", *FLAGS])
+    assert first.returncode == 0, first.stdout[-3000:] + first.stderr[-3000:]
+    digests_after_first = rank_lines(output, r"final weights: (generator \w+, discriminator \w+)")
+    resumed = distribute("cpu", ["2", str(sample_root), f"--output_path={output}",
+                                 f"--resume={output}/checkpoints/pix2pix_epoch_0001.ckpt", *FLAGS])
+    assert resumed.returncode == 0, resumed.stdout[-3000:] + resumed.stderr[-3000:]
+    return output, digests_after_first
+
+
+def test_both_ranks_end_with_identical_weights(two_worker_run):
+    output, first = two_worker_run
+    assert len(first[0]) == len(first[1]) == 1 and first[0] == first[1]  # after epoch 1
+    both = rank_lines(output, r"final weights: (generator \w+, discriminator \w+)")  # after the resumed epoch 2
+    assert len(both[0]) == 2 and both[0] == both[1] and both[0][1] != first[0][0]
+
+
+def test_ranks_read_disjoint_shards_covering_every_pair_each_epoch(two_worker_run):
+    output, _ = two_worker_run
+    logged = rank_lines(output, r"epoch (\d+): rank \d read (\d+) pairs \(indices digest (\w+)\)")
+    for epoch in (1, 2):
+        shards = [shard_epoch_indices(16, epoch - 1, 3, True, 2, rank, 8) for rank in (0, 1)]
+        assert not set(shards[0]) & set(shards[1]) and set(shards[0]) | set(shards[1]) == set(range(16))
+        for rank in (0, 1):
+            assert (str(epoch), "8", indices_digest(shards[rank])) in logged[rank]
+
+
+def test_only_rank_0_writes_the_run_and_resume_continued_it(two_worker_run):
+    output, _ = two_worker_run
+    assert sorted(os.listdir(output / "checkpoints")) == ["generator_final.ckpt", "pix2pix_epoch_0001.ckpt",
+                                                          "pix2pix_epoch_0002.ckpt"]
+    assert os.path.isfile(output / "logs" / "train_rank1.log") and os.path.isfile(output / "train.log")
+    with open(output / "losses.csv", encoding="utf-8") as handle:
+        assert len(handle.readlines()) == 1 + 16  # 8 sharded steps per epoch, two epochs
+    assert len([name for name in os.listdir(output / "logs") if name.startswith("launch_")]) == 2
+    assert all("1 epochs and 8 steps done" in worker_log(output, rank) for rank in (0, 1))
+
+
+def test_the_distributed_checkpoint_loads_into_eval(two_worker_run, sample_root):
+    output, _ = two_worker_run
+    result = run_entry(["eval.py", "--ckpt", str(output / "checkpoints" / "pix2pix_epoch_0002.ckpt"),
+                        "--val_data_dir", str(sample_root / "val"), "--output_path", str(output),
+                        "--crop_size", "64", "--load_size", "64", "--num_downs", "6"])
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert json.loads(result.stdout.strip().splitlines()[-1])["num_images"] == 4
+
+
+def test_fewer_pairs_than_ranks_fails_naming_the_ranks(tmp_path, sample_root):
+    (tmp_path / "one").mkdir()
+    os.symlink(sample_root / "train" / "0001.jpg", tmp_path / "one" / "0001.jpg")
+    result = distribute("cpu", ["2", str(tmp_path / "one"), f"--output_path={tmp_path / 'out'}", *FLAGS])
+    assert result.returncode == 1
+    assert "worker_0: error:" in result.stderr and "fewer than the 2 devices" in result.stderr
+
+
+@pytest.mark.parametrize("device, arguments, env, fragment", [
+    ("cpu", ["two"], {}, "DEVICE_NUM must be a positive integer"),
+    ("gpu", ["8"], {}, "is more than the 0 GPU device(s)"),
+    ("ascend", ["8"], {"RANK_TABLE_FILE": "/nonexistent/hccl.json"}, "RANK_TABLE_FILE '/nonexistent/hccl.json' does not exist"),
+    ("cpu", ["2", "/nonexistent/data"], {}, "does not exist"),
+])
+def test_bad_launch_arguments(device, arguments, env, fragment):
+    result = distribute(device, arguments, env)
+    assert result.returncode == 2 and fragment in result.stderr
+
+
+def test_a_port_in_use_is_named():
+    with socket.socket() as busy:
+        busy.bind(("", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        environment = dict(os.environ, PYTHON=sys.executable, MASTER_PORT=str(port))
+        result = subprocess.run(["bash", "scripts/run_distribute_train_cpu.sh", "2"], cwd=REPO_ROOT,
+                                capture_output=True, text=True, env=environment, timeout=120)
+    assert result.returncode == 2 and f"MASTER_PORT {port} is in use" in result.stderr
+
+
+def test_distribute_without_a_launcher_is_refused(sample_root, tmp_path):
+    result = run_entry(["train.py", "--distribute", "true", "--train_data_dir", str(sample_root / "train"),
+                        "--output_path", str(tmp_path)])
+    assert result.returncode == 2 and "needs a distributed launcher" in result.stderr
