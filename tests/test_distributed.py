@@ -22,8 +22,8 @@ def free_port():
 
 
 def distribute(device, arguments, env=None, timeout=600):
-    environment = dict(os.environ, PYTHON=sys.executable, MASTER_PORT=str(free_port()), CLUSTER_TIME_OUT="120",
-                       **(env or {}))
+    environment = dict(os.environ, PYTHON=sys.executable, MASTER_PORT=str(free_port()), CLUSTER_TIME_OUT="120")
+    environment.update(env or {})
     return subprocess.run(["bash", f"scripts/run_distribute_train_{device}.sh", *arguments], cwd=REPO_ROOT,
                           capture_output=True, text=True, env=environment, timeout=timeout)
 
@@ -126,3 +126,20 @@ def test_distribute_without_a_launcher_is_refused(sample_root, tmp_path):
     result = run_entry(["train.py", "--distribute", "true", "--train_data_dir", str(sample_root / "train"),
                         "--output_path", str(tmp_path)])
     assert result.returncode == 2 and "needs a distributed launcher" in result.stderr
+
+
+def test_a_worker_dying_mid_run_ends_the_job_with_its_rank_named_and_no_checkpoint(tmp_path, sample_root):
+    """A truncated image (readable header, broken data) kills the one rank whose shard holds it; the
+    other rank waits in the gradient all-reduce until the cluster timeout ends the job."""
+    data = tmp_path / "data"
+    data.mkdir()
+    for name in sorted(os.listdir(sample_root / "train")):
+        os.symlink(sample_root / "train" / name, data / name)
+    os.remove(data / "0005.jpg")
+    payload = (sample_root / "train" / "0005.jpg").read_bytes()
+    (data / "0005.jpg").write_bytes(payload[: len(payload) // 2])
+    result = distribute("cpu", ["2", str(data), f"--output_path={tmp_path / 'out'}", *FLAGS],
+                        env={"CLUSTER_TIME_OUT": "60"})
+    assert result.returncode == 1
+    assert re.search(r"worker_\d: error: '.*0005.jpg' is corrupt or truncated", result.stderr), result.stderr
+    assert not os.path.exists(tmp_path / "out" / "checkpoints")
