@@ -1,95 +1,129 @@
-"""Time pix2pix: python benchmark.py [--steps N] [--size S] [--batch B] [--num_downs D]
-[--device_target CPU|GPU|Ascend] [--mode GRAPH|PYNATIVE] [--inference]
+"""Benchmark pix2pix: python benchmark.py [--steps N] [--warmup N] [--data_epochs N] [--deploy]
+[--device_target CPU|GPU|Ascend] [--batch_size B] [--image_size S] [any model setting of train.py, e.g. --ngf 32]
 
-Builds the real networks (paper size by default: unet_256 + 70x70 PatchGAN), runs the compiled
-D + G step on random data and prints one JSON line: median ms per step after the first (compile)
-step, the first step's seconds, and the parameter counts. With --inference it also exports the
-generator (eval mode) and times one batch through MindSpore, the reloaded MINDIR and ONNX Runtime
-(median ms after a warm-up). Compare with the PyTorch peer in the same session:
+Builds the networks train.py would build (paper size by default: unet_256 + 70x70 PatchGAN) and prints
+one JSON line:
+  train_ms_per_step   median of the compiled D + G step over --steps steps after --warmup (synced);
+  compile_s           the first step, graph compilation included;
+  g_infer_ms          the generator alone in eval mode, median over --steps calls;
+  data_pairs_per_s    the real training pipeline (decode, jitter, flip, normalise) with
+                      num_parallel_workers workers on a folder of 256x256 A|B jpgs (the sample set);
+  peak_rss_mb         peak resident memory of this process;
+  deploy_ms_per_image with --deploy: G(A) through the exported MINDIR and ONNX Runtime;
+and the settings used. Compare with the PyTorch peer in the same session:
 python ../shared/bench/torch_ref.py --steps 5
 """
 import argparse
 import json
 import os
+import resource
 import statistics
+import sys
+import tempfile
 import time
 
 import numpy as np
 
+from src.utils.config import load_config
+from src.utils.errors import UserInputError, run_cli
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--steps", type=int, default=5, help="timed steps after the first")
-    parser.add_argument("--size", type=int, default=256, help="image side in pixels")
-    parser.add_argument("--batch", type=int, default=1)
-    parser.add_argument("--num_downs", type=int, default=8, help="U-Net depth (8 = unet_256)")
-    parser.add_argument("--device_target", default="CPU", choices=["CPU", "GPU", "Ascend"])
-    parser.add_argument("--mode", default="GRAPH", choices=["GRAPH", "PYNATIVE"])
-    parser.add_argument("--inference", action="store_true", help="also time G(A) in MindSpore, MINDIR and ONNX Runtime")
-    args = parser.parse_args()
-    if args.steps < 1 or args.size % 2 ** args.num_downs:
-        parser.error("--steps must be >= 1 and --size a multiple of 2**num_downs")
 
-    import mindspore as ms
-    from src.models.pix2pix import (Pix2PixTrainStep, build_adam, build_discriminator, build_generator,
-                                    count_parameters)
-    from src.utils.device import seed_everything, setup_device
-    from src.utils.errors import UserInputError
-
-    try:
-        setup_device(args.device_target, 0, args.mode)
-    except UserInputError as error:
-        parser.exit(2, f"error: {error}\n")
-    seed_everything(0)
-    spec = {"in_channels": 3, "out_channels": 3, "ngf": 64, "num_downs": args.num_downs, "norm_mode": "batch",
-            "use_dropout": True, "ndf": 64, "n_layers_D": 3}
-    generator, discriminator = build_generator(spec), build_discriminator(spec)
-    step = Pix2PixTrainStep(generator, discriminator, build_adam(generator, "optimizer_g", 2e-4, 0.5, 0.999),
-                            build_adam(discriminator, "optimizer_d", 2e-4, 0.5, 0.999))
-    step.set_train(True)
-    rng = np.random.default_rng(0)
-    real_a, real_b = (ms.Tensor(rng.uniform(-1, 1, (args.batch, 3, args.size, args.size)).astype(np.float32))
-                      for _ in range(2))
-    times = []
-    for _ in range(args.steps + 1):
+def median_ms(function, repeats, warmup):
+    """Median wall time of function() in ms over `repeats` calls after `warmup` calls."""
+    for _ in range(warmup):
+        function()
+    samples = []
+    for _ in range(repeats):
         started = time.perf_counter()
-        step(real_a, real_b)[0].asnumpy()  # wait for the device before stopping the clock
-        times.append(time.perf_counter() - started)
-    report = {"framework": f"mindspore {ms.__version__}", "device": args.device_target, "mode": args.mode,
-              "batch": args.batch, "size": args.size, "train_ms_per_step": round(1000 * statistics.median(times[1:]), 1),
-              "first_step_s": round(times[0], 2), "G_params": count_parameters(generator),
-              "D_params": count_parameters(discriminator)}
-    if args.inference:
-        report["infer_ms_per_batch"] = time_inference(generator, real_a.asnumpy(), args.steps)
-    print(json.dumps(report))
+        function()
+        samples.append(1000 * (time.perf_counter() - started))
+    return round(statistics.median(samples), 1)
 
 
-def time_inference(generator, batch, repeats):
-    """Median ms of G(batch) (eval mode) in MindSpore, the exported MINDIR and ONNX Runtime."""
-    import tempfile
+def data_pairs_per_second(config, epochs):
+    """Pairs per second through the real training pipeline, on a generated folder of 256x256 A|B jpgs."""
+    from src.dataset.aligned_dataset import create_train_dataset
+    from src.dataset.sample_data import generate_sample_dataset
 
-    import mindspore as ms
+    with tempfile.TemporaryDirectory() as folder:
+        generate_sample_dataset(folder, {"train": 60, "val": 0, "test": 0}, size=256)
+        dataset, steps = create_train_dataset(os.path.join(folder, "train"), 1, config.direction, 286, 256, True,
+                                              config.seed, 0, epochs + 1, config.num_parallel_workers)
+        iterator = dataset.create_tuple_iterator(num_epochs=1, output_numpy=True)
+        for _ in range(steps):  # the first epoch starts the workers
+            next(iterator)
+        started = time.perf_counter()
+        count = sum(batch[0].shape[0] for batch in iterator)
+        return round(count / (time.perf_counter() - started), 1)
+
+
+def deploy_latency(generator, batch, repeats):
+    """Median ms of G(batch) (eval mode) through the exported MINDIR and ONNX Runtime."""
     from src.deploy.export_model import export_generator
     from src.deploy.runners import mindir_translator, onnx_translator
 
-    generator.set_train(False)
-    runners = {"mindspore": lambda x: generator(ms.Tensor(x)).asnumpy()}
+    timings = {}
     with tempfile.TemporaryDirectory() as folder:
         _, _, height, width = batch.shape
         for name, file_format, load in (("mindir", "MINDIR", mindir_translator), ("onnxruntime", "ONNX", onnx_translator)):
-            runners[name] = load(export_generator(generator, file_format, os.path.join(folder, "g"), batch.shape[0],
-                                                  height, width))
-        timings = {}
-        for name, run in runners.items():
-            run(batch)  # warm-up: compile or allocate
-            samples = []
-            for _ in range(repeats):
-                started = time.perf_counter()
-                run(batch)
-                samples.append(1000 * (time.perf_counter() - started))
-            timings[name] = round(statistics.median(samples), 1)
+            run = load(export_generator(generator, file_format, os.path.join(folder, "g"), batch.shape[0], height, width))
+            timings[name] = median_ms(lambda: run(batch), repeats, 1)
     return timings
 
 
+def main(argv):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0], add_help=False)
+    parser.add_argument("--steps", type=int, default=5, help="timed steps and inference calls")
+    parser.add_argument("--warmup", type=int, default=1, help="untimed steps after the compiling first one")
+    parser.add_argument("--data_epochs", type=int, default=2, help="epochs of the 60-pair folder to time the pipeline")
+    parser.add_argument("--deploy", action="store_true", help="also time the exported MINDIR and ONNX Runtime")
+    parser.add_argument("--help", "-h", action="store_true")
+    args, config_argv = parser.parse_known_args(argv)
+    if args.help:
+        print(__doc__)
+        return
+    if args.steps < 1 or args.warmup < 0 or args.data_epochs < 1:
+        raise UserInputError("--steps and --data_epochs must be at least 1, --warmup at least 0")
+    config = load_config(config_argv + ["--eval_mode", "eval"])
+    sides = config.image_size or [config.crop_size]
+    height, width = (sides[0], sides[0]) if len(sides) == 1 else sides
+    multiple = 2 ** config.num_downs
+    if height % multiple or width % multiple:
+        raise UserInputError(f"--image_size must be a multiple of 2**num_downs = {multiple}")
+
+    import mindspore as ms
+    from src.models.pix2pix import (Pix2PixTrainStep, build_adam, build_discriminator, build_generator,
+                                    count_parameters, model_spec_from_config)
+    from src.utils.device import seed_everything, setup_device
+
+    setup_device(config.device_target, config.device_id, config.mode)
+    seed_everything(config.seed)
+    spec = model_spec_from_config(config)
+    generator, discriminator = build_generator(spec), build_discriminator(spec)
+    step = Pix2PixTrainStep(generator, discriminator, build_adam(generator, "optimizer_g", config.lr, 0.5, 0.999),
+                            build_adam(discriminator, "optimizer_d", config.lr, 0.5, 0.999), config.lambda_L1)
+    step.set_train(True)
+    rng = np.random.default_rng(0)
+    shape = (config.batch_size, 3, height, width)
+    real_a, real_b = (ms.Tensor(rng.uniform(-1, 1, shape).astype(np.float32)) for _ in range(2))
+    started = time.perf_counter()
+    step(real_a, real_b)[0].asnumpy()  # .asnumpy() waits for the device before the clock stops
+    compile_s = round(time.perf_counter() - started, 2)
+    train_ms = median_ms(lambda: step(real_a, real_b)[0].asnumpy(), args.steps, args.warmup)
+    generator.set_train(False)
+    infer_ms = median_ms(lambda: generator(real_a).asnumpy(), args.steps, 1)
+    report = {"framework": f"mindspore {ms.__version__}", "device": config.device_target, "mode": config.mode,
+              "batch_size": config.batch_size, "image_size": [height, width], "ngf": config.ngf, "ndf": config.ndf,
+              "num_downs": config.num_downs, "steps": args.steps, "warmup": args.warmup,
+              "train_ms_per_step": train_ms, "compile_s": compile_s, "g_infer_ms": infer_ms,
+              "G_params": count_parameters(generator), "D_params": count_parameters(discriminator)}
+    if args.deploy:
+        report["deploy_ms_per_image"] = deploy_latency(generator, real_a.asnumpy(), args.steps)
+    report["data_pairs_per_s"] = data_pairs_per_second(config, args.data_epochs)
+    report["num_parallel_workers"] = config.num_parallel_workers
+    report["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    print(json.dumps(report), flush=True)
+
+
 if __name__ == "__main__":
-    main()
+    run_cli(main, sys.argv[1:])

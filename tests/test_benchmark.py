@@ -5,12 +5,15 @@ from tests.conftest import run_entry
 
 
 def test_benchmark_prints_one_json_line_for_the_real_networks():
-    result = run_entry(["benchmark.py", "--steps", "1", "--size", "64", "--num_downs", "6", "--inference"])
+    result = run_entry(["benchmark.py", "--steps", "1", "--warmup", "0", "--data_epochs", "1", "--deploy",
+                        "--image_size", "64", "--num_downs", "6", "--ngf", "8", "--ndf", "8", "--crop_size", "64",
+                        "--load_size", "64"])
     assert result.returncode == 0, result.stderr[-2000:]
     report = json.loads(result.stdout.strip().splitlines()[-1])
-    assert report["size"] == 64 and report["batch"] == 1 and report["D_params"] == 2_768_705
-    assert report["train_ms_per_step"] > 0 and report["first_step_s"] > 0
-    assert set(report["infer_ms_per_batch"]) == {"mindspore", "mindir", "onnxruntime"}
+    assert report["image_size"] == [64, 64] and report["batch_size"] == 1 and report["ngf"] == 8
+    for key in ("train_ms_per_step", "compile_s", "g_infer_ms", "data_pairs_per_s", "peak_rss_mb"):
+        assert report[key] > 0, key
+    assert set(report["deploy_ms_per_image"]) == {"mindir", "onnxruntime"}
 
 
 def test_benchmark_rejects_an_absent_device():
