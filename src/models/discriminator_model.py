@@ -7,6 +7,7 @@ instance norm); no sigmoid (the loss works on logits).
 """
 from mindspore import nn, ops
 
+from src.models.activation import LeakyReLU
 from src.models.norm import conv_has_bias, make_norm_layer
 
 
@@ -16,21 +17,21 @@ def _conv(in_channels, out_channels, kernel_size, stride, padding, has_bias):
 
 
 def _patch_layers(in_channels, ndf, n_layers, norm_mode):
-    layers = [_conv(in_channels, ndf, 4, 2, 1, has_bias=True), nn.LeakyReLU(0.2)]
+    layers = [_conv(in_channels, ndf, 4, 2, 1, has_bias=True), LeakyReLU(0.2)]
     multiplier = 1
     for depth in range(1, n_layers + 1):
         previous, multiplier = multiplier, min(2 ** depth, 8)
         stride = 2 if depth < n_layers else 1  # the last norm layer keeps the resolution
         layers += [_conv(ndf * previous, ndf * multiplier, 4, stride, 1, conv_has_bias(norm_mode)),
-                   make_norm_layer(norm_mode, ndf * multiplier), nn.LeakyReLU(0.2)]
+                   make_norm_layer(norm_mode, ndf * multiplier), LeakyReLU(0.2)]
     layers.append(_conv(ndf * multiplier, 1, 4, 1, 1, has_bias=True))
     return layers
 
 
 def _pixel_layers(in_channels, ndf, norm_mode):
     bias = conv_has_bias(norm_mode)
-    return [_conv(in_channels, ndf, 1, 1, 0, has_bias=True), nn.LeakyReLU(0.2),
-            _conv(ndf, ndf * 2, 1, 1, 0, has_bias=bias), make_norm_layer(norm_mode, ndf * 2), nn.LeakyReLU(0.2),
+    return [_conv(in_channels, ndf, 1, 1, 0, has_bias=True), LeakyReLU(0.2),
+            _conv(ndf, ndf * 2, 1, 1, 0, has_bias=bias), make_norm_layer(norm_mode, ndf * 2), LeakyReLU(0.2),
             _conv(ndf * 2, 1, 1, 1, 0, has_bias=bias)]
 
 

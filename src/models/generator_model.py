@@ -9,6 +9,7 @@ The last layer is ReLU -> transposed conv (with bias) -> Tanh.
 """
 from mindspore import nn, ops
 
+from src.models.activation import LeakyReLU
 from src.models.norm import conv_has_bias, make_norm_layer
 
 
@@ -26,7 +27,7 @@ class DownBlock(nn.SequentialCell):
     """[LeakyReLU(0.2)] -> conv 4x4 s2 -> [norm]: halves H and W."""
 
     def __init__(self, in_channels, out_channels, norm_mode, activation=True, norm=True):
-        layers = [nn.LeakyReLU(0.2)] if activation else []
+        layers = [LeakyReLU(0.2)] if activation else []
         layers.append(_down_conv(in_channels, out_channels, conv_has_bias(norm_mode)))
         if norm:
             layers.append(make_norm_layer(norm_mode, out_channels))
