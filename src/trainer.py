@@ -10,8 +10,9 @@ from src.dataset.aligned_dataset import create_train_dataset, indices_digest, it
 from src.dataset.sample_data import ensure_sample_dataset
 from src.dataset.transforms import to_uint8_hwc
 from src.evaluator import evaluate_generator, unused_folder
-from src.models.pix2pix import (Pix2PixTrainStep, build_adam, build_discriminator, build_generator,
-                                count_parameters, model_spec_from_config, set_learning_rate)
+from src.models.pix2pix import (Pix2PixTrainStep, apply_mixed_precision, build_adam, build_discriminator,
+                                build_generator, count_parameters, make_loss_scaler, model_spec_from_config,
+                                set_learning_rate)
 from src.utils.checkpoint import (restore_training_state, save_generator_checkpoint, save_training_checkpoint,
                                   weights_digest)
 from src.utils.config import DEFAULT_CONFIG_PATH, read_yaml_documents, total_epochs
@@ -78,8 +79,10 @@ class Trainer:
             logger.info(f"Data parallel: rank {self.rank} of {self.device_num}")
         ensure_sample_dataset(config.train_data_dir, _default_train_dir(), logger.info)
         seed_everything(config.seed)  # the same seed everywhere: identical initial weights on every rank
-        generator = build_generator(self.spec, config.init_type, config.init_gain)
-        discriminator = build_discriminator(self.spec, config.init_type, config.init_gain)
+        generator = apply_mixed_precision(build_generator(self.spec, config.init_type, config.init_gain),
+                                          config.amp_level)
+        discriminator = apply_mixed_precision(build_discriminator(self.spec, config.init_type, config.init_gain),
+                                              config.amp_level)
         optimizer_g = build_adam(generator, "optimizer_g", config.lr, config.beta1, config.beta2)
         optimizer_d = build_adam(discriminator, "optimizer_d", config.lr, config.beta1, config.beta2)
         start_epoch, global_step = 0, 0
@@ -103,7 +106,7 @@ class Trainer:
                     f"x{self.device_num} "
                     f"{config.mode}; output in {config.output_path}")
         step_cell = Pix2PixTrainStep(generator, discriminator, optimizer_g, optimizer_d, config.lambda_L1,
-                                     self.device_num)
+                                     self.device_num, make_loss_scaler(config.amp_level))
         step_cell.set_train(True)
         history = read_loss_history(paths["losses"]) if config.resume else []
         history = [row for row in history if row["step"] <= global_step]

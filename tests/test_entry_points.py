@@ -105,3 +105,10 @@ def test_bad_data_and_checkpoints_through_train_py(tmp_path, first_epoch, sample
 def test_unusable_device_is_reported(sample_root, tmp_path):
     result = run_entry(train_args(sample_root, tmp_path / "gpu", "--device_target", "Ascend"))
     assert_one_line_error(result, "device_target Ascend")
+
+
+def test_mixed_precision_training_through_train_py(sample_root, tmp_path):
+    result = run_entry(train_args(sample_root, tmp_path / "amp", "--epoch_num", "1", "--amp_level", "O2"))
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "epoch 1/1 step 16/16" in result.stdout
+    assert os.path.isfile(tmp_path / "amp" / "checkpoints" / "generator_final.ckpt")

@@ -7,7 +7,7 @@ One step on a batch, in one graph, in the reference's order:
      through the forward of 1 (so batch-norm statistics move once and dropout masks agree).
 """
 import mindspore as ms
-from mindspore import nn, ops
+from mindspore import amp, nn, ops
 
 from src.models.discriminator_model import PatchDiscriminator
 from src.models.generator_model import UnetGenerator
@@ -37,6 +37,17 @@ def build_discriminator(spec, init_type="normal", init_gain=0.02):
     discriminator = PatchDiscriminator(spec["in_channels"] + spec["out_channels"], ndf=spec["ndf"],
                                        n_layers=spec["n_layers_D"], norm_mode=spec["norm_mode"])
     return init_weights(discriminator, init_type, init_gain)
+
+
+def apply_mixed_precision(network, amp_level):
+    """Run `network` in float16 per `amp_level` (O1, O2, O3; O0 leaves it in float32); returns it."""
+    return network if amp_level == "O0" else amp.auto_mixed_precision(network, amp_level)
+
+
+def make_loss_scaler(amp_level):
+    """Dynamic loss scaling for float16 training (None for O0): starts at 2**16, halves on overflow,
+    doubles after 1000 clean steps."""
+    return None if amp_level == "O0" else amp.DynamicLossScaler(2 ** 16, 2, 1000)
 
 
 def count_parameters(network):
@@ -79,8 +90,13 @@ class Pix2PixTrainStep(nn.Cell):
     (mean absolute error in [-1, 1] units) and G(A) as computed in this step.
     """
 
-    def __init__(self, generator, discriminator, optimizer_g, optimizer_d, lambda_l1=100.0, device_num=1):
+    def __init__(self, generator, discriminator, optimizer_g, optimizer_d, lambda_l1=100.0, device_num=1,
+                 loss_scaler=None):
         super().__init__(auto_prefix=False)
+        # Mixed precision: losses are scaled before the gradients, which are unscaled again; an update whose
+        # gradients overflowed is skipped and the scale lowered (mindspore.amp.DynamicLossScaler).
+        self.loss_scaler = loss_scaler
+        self.scaled = loss_scaler is not None
         # Data parallelism: average each network's gradients over the devices before its update.
         self.data_parallel = device_num > 1
         if self.data_parallel:
@@ -92,9 +108,17 @@ class Pix2PixTrainStep(nn.Cell):
         self.generator_weights = optimizer_g.parameters
         self.discriminator_loss = DiscriminatorLoss(discriminator)
         self.generator_loss = GeneratorLoss(discriminator, lambda_l1)
-        self.discriminator_grad = ms.value_and_grad(self.discriminator_loss, None, optimizer_d.parameters)
+        self.discriminator_grad = ms.value_and_grad(self.scaled_discriminator_loss, None, optimizer_d.parameters)
         # Gradient of G's loss with respect to fake_B only; G's weights get it through the kept forward.
-        self.fake_grad = ms.value_and_grad(self.generator_loss, 0, None, has_aux=True)
+        self.fake_grad = ms.value_and_grad(self.scaled_generator_loss, 0, None, has_aux=True)
+
+    def scaled_discriminator_loss(self, real_a, real_b, fake_b):
+        loss = self.discriminator_loss(real_a, real_b, fake_b)
+        return self.loss_scaler.scale(loss) if self.scaled else loss
+
+    def scaled_generator_loss(self, fake_b, real_a, real_b):
+        total, gan, l1 = self.generator_loss(fake_b, real_a, real_b)
+        return (self.loss_scaler.scale(total) if self.scaled else total), gan, l1
 
     def generator_forward(self, real_a):
         return self.generator(real_a)
@@ -104,11 +128,26 @@ class Pix2PixTrainStep(nn.Cell):
         loss_d, grads_d = self.discriminator_grad(real_a, real_b, ops.stop_gradient(fake_b))
         if self.data_parallel:
             grads_d = self.reduce_d(grads_d)
-        loss_d = ops.depend(loss_d, self.optimizer_d(grads_d))
+        if self.scaled:
+            loss_d = self.loss_scaler.unscale(loss_d)
+            grads_d = self.loss_scaler.unscale(grads_d)
+            finite_d = amp.all_finite(grads_d)
+            if finite_d:
+                loss_d = ops.depend(loss_d, self.optimizer_d(grads_d))
+        else:
+            loss_d = ops.depend(loss_d, self.optimizer_d(grads_d))
         # Outputs are taken by index: unpacking into `_` makes MindSpore 2.10 warn about dropped side effects.
         generator_losses, fake_grad = self.fake_grad(fake_b, real_a, real_b)
         grads_g = generator_backward(fake_grad)[1]  # [0] is the gradient with respect to real_a
         if self.data_parallel:
             grads_g = self.reduce_g(grads_g)
-        loss_g_gan = ops.depend(generator_losses[1], self.optimizer_g(grads_g))
+        loss_g_gan = generator_losses[1]
+        if self.scaled:
+            grads_g = self.loss_scaler.unscale(grads_g)
+            finite_g = amp.all_finite(grads_g)
+            if finite_g:
+                loss_g_gan = ops.depend(loss_g_gan, self.optimizer_g(grads_g))
+            loss_g_gan = ops.depend(loss_g_gan, self.loss_scaler.adjust(ops.logical_and(finite_d, finite_g)))
+        else:
+            loss_g_gan = ops.depend(loss_g_gan, self.optimizer_g(grads_g))
         return loss_d, loss_g_gan, generator_losses[2], fake_b

@@ -105,3 +105,43 @@ def test_the_two_optimisers_have_distinct_state_names():
     names_d = {p.name for p in optimizer_d.get_parameters()}
     assert "optimizer_g.global_step" in names_g and "optimizer_d.learning_rate" in names_d
     assert not names_g & names_d
+
+
+def scaled_step(scale, amp_level="O0"):
+    from mindspore import amp
+    from src.models.pix2pix import apply_mixed_precision
+    generator, discriminator, optimizer_g, optimizer_d = make_networks()
+    generator, discriminator = apply_mixed_precision(generator, amp_level), apply_mixed_precision(discriminator, amp_level)
+    scaler = amp.DynamicLossScaler(scale, 2, 1000)
+    step = Pix2PixTrainStep(generator, discriminator, optimizer_g, optimizer_d, loss_scaler=scaler)
+    step.set_train(True)
+    return step, generator, discriminator, scaler
+
+
+def test_loss_scaling_gives_the_same_update_as_float32():
+    step, generator, discriminator, _ = scaled_step(2.0 ** 16)
+    reference = make_networks()
+    plain = Pix2PixTrainStep(*reference)
+    plain.set_train(True)
+    real_a, real_b = batch(7), batch(8)
+    scaled_losses = [float(x.asnumpy()) for x in step(real_a, real_b)[:3]]
+    plain_losses = [float(x.asnumpy()) for x in plain(real_a, real_b)[:3]]
+    assert scaled_losses == pytest.approx(plain_losses, rel=1e-5)  # reported losses are unscaled
+    assert max_difference(generator.trainable_params(), reference[0].trainable_params()) < 1e-5
+    assert max_difference(discriminator.trainable_params(), reference[1].trainable_params()) < 1e-5
+
+
+def test_an_overflowing_step_is_skipped_and_the_scale_lowered():
+    step, generator, discriminator, scaler = scaled_step(3e38)  # any real loss times this overflows
+    before = [p.asnumpy().copy() for p in generator.trainable_params() + discriminator.trainable_params()]
+    step(batch(7), batch(8))
+    after = [p.asnumpy() for p in generator.trainable_params() + discriminator.trainable_params()]
+    assert all(np.array_equal(a, b) for a, b in zip(before, after))
+    assert float(scaler.scale_value.asnumpy()) == pytest.approx(1.5e38)
+
+
+def test_float16_training_runs_and_keeps_float32_weights():
+    step, generator, _, _ = scaled_step(2.0 ** 16, "O2")
+    losses = [float(x.asnumpy()) for x in step(batch(7), batch(8))[:3]]
+    assert np.all(np.isfinite(losses))
+    assert {str(p.dtype) for p in generator.trainable_params()} == {"Float32"}
