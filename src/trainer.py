@@ -2,6 +2,7 @@
 import glob
 import json
 import os
+import signal
 import time
 
 import numpy as np
@@ -13,11 +14,11 @@ from src.evaluator import evaluate_generator, unused_folder
 from src.models.pix2pix import (Pix2PixTrainStep, apply_mixed_precision, build_adam, build_discriminator,
                                 build_generator, count_parameters, make_loss_scaler, model_spec_from_config,
                                 set_learning_rate)
-from src.utils.checkpoint import (restore_training_state, save_generator_checkpoint, save_training_checkpoint,
-                                  weights_digest)
+from src.utils.checkpoint import (read_checkpoint, restore_training_state, save_generator_checkpoint,
+                                  save_training_checkpoint, weights_digest)
 from src.utils.config import DEFAULT_CONFIG_PATH, read_yaml_documents, total_epochs
 from src.utils.device import init_data_parallel, seed_everything, setup_device
-from src.utils.errors import UserInputError
+from src.utils.errors import TrainingStopped, UserInputError
 from src.utils.lr_schedule import linear_decay_lr
 from src.utils.tools import (format_duration, image_grid, plot_loss_curves, read_loss_history, save_image_atomic,
                              setup_logger, write_loss_history)
@@ -39,12 +40,39 @@ def training_checkpoint_path(paths, epoch):
     return os.path.join(paths["checkpoints"], f"pix2pix_epoch_{epoch:04d}.ckpt")
 
 
+def training_checkpoints(paths):
+    """The run's pix2pix_epoch_*.ckpt files, oldest first."""
+    return sorted(glob.glob(os.path.join(paths["checkpoints"], "pix2pix_epoch_[0-9]*.ckpt")))
+
+
+def newest_loadable_checkpoint(paths, log):
+    """--resume auto: the newest training checkpoint of the run that loads, or None; a truncated or
+    corrupt one is skipped with a warning (it stays on disk for inspection)."""
+    for path in reversed(training_checkpoints(paths)):
+        try:
+            contents = read_checkpoint(path)
+        except UserInputError as error:
+            log(f"warning: skipping {path}: {error}")
+            continue
+        if any(name.startswith("optimizer_d.") for name in contents):
+            return path
+        log(f"warning: skipping {path}: not a complete training checkpoint")
+    return None
+
+
+def remove_old_checkpoints(paths, keep, log):
+    """Keep the newest `keep` training checkpoints of the run (0 keeps all)."""
+    for path in training_checkpoints(paths)[:-keep] if keep else []:
+        os.remove(path)
+        log(f"Removed {path} (keep_checkpoint_max {keep})")
+
+
 def _refuse_to_overwrite(paths, resuming):
     existing = sorted(glob.glob(os.path.join(paths["checkpoints"], "*.ckpt")))
     if existing and not resuming:
         raise UserInputError(f"--output_path '{os.path.dirname(paths['checkpoints'])}' already holds a training run "
-                             f"({os.path.basename(existing[-1])}): continue it with --resume {existing[-1]}, "
-                             "or choose another --output_path")
+                             f"({os.path.basename(existing[-1])}): continue it with --resume auto (or --resume "
+                             f"{existing[-1]}), or choose another --output_path")
 
 
 def _default_train_dir():
@@ -62,11 +90,13 @@ class Trainer:
         self.epochs = total_epochs(config)
         self.summary = None  # evaluation of the final generator, when val_data_dir is set
         self.rank, self.device_num = 0, 1
+        self.stop_signal = None  # set by SIGINT/SIGTERM
 
     def run(self):
         config, paths = self.config, self.paths
         _refuse_to_overwrite(paths, bool(config.resume))
         os.makedirs(config.output_path, exist_ok=True)
+        resume = config.resume
         if config.distribute:
             self.rank, self.device_num = init_data_parallel(config.device_target, config.mode)
         else:
@@ -85,18 +115,23 @@ class Trainer:
                                               config.amp_level)
         optimizer_g = build_adam(generator, "optimizer_g", config.lr, config.beta1, config.beta2)
         optimizer_d = build_adam(discriminator, "optimizer_d", config.lr, config.beta1, config.beta2)
-        start_epoch, global_step = 0, 0
-        if config.resume:
-            start_epoch, global_step = restore_training_state(config.resume, generator, discriminator,
-                                                              optimizer_g, optimizer_d, self.spec)
-            logger.info(f"Resumed from {config.resume}: {start_epoch} epochs and {global_step} steps done")
+        start_epoch, global_step, resumed_steps = 0, 0, 0
+        if resume == "auto":
+            resume = newest_loadable_checkpoint(paths, logger.info)
+            logger.info(f"--resume auto: {resume or 'no loadable checkpoint in ' + paths['checkpoints'] + ', a new run'}")
+        if resume:
+            start_epoch, global_step, resumed_steps = restore_training_state(resume, generator, discriminator,
+                                                                             optimizer_g, optimizer_d, self.spec)
+            logger.info(f"Resumed from {resume}: {start_epoch} epochs and {global_step} steps done"
+                        + (f", {resumed_steps} of them in epoch {start_epoch + 1}" if resumed_steps else ""))
             if start_epoch >= self.epochs:
-                raise UserInputError(f"checkpoint '{config.resume}' has already trained {start_epoch} of "
+                raise UserInputError(f"checkpoint '{resume}' has already trained {start_epoch} of "
                                      f"{self.epochs} epochs: raise --n_epochs/--n_epochs_decay to train further")
         dataset, steps_per_epoch = create_train_dataset(
             config.train_data_dir, config.batch_size, config.direction, config.load_size, config.crop_size,
             flip=not config.no_flip, seed=config.seed, start_epoch=start_epoch, end_epoch=self.epochs,
-            num_parallel_workers=config.num_parallel_workers, num_shards=self.device_num, shard_id=self.rank)
+            num_parallel_workers=config.num_parallel_workers, num_shards=self.device_num, shard_id=self.rank,
+            skip_steps=resumed_steps)
         if self.rank == 0:
             config.save(paths["config"])
         logger.info(f"Generator parameters: {count_parameters(generator):,}")
@@ -108,11 +143,38 @@ class Trainer:
         step_cell = Pix2PixTrainStep(generator, discriminator, optimizer_g, optimizer_d, config.lambda_L1,
                                      self.device_num, make_loss_scaler(config.amp_level))
         step_cell.set_train(True)
-        history = read_loss_history(paths["losses"]) if config.resume else []
+        history = read_loss_history(paths["losses"]) if resume else []
         history = [row for row in history if row["step"] <= global_step]
-        self._train_epochs(dataset, steps_per_epoch, start_epoch, global_step, step_cell, history,
-                           (generator, discriminator, optimizer_g, optimizer_d))
+        previous_handlers = {number: signal.signal(number, self._request_stop)
+                             for number in (signal.SIGINT, signal.SIGTERM)}
+        try:
+            self._train_epochs(dataset, steps_per_epoch, start_epoch, global_step, step_cell, history,
+                               (generator, discriminator, optimizer_g, optimizer_d), resumed_steps)
+        finally:
+            for number, handler in previous_handlers.items():
+                signal.signal(number, handler)
         return paths
+
+    def _request_stop(self, signal_number, frame):
+        """SIGINT/SIGTERM: finish the step in progress, save, stop. A second signal stops at once."""
+        if self.stop_signal is not None:
+            raise KeyboardInterrupt
+        self.stop_signal = signal_number
+        self.logger.info(f"{signal.Signals(signal_number).name} received: stopping after this step")
+
+    def _save_and_stop(self, epoch, step_in_epoch, global_step, history, steps_per_epoch, state):
+        """Save the exact position (epoch completed + steps into the next) and stop the run."""
+        completed, name = epoch - 1, f"pix2pix_epoch_{epoch - 1:04d}"
+        path = os.path.join(self.paths["checkpoints"], name + (f"_step_{step_in_epoch:05d}" if step_in_epoch else "")
+                            + ".ckpt")
+        if self.rank == 0:
+            save_training_checkpoint(path, *state, epoch=completed, step=global_step, model_spec=self.spec,
+                                     step_in_epoch=step_in_epoch)
+            write_loss_history(history, self.paths["losses"])
+            plot_loss_curves(history, self.paths["loss_curve"], steps_per_epoch)
+        signal_name = signal.Signals(self.stop_signal).name
+        raise TrainingStopped(f"{signal_name} at epoch {epoch} step {step_in_epoch} (total {global_step}): saved "
+                              f"{path}; continue with --resume auto", self.stop_signal)
 
     def _start_epoch(self, epoch, optimizers):
         """Set the learning rate of 1-based `epoch` on both optimisers and return it."""
@@ -121,17 +183,17 @@ class Trainer:
             set_learning_rate(optimizer, lr)
         return lr
 
-    def _train_epochs(self, dataset, steps_per_epoch, start_epoch, global_step, step_cell, history, state):
+    def _train_epochs(self, dataset, steps_per_epoch, start_epoch, global_step, step_cell, history, state,
+                      resumed_steps=0):
         config, paths, logger = self.config, self.paths, self.logger
         generator, _, optimizer_g, optimizer_d = state
-        epoch, step_in_epoch = start_epoch + 1, 0
-        steps_left = (self.epochs - start_epoch) * steps_per_epoch
+        epoch, step_in_epoch = start_epoch + 1, resumed_steps
+        steps_left = (self.epochs - start_epoch) * steps_per_epoch - resumed_steps
+        lr = self._start_epoch(epoch, (optimizer_g, optimizer_d))
         step_times, run_start = [], time.perf_counter()
         last_end, epoch_indices = None, []
         for real_a, real_b, indices in iterate_batches(dataset.create_tuple_iterator(num_epochs=1)):
             epoch_indices.extend(indices.asnumpy().tolist())
-            if step_in_epoch == 0:
-                lr = self._start_epoch(epoch, (optimizer_g, optimizer_d))
             loss_d, loss_g_gan, loss_g_l1, fake_b = step_cell(real_a, real_b)
             losses = (float(loss_d.asnumpy()), float(loss_g_gan.asnumpy()), float(loss_g_l1.asnumpy()))
             now = time.perf_counter()
@@ -157,6 +219,10 @@ class Trainer:
                 if self.rank == 0:
                     self._end_of_epoch(epoch, global_step, steps_per_epoch, history, (real_a, fake_b, real_b), state)
                 epoch, step_in_epoch, epoch_indices = epoch + 1, 0, []
+                if epoch <= self.epochs:
+                    lr = self._start_epoch(epoch, (optimizer_g, optimizer_d))
+            if self.stop_signal is not None and steps_left > 0:
+                self._save_and_stop(epoch, step_in_epoch, global_step, history, steps_per_epoch, state)
         logger.info(f"Training finished in {format_duration(time.perf_counter() - run_start)}: "
                     f"{len(step_times) and 1000 * float(np.median(step_times)):.1f} ms/step (median); final weights: "
                     f"generator {weights_digest(generator)}, discriminator {weights_digest(state[1])}")
@@ -200,6 +266,7 @@ class Trainer:
             path = training_checkpoint_path(paths, epoch)
             save_training_checkpoint(path, *state, epoch=epoch, step=global_step, model_spec=self.spec)
             self.logger.info(f"Saved {path}")
+            remove_old_checkpoints(paths, config.keep_checkpoint_max, self.logger.info)
 
 
 def train(config):

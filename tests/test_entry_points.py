@@ -57,6 +57,7 @@ def test_a_new_run_never_overwrites_an_existing_one(first_epoch, sample_root):
     output, _ = first_epoch
     before = os.path.getmtime(output / "checkpoints" / "pix2pix_epoch_0001.ckpt")
     assert_one_line_error(run_entry(train_args(sample_root, output)), "already holds a training run")
+    assert "--resume auto" in run_entry(train_args(sample_root, output)).stderr
     assert os.path.getmtime(output / "checkpoints" / "pix2pix_epoch_0001.ckpt") == before
 
 

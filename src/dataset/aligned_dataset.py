@@ -111,7 +111,7 @@ class EpochStreamSampler:
     iteration covers the whole run; each epoch yields the same number of keys on every shard."""
 
     def __init__(self, num_samples, start_epoch, end_epoch, samples_per_shard, seed, shuffle=True,
-                 num_shards=1, shard_id=0):
+                 num_shards=1, shard_id=0, skip=0):
         self.num_samples = num_samples
         self.start_epoch = start_epoch
         self.end_epoch = end_epoch
@@ -120,21 +120,23 @@ class EpochStreamSampler:
         self.shuffle = shuffle
         self.num_shards = num_shards
         self.shard_id = shard_id
+        self.skip = skip  # keys of start_epoch already consumed (a run resumed mid-epoch)
 
     def __iter__(self):
         for epoch in range(self.start_epoch, self.end_epoch):
             indices = shard_epoch_indices(self.num_samples, epoch, self.seed, self.shuffle, self.num_shards,
                                           self.shard_id, self.samples_per_shard)
-            for index in indices:
+            for index in indices[self.skip if epoch == self.start_epoch else 0:]:
                 yield int(epoch * self.num_samples + index)
 
     def __len__(self):
-        return (self.end_epoch - self.start_epoch) * self.samples_per_shard
+        return (self.end_epoch - self.start_epoch) * self.samples_per_shard - self.skip
 
 
 def create_train_dataset(folder, batch_size=1, direction="BtoA", load_size=286, crop_size=256, flip=True, seed=0,
-                         start_epoch=0, end_epoch=1, num_parallel_workers=2, num_shards=1, shard_id=0):
-    """Training pipeline over `folder` for epochs start_epoch .. end_epoch - 1 (0-based).
+                         start_epoch=0, end_epoch=1, num_parallel_workers=2, num_shards=1, shard_id=0, skip_steps=0):
+    """Training pipeline over `folder` for epochs start_epoch .. end_epoch - 1 (0-based), leaving out the
+    first `skip_steps` batches of start_epoch (already trained by an interrupted run).
 
     Returns (dataset, steps_per_epoch). The dataset yields batches (A, B, index) with A, B float32
     (batch_size, 3, crop_size, crop_size) in [-1, 1]; each epoch reshuffles, and every shard gets
@@ -154,7 +156,7 @@ def create_train_dataset(folder, batch_size=1, direction="BtoA", load_size=286, 
                              + ": lower --batch_size or add images")
     source = AlignedPairDataset(files, direction, load_size, crop_size, flip, train=True, seed=seed)
     sampler = EpochStreamSampler(len(files), start_epoch, end_epoch, steps_per_epoch * batch_size, seed,
-                                 shuffle=True, num_shards=num_shards, shard_id=shard_id)
+                                 shuffle=True, num_shards=num_shards, shard_id=shard_id, skip=skip_steps * batch_size)
     dataset = ds.GeneratorDataset(source, ["real_a", "real_b", "index"], sampler=sampler,
                                   num_parallel_workers=num_parallel_workers,
                                   python_multiprocessing=num_parallel_workers > 1)

@@ -42,14 +42,17 @@ def _atomic_save(entries, path, extra):
     os.replace(temporary, path)
 
 
-def save_training_checkpoint(path, generator, discriminator, optimizer_g, optimizer_d, epoch, step, model_spec):
-    """Save everything --resume needs to continue exactly."""
+def save_training_checkpoint(path, generator, discriminator, optimizer_g, optimizer_d, epoch, step, model_spec,
+                             step_in_epoch=0):
+    """Save everything --resume needs to continue exactly: `epoch` epochs completed, `step` optimizer
+    steps in all, of which `step_in_epoch` belong to the epoch in progress (0 at an epoch boundary)."""
     entries = {}
     entries.update(_network_state(generator, "generator"))
     entries.update(_network_state(discriminator, "discriminator"))
     entries.update(_optimizer_state(optimizer_g, generator, "optimizer_g"))
     entries.update(_optimizer_state(optimizer_d, discriminator, "optimizer_d"))
-    _atomic_save(entries, path, {"epoch": int(epoch), "step": int(step), "model_spec": json.dumps(model_spec)})
+    _atomic_save(entries, path, {"epoch": int(epoch), "step": int(step), "step_in_epoch": int(step_in_epoch),
+                                 "model_spec": json.dumps(model_spec)})
 
 
 def save_generator_checkpoint(path, generator, model_spec, epoch, step):
@@ -118,7 +121,8 @@ def load_generator_weights(generator, contents, path):
 
 
 def restore_training_state(path, generator, discriminator, optimizer_g, optimizer_d, model_spec):
-    """Load a training checkpoint into the networks and optimisers; return (epochs done, steps done)."""
+    """Load a training checkpoint into the networks and optimisers; return (epochs completed, steps done,
+    steps done in the epoch in progress)."""
     contents = read_checkpoint(path)
     if not any(name.startswith("optimizer_d.") for name in contents):
         raise UserInputError(f"'{path}' is not a training checkpoint (no discriminator/optimiser state), so it "
@@ -137,7 +141,8 @@ def restore_training_state(path, generator, discriminator, optimizer_g, optimize
             if name not in contents:
                 raise UserInputError(f"checkpoint '{path}' lacks optimiser state '{name}'")
             parameter.set_data(ms.Tensor(contents[name].asnumpy()))
-    return checkpoint_counter(contents, "epoch"), checkpoint_counter(contents, "step")
+    return (checkpoint_counter(contents, "epoch"), checkpoint_counter(contents, "step"),
+            checkpoint_counter(contents, "step_in_epoch"))
 
 
 def weights_digest(network):

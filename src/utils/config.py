@@ -189,7 +189,7 @@ def validate_config(config):
                 "save_checkpoint_epochs", "log_interval"):
         _require(getattr(config, key) is not None and getattr(config, key) >= 1,
                  f"--{key} must be a positive integer; got {getattr(config, key)}")
-    for key in ("n_epochs", "n_epochs_decay", "device_id", "n_layers_D"):
+    for key in ("n_epochs", "n_epochs_decay", "device_id", "n_layers_D", "keep_checkpoint_max"):
         _require(getattr(config, key) is not None and getattr(config, key) >= 0,
                  f"--{key} must be zero or a positive integer; got {getattr(config, key)}")
     _require(config.num_downs is not None and config.num_downs >= 5,

@@ -9,6 +9,14 @@ class UserInputError(Exception):
     """A problem the user can fix; the message names the problem and the fix."""
 
 
+class TrainingStopped(Exception):
+    """Training stopped on request (SIGINT/SIGTERM) after saving; exits with 128 + the signal number."""
+
+    def __init__(self, message, signal_number):
+        super().__init__(message)
+        self.signal_number = signal_number
+
+
 def run_cli(main, argv=None):
     """Run an entry point's main(argv); report a UserInputError as one line and exit non-zero."""
     try:
@@ -16,6 +24,9 @@ def run_cli(main, argv=None):
     except UserInputError as error:
         print(f"error: {error}", file=sys.stderr, flush=True)
         sys.exit(USER_ERROR_EXIT_CODE)
+    except TrainingStopped as stop:
+        print(f"stopped: {stop}", file=sys.stderr, flush=True)
+        sys.exit(128 + stop.signal_number)
     except KeyboardInterrupt:
         print("error: interrupted by the user", file=sys.stderr, flush=True)
         sys.exit(130)

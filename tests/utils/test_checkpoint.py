@@ -32,9 +32,9 @@ def test_training_checkpoint_round_trip_restores_everything(tmp_path):
     saved[2].moment1[0].set_data(ms.Tensor(np.full(saved[2].moment1[0].shape, 0.5, np.float32)))
     saved[3].global_step.set_data(ms.Tensor([7], ms.int32))
     path = str(tmp_path / "pix2pix_epoch_0003.ckpt")
-    save_training_checkpoint(path, *saved, epoch=3, step=42, model_spec=SPEC)
+    save_training_checkpoint(path, *saved, epoch=3, step=42, model_spec=SPEC, step_in_epoch=5)
     restored = training_state(2)
-    assert restore_training_state(path, *restored, model_spec=SPEC) == (3, 42)
+    assert restore_training_state(path, *restored, model_spec=SPEC) == (3, 42, 5)
     for before, after in zip(all_values(saved).values(), all_values(restored).values()):
         assert all(np.array_equal(a, b) for a, b in zip(before, after))
     assert not [name for name in os.listdir(tmp_path) if name.startswith(".saving")]
