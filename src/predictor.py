@@ -6,7 +6,6 @@ multiple and the output cropped back, so the result has the input's size. Images
 fall on multiples of 2**num_downs, so away from the blended seams a tile computes exactly what the
 whole image would (in eval_mode eval).
 """
-import json
 import os
 import time
 
@@ -19,7 +18,7 @@ from src.dataset.transforms import to_normalized_chw, to_uint8_hwc
 from src.evaluator import load_generator, make_output_folder, set_test_mode, unused_folder
 from src.utils.device import seed_everything, setup_device
 from src.utils.errors import UserInputError
-from src.utils.tools import format_duration, save_image_atomic
+from src.utils.tools import format_duration, save_image_atomic, write_json_atomic
 
 
 def pad_to_multiple(image, multiple):
@@ -137,8 +136,7 @@ def predict(config, log=print):
         raise UserInputError(f"none of the {len(files)} file(s) in '{config.input_path}' could be read as an image")
     summary = {"translated": len(translated), "skipped": len(skipped), "skipped_files": skipped,
                "eval_mode": config.eval_mode, "output_dir": output_dir, "checkpoint": config.ckpt}
-    with open(os.path.join(output_dir, "summary.json"), "w", encoding="utf-8") as handle:
-        json.dump(summary, handle, indent=2)
+    write_json_atomic(summary, os.path.join(output_dir, "summary.json"))
     config.save(os.path.join(output_dir, "config.yaml"))
     log(f"Translated {len(translated)} image(s) into {output_dir}" +
         (f"; skipped {len(skipped)} unreadable file(s)" if skipped else ""))

@@ -14,8 +14,8 @@ from src.evaluator import evaluate_generator, unused_folder
 from src.models.pix2pix import (Pix2PixTrainStep, apply_mixed_precision, build_adam, build_discriminator,
                                 build_generator, count_parameters, make_loss_scaler, model_spec_from_config,
                                 set_learning_rate)
-from src.utils.checkpoint import (read_checkpoint, restore_training_state, save_generator_checkpoint,
-                                  save_training_checkpoint, weights_digest)
+from src.utils.checkpoint import (is_training_checkpoint, read_checkpoint, restore_training_state,
+                                  save_generator_checkpoint, save_training_checkpoint, weights_digest)
 from src.utils.config import DEFAULT_CONFIG_PATH, read_yaml_documents, total_epochs
 from src.utils.device import init_data_parallel, seed_everything, setup_device
 from src.utils.errors import TrainingStopped, UserInputError
@@ -36,8 +36,10 @@ def run_paths(output_path):
     }
 
 
-def training_checkpoint_path(paths, epoch):
-    return os.path.join(paths["checkpoints"], f"pix2pix_epoch_{epoch:04d}.ckpt")
+def training_checkpoint_path(paths, epoch, step_in_epoch=0):
+    """pix2pix_epoch_EEEE.ckpt after EEEE epochs; _step_SSSSS when SSSSS steps into the next one."""
+    suffix = f"_step_{step_in_epoch:05d}" if step_in_epoch else ""
+    return os.path.join(paths["checkpoints"], f"pix2pix_epoch_{epoch:04d}{suffix}.ckpt")
 
 
 def training_checkpoints(paths):
@@ -54,7 +56,7 @@ def newest_loadable_checkpoint(paths, log):
         except UserInputError as error:
             log(f"warning: skipping {path}: {error}")
             continue
-        if any(name.startswith("optimizer_d.") for name in contents):
+        if is_training_checkpoint(contents):
             return path
         log(f"warning: skipping {path}: not a complete training checkpoint")
     return None
@@ -164,11 +166,9 @@ class Trainer:
 
     def _save_and_stop(self, epoch, step_in_epoch, global_step, history, steps_per_epoch, state):
         """Save the exact position (epoch completed + steps into the next) and stop the run."""
-        completed, name = epoch - 1, f"pix2pix_epoch_{epoch - 1:04d}"
-        path = os.path.join(self.paths["checkpoints"], name + (f"_step_{step_in_epoch:05d}" if step_in_epoch else "")
-                            + ".ckpt")
+        path = training_checkpoint_path(self.paths, epoch - 1, step_in_epoch)
         if self.rank == 0:
-            save_training_checkpoint(path, *state, epoch=completed, step=global_step, model_spec=self.spec,
+            save_training_checkpoint(path, *state, epoch=epoch - 1, step=global_step, model_spec=self.spec,
                                      step_in_epoch=step_in_epoch)
             write_loss_history(history, self.paths["losses"])
             plot_loss_curves(history, self.paths["loss_curve"], steps_per_epoch)
@@ -193,7 +193,8 @@ class Trainer:
         step_times, run_start = [], time.perf_counter()
         last_end, epoch_indices = None, []
         for real_a, real_b, indices in iterate_batches(dataset.create_tuple_iterator(num_epochs=1)):
-            epoch_indices.extend(indices.asnumpy().tolist())
+            if self.device_num > 1:  # only the distributed shard log needs them on the host
+                epoch_indices.extend(indices.asnumpy().tolist())
             loss_d, loss_g_gan, loss_g_l1, fake_b = step_cell(real_a, real_b)
             losses = (float(loss_d.asnumpy()), float(loss_g_gan.asnumpy()), float(loss_g_l1.asnumpy()))
             now = time.perf_counter()

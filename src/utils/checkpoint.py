@@ -120,11 +120,16 @@ def load_generator_weights(generator, contents, path):
     _load_into(generator, prefixed if prefixed else contents, "generator", path)
 
 
+def is_training_checkpoint(contents):
+    """True when a loaded checkpoint holds the full training state (not only a generator)."""
+    return any(name.startswith("optimizer_d.") for name in contents)
+
+
 def restore_training_state(path, generator, discriminator, optimizer_g, optimizer_d, model_spec):
     """Load a training checkpoint into the networks and optimisers; return (epochs completed, steps done,
     steps done in the epoch in progress)."""
     contents = read_checkpoint(path)
-    if not any(name.startswith("optimizer_d.") for name in contents):
+    if not is_training_checkpoint(contents):
         raise UserInputError(f"'{path}' is not a training checkpoint (no discriminator/optimiser state), so it "
                              "cannot be resumed; pass a checkpoints/pix2pix_epoch_*.ckpt file")
     stored_spec = checkpoint_model_spec(contents)
