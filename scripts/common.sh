@@ -90,6 +90,44 @@ devices_present() {
     esac
 }
 
+# training_workers PARENT_PID: the training workers among PARENT_PID's children (read from /proc, no
+# procps needed): msrun's workers (MS_ROLE=MS_WORKER; not its scheduler) or the rank-table launch's.
+training_workers() {
+    local stat line fields pid
+    for stat in /proc/[0-9]*/stat; do
+        line="$(cat "$stat" 2>/dev/null)" || continue
+        read -r -a fields <<< "${line##*) }"  # after "(command)": state, parent pid, ...
+        [ "${fields[1]}" = "$1" ] || continue
+        pid="${stat#/proc/}"
+        pid="${pid%/stat}"
+        if tr '\0' '\n' < "/proc/$pid/environ" 2>/dev/null | grep -q "^MS_ROLE=MS_WORKER$\|^RANK_TABLE_FILE="; then
+            echo "$pid"
+        fi
+    done
+}
+
+# wait_forwarding_stops LAUNCHER_PID: wait for the launcher, passing a SIGINT/SIGTERM of this script to its
+# workers as SIGTERM (each saves the exact position and stops at the same step; a second signal stops
+# them at once). Sets status (the launcher's exit status) and stop_signal (INT, TERM or empty).
+wait_forwarding_stops() {
+    local received=""
+    stop_signal=""
+    trap 'received=TERM' TERM
+    trap 'received=INT' INT
+    while :; do
+        wait "$1"
+        status=$?
+        [ -n "$received" ] || break
+        stop_signal="$received"
+        received=""
+        echo "SIG$stop_signal received: the workers save their position and stop (signal again to stop at once)" >&2
+        local workers
+        workers="$(training_workers "$1")"
+        [ -n "$workers" ] && kill -TERM $workers 2>/dev/null
+    done
+    trap - TERM INT
+}
+
 # run_distributed_training DEVICE_TARGET DEVICE_NUM [DATASET_PATH] [--key=value ...]
 # One node by default; several with NODE_NUM (nodes), NODE_RANK (this node, 0..NODE_NUM-1),
 # MASTER_ADDR (node 0's address) and MASTER_PORT. On Ascend, RANK_TABLE_FILE selects the rank-table launch.
@@ -129,19 +167,23 @@ run_distributed_training() {
     local log_dir
     log_dir="$output/logs/launch_$(date +%Y%m%d_%H%M%S)_$$"  # one folder per launch: a resume keeps earlier logs
     mkdir -p "$log_dir"
-    local status
+    local launcher
     if [ "$device" = "Ascend" ] && [ -n "${RANK_TABLE_FILE:-}" ]; then
         echo "Rank-table launch of $device_num processes; logs in $log_dir/worker_N.log"
-        local pids=() rank
-        for ((rank = 0; rank < device_num; rank++)); do
-            (cd "$REPO_ROOT" && RANK_SIZE="$device_num" RANK_ID="$rank" DEVICE_ID="$rank" \
-                "$PYTHON" train.py "${args[@]}" > "$log_dir/worker_$rank.log" 2>&1) &
-            pids+=("$!")
-        done
-        status=0
-        for rank in "${!pids[@]}"; do
-            wait "${pids[$rank]}" || status=1
-        done
+        # Its own session, as for msrun below: signals reach the workers only through the script's forwarding.
+        (cd "$REPO_ROOT" && exec setsid bash -c '
+            device_num="$1" log_dir="$2" python="$3"
+            shift 3
+            pids=()
+            for ((rank = 0; rank < device_num; rank++)); do
+                RANK_SIZE="$device_num" RANK_ID="$rank" DEVICE_ID="$rank" \
+                    "$python" train.py "$@" > "$log_dir/worker_$rank.log" 2>&1 &
+                pids+=("$!")
+            done
+            failed=0
+            for pid in "${pids[@]}"; do wait "$pid" || failed=1; done
+            exit "$failed"' rank_table_launch "$device_num" "$log_dir" "$PYTHON" "${args[@]}") &
+        launcher=$!
     else
         local node_num="${NODE_NUM:-1}" node_rank="${NODE_RANK:-0}"
         local master_addr="${MASTER_ADDR:-127.0.0.1}" master_port="${MASTER_PORT:-8118}"
@@ -154,19 +196,28 @@ run_distributed_training() {
         [ -x "$msrun_command" ] || msrun_command=msrun
         echo "msrun: $((device_num * node_num)) workers ($device_num on this node, rank $node_rank of $node_num nodes)," \
              "master $master_addr:$master_port; logs in $log_dir/worker_N.log"
-        # msrun starts "python" from PATH: put this interpreter's folder first.
-        (cd "$REPO_ROOT" && PATH="$(dirname "$(command -v "$PYTHON")"):$PATH" "$msrun_command" \
+        # msrun starts "python" from PATH: put this interpreter's folder first. Its own session keeps a
+        # Ctrl+C away from msrun, which would SIGKILL the workers before they can save.
+        (cd "$REPO_ROOT" && PATH="$(dirname "$(command -v "$PYTHON")"):$PATH" exec setsid "$msrun_command" \
             --worker_num="$((device_num * node_num))" --local_worker_num="$device_num" \
             --master_addr="$master_addr" --master_port="$master_port" --node_rank="$node_rank" \
             --log_dir="$log_dir" --join=True --cluster_time_out="${CLUSTER_TIME_OUT:-600}" \
-            train.py "${args[@]}") > "$log_dir/msrun.log" 2>&1
-        status=$?
+            train.py "${args[@]}") > "$log_dir/msrun.log" 2>&1 &
+        launcher=$!
     fi
+    local status stop_signal
+    wait_forwarding_stops "$launcher"
     local worker_log
     for worker_log in "$log_dir"/worker_*.log; do
         [ -f "$worker_log" ] || continue
         grep -h "ms/step\|Training finished\|^error:" "$worker_log" | tail -n 2 | sed "s|^|$(basename "$worker_log" .log): |"
     done
+    if [ -n "$stop_signal" ]; then
+        echo "stopped: SIG$stop_signal; rank 0 saved the position reached: continue with --resume auto" \
+             "(full logs: $log_dir)" >&2
+        [ "$stop_signal" = INT ] && return 130
+        return 143
+    fi
     if [ "$status" -ne 0 ]; then
         echo "error: distributed training failed (exit $status); failing ranks:" >&2
         for worker_log in "$log_dir"/worker_*.log; do

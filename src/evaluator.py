@@ -4,6 +4,7 @@ import csv
 import html
 import json
 import os
+import urllib.parse
 
 import numpy as np
 import mindspore as ms
@@ -16,7 +17,7 @@ from src.utils.checkpoint import checkpoint_model_spec, load_generator_weights, 
 from src.utils.device import seed_everything, setup_device
 from src.utils.errors import UserInputError
 from src.utils.metrics import mean_absolute_error, psnr, ssim
-from src.utils.tools import image_grid, save_image_atomic, write_json_atomic
+from src.utils.tools import atomic_write_path, image_grid, save_image_atomic, write_json_atomic
 
 # How many pairs the comparison picture shows (input | output | target rows).
 COMPARISON_ROWS = 6
@@ -73,19 +74,17 @@ def score_pair(name, input_image, output, target):
 
 
 def write_metrics_csv(rows, path):
-    temporary = path + ".partial"
-    with open(temporary, "w", newline="", encoding="utf-8") as handle:
+    with atomic_write_path(path) as temporary, open(temporary, "w", newline="", encoding="utf-8") as handle:
         writer = csv.DictWriter(handle, fieldnames=["name", *METRIC_KEYS])
         writer.writeheader()
         for row in rows:
             writer.writerow({key: (f"{value:.4f}" if isinstance(value, float) else value) for key, value in row.items()})
-    os.replace(temporary, path)
 
 
 def write_html_report(rows, summary, path):
     """An HTML page with one row per image (input, output, target, metrics), using relative paths."""
     def cell(name, kind):
-        source = html.escape(f"images/{name}_{kind}.png", quote=True)
+        source = html.escape(urllib.parse.quote(f"images/{name}_{kind}.png"), quote=True)  # spaces, '#', '?' ...
         return f'<td><a href="{source}"><img src="{source}" width="256"></a></td>'
 
     lines = ["<!DOCTYPE html>", '<html><head><meta charset="utf-8"><title>pix2pix evaluation</title>',
@@ -107,10 +106,8 @@ def write_html_report(rows, summary, path):
         lines.append(f"<tr><td>{html.escape(name)}</td>{cell(name, 'real_A')}{cell(name, 'fake_B')}"
                      f"{cell(name, 'real_B')}<td class=\"m\">{metrics}</td></tr>")
     lines += ["</table></body></html>"]
-    temporary = path + ".partial"
-    with open(temporary, "w", encoding="utf-8") as handle:
+    with atomic_write_path(path) as temporary, open(temporary, "w", encoding="utf-8") as handle:
         handle.write("\n".join(lines) + "\n")
-    os.replace(temporary, path)
 
 
 def evaluate_pairs(translate, data_dir, output_dir, direction="BtoA", crop_size=256, mode="train", num_test=None,

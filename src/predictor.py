@@ -11,9 +11,10 @@ import time
 
 import numpy as np
 import mindspore as ms
-from PIL import Image, UnidentifiedImageError
+from PIL import Image
 
 from src.dataset.aligned_dataset import list_image_files
+from src.dataset.image_io import UnreadableImageError, read_rgb
 from src.dataset.transforms import to_normalized_chw, to_uint8_hwc
 from src.evaluator import load_generator, make_output_folder, set_test_mode, unused_folder
 from src.utils.device import seed_everything, setup_device
@@ -79,15 +80,6 @@ def translate_array(run_generator, image, multiple, tile_size, overlap):
     return (total / weight_sum)[:, :height, :width]
 
 
-def _read_image(path):
-    """The image at `path` as RGB, or None when it cannot be decoded."""
-    try:
-        with Image.open(path) as image:
-            return image.convert("RGB")
-    except (UnidentifiedImageError, OSError, ValueError):
-        return None
-
-
 def _input_files(input_path):
     if not input_path:
         raise UserInputError("--input_path is not set: pass an image file or a folder of images to translate")
@@ -117,11 +109,12 @@ def predict(config, log=print):
 
     translated, skipped, started = [], [], time.perf_counter()
     for number, path in enumerate(files, 1):
-        image = _read_image(path)
         name = os.path.basename(path)
-        if image is None:
+        try:
+            image = read_rgb(path)
+        except UnreadableImageError as error:
             skipped.append(path)
-            log(f"warning: skipping '{path}': not a readable image")
+            log(f"warning: skipping '{path}': {error}")
             continue
         begun = time.perf_counter()
         output = translate_array(run_generator, to_normalized_chw(image), multiple, config.tile_size,

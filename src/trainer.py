@@ -17,7 +17,7 @@ from src.models.pix2pix import (Pix2PixTrainStep, apply_mixed_precision, build_a
 from src.utils.checkpoint import (is_training_checkpoint, read_checkpoint, restore_training_state,
                                   save_generator_checkpoint, save_training_checkpoint, weights_digest)
 from src.utils.config import DEFAULT_CONFIG_PATH, read_yaml_documents, total_epochs
-from src.utils.device import init_data_parallel, seed_everything, setup_device
+from src.utils.device import RankAgreement, init_data_parallel, seed_everything, setup_device
 from src.utils.errors import TrainingStopped, UserInputError
 from src.utils.lr_schedule import linear_decay_lr
 from src.utils.tools import (format_duration, image_grid, plot_loss_curves, read_loss_history, save_image_atomic,
@@ -69,6 +69,15 @@ def remove_old_checkpoints(paths, keep, log):
         log(f"Removed {path} (keep_checkpoint_max {keep})")
 
 
+def remove_unfinished_writes(output_path, log):
+    """Delete the temporary files of writes that a killed run never finished (see atomic_write_path)."""
+    for folder, _, names in os.walk(output_path):
+        for name in names:
+            if name.startswith(".") and ".partial" in name:
+                os.remove(os.path.join(folder, name))
+                log(f"Removed {os.path.join(folder, name)}, left unfinished by an interrupted run")
+
+
 def _refuse_to_overwrite(paths, resuming):
     existing = sorted(glob.glob(os.path.join(paths["checkpoints"], "*.ckpt")))
     if existing and not resuming:
@@ -93,6 +102,7 @@ class Trainer:
         self.summary = None  # evaluation of the final generator, when val_data_dir is set
         self.rank, self.device_num = 0, 1
         self.stop_signal = None  # set by SIGINT/SIGTERM
+        self.agreement = None  # with several ranks: agrees on the step at which they stop
 
     def run(self):
         config, paths = self.config, self.paths
@@ -109,6 +119,7 @@ class Trainer:
         logger = self.logger = setup_logger(log_path)
         if self.device_num > 1:
             logger.info(f"Data parallel: rank {self.rank} of {self.device_num}")
+            self.agreement = RankAgreement()
         ensure_sample_dataset(config.train_data_dir, _default_train_dir(), logger.info)
         seed_everything(config.seed)  # the same seed everywhere: identical initial weights on every rank
         generator = apply_mixed_precision(build_generator(self.spec, config.init_type, config.init_gain),
@@ -118,6 +129,8 @@ class Trainer:
         optimizer_g = build_adam(generator, "optimizer_g", config.lr, config.beta1, config.beta2)
         optimizer_d = build_adam(discriminator, "optimizer_d", config.lr, config.beta1, config.beta2)
         start_epoch, global_step, resumed_steps = 0, 0, 0
+        if resume and self.rank == 0:
+            remove_unfinished_writes(config.output_path, logger.info)
         if resume == "auto":
             resume = newest_loadable_checkpoint(paths, logger.info)
             logger.info(f"--resume auto: {resume or 'no loadable checkpoint in ' + paths['checkpoints'] + ', a new run'}")
@@ -172,6 +185,9 @@ class Trainer:
                                      step_in_epoch=step_in_epoch)
             write_loss_history(history, self.paths["losses"])
             plot_loss_curves(history, self.paths["loss_curve"], steps_per_epoch)
+        if self.agreement:
+            self.agreement.any_rank(False)  # a barrier: no rank exits (and gets the job killed) before the save
+        self.stop_signal = self.stop_signal or signal.SIGTERM  # a rank the signal has not reached yet
         signal_name = signal.Signals(self.stop_signal).name
         raise TrainingStopped(f"{signal_name} at epoch {epoch} step {step_in_epoch} (total {global_step}): saved "
                               f"{path}; continue with --resume auto", self.stop_signal)
@@ -222,7 +238,10 @@ class Trainer:
                 epoch, step_in_epoch, epoch_indices = epoch + 1, 0, []
                 if epoch <= self.epochs:
                     lr = self._start_epoch(epoch, (optimizer_g, optimizer_d))
-            if self.stop_signal is not None and steps_left > 0:
+            stop = self.stop_signal is not None
+            if self.agreement:
+                stop = self.agreement.any_rank(stop)
+            if stop and steps_left > 0:
                 self._save_and_stop(epoch, step_in_epoch, global_step, history, steps_per_epoch, state)
         logger.info(f"Training finished in {format_duration(time.perf_counter() - run_start)}: "
                     f"{len(step_times) and 1000 * float(np.median(step_times)):.1f} ms/step (median); final weights: "

@@ -143,3 +143,82 @@ def test_a_worker_dying_mid_run_ends_the_job_with_its_rank_named_and_no_checkpoi
     assert result.returncode == 1
     assert re.search(r"worker_\d: error: '.*0005.jpg' is corrupt or truncated", result.stderr), result.stderr
     assert not os.path.exists(tmp_path / "out" / "checkpoints")
+
+
+def start_distributed(sample_root, output, *extra):
+    """Start a 2-worker run in the background as a user would (the script's own process)."""
+    environment = dict(os.environ, PYTHON=sys.executable, MASTER_PORT=str(free_port()), CLUSTER_TIME_OUT="60")
+    flags = [flag for flag in FLAGS if not flag.startswith(("--n_epochs", "--seed"))]
+    return subprocess.Popen(["bash", "scripts/run_distribute_train_cpu.sh", "2", str(sample_root),
+                             f"--output_path={output}", "--n_epochs=10", "--n_epochs_decay=10", "--resume=auto",
+                             *flags, *extra], cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, env=environment)
+
+
+def wait_for_line(path, fragment, process, timeout=120):
+    import time
+    deadline = time.time() + timeout
+    while time.time() < deadline and process.poll() is None:
+        if os.path.isfile(path) and fragment in open(path, encoding="utf-8").read():
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"'{fragment}' never appeared in {path}")
+
+
+def training_worker_pids(output):
+    """{rank: pid} of the msrun workers training into `output` (from /proc)."""
+    workers = {}
+    for entry in os.listdir("/proc"):
+        try:
+            with open(f"/proc/{entry}/cmdline", "rb") as handle:
+                command = handle.read().split(b"\0")
+            with open(f"/proc/{entry}/environ", "rb") as handle:
+                environment = dict(item.split(b"=", 1) for item in handle.read().split(b"\0") if b"=" in item)
+        except (OSError, ValueError):
+            continue
+        if f"--output_path={output}".encode() in command and environment.get(b"MS_ROLE") == b"MS_WORKER":
+            workers[int(environment[b"MS_NODE_ID"])] = int(entry)
+    return workers
+
+
+def test_sigterm_to_the_launch_and_a_killed_worker_lose_nothing(sample_root, tmp_path):
+    """A scheduler's SIGTERM to the launch script saves the exact position on every rank at the same step;
+    a worker killed outright ends the whole job at once; each time the checkpoints stay valid and
+    --resume auto finishes the run."""
+    import signal
+    import time
+
+    from src.utils.checkpoint import read_checkpoint
+
+    output = tmp_path / "run"
+    job = start_distributed(sample_root, output)
+    wait_for_line(output / "train.log", "epoch 2/20 step 4/8", job)
+    job.send_signal(signal.SIGTERM)
+    _, errors = job.communicate(timeout=120)
+    assert job.returncode == 143, errors[-2000:]
+    assert "stopped: SIGTERM" in errors and "--resume auto" in errors
+    stops = rank_lines(output, r"stopped: SIGTERM at epoch \d+ step \d+ \(total (\d+)\): saved (\S+);")
+    assert len(stops[0]) == 1 and stops[0] == stops[1], stops  # both ranks stopped after the same step
+    total_steps, saved = stops[0][0]
+    assert int(read_checkpoint(saved)["step"]) == int(total_steps) > 8
+
+    job = start_distributed(sample_root, output)
+    wait_for_line(output / "train.log", "Saved", job)  # the resumed run has written a checkpoint of its own
+    wait_for_line(output / "train.log", "epoch 5/20", job)
+    pids = training_worker_pids(output)
+    assert sorted(pids) == [0, 1], pids
+    killed_at = time.time()
+    os.kill(pids[1], signal.SIGKILL)
+    _, errors = job.communicate(timeout=120)
+    assert job.returncode == 1 and time.time() - killed_at < 60, errors[-2000:]  # within CLUSTER_TIME_OUT
+    assert "error: distributed training failed" in errors
+    for name in os.listdir(output / "checkpoints"):
+        read_checkpoint(str(output / "checkpoints" / name))  # every checkpoint still loads
+
+    job = start_distributed(sample_root, output)
+    _, errors = job.communicate(timeout=300)
+    assert job.returncode == 0, errors[-2000:]
+    assert int(read_checkpoint(str(output / "checkpoints" / "pix2pix_epoch_0020.ckpt"))["epoch"]) == 20
+    with open(output / "losses.csv", encoding="utf-8") as handle:
+        steps = [int(line.split(",")[1]) for line in handle.readlines()[1:]]
+    assert steps == list(range(1, 20 * 8 + 1))  # every step once, in order, across three launches

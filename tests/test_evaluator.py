@@ -3,6 +3,7 @@ import csv
 import json
 import os
 import re
+import urllib.parse
 
 import mindspore as ms
 import numpy as np
@@ -36,7 +37,7 @@ def test_report_files_csv_json_grid_and_html_with_relative_paths(sample_root, tm
     page = (tmp_path / "report" / "index.html").read_text(encoding="utf-8")
     sources = re.findall(r'src="([^"]+)"', page)
     assert len(sources) == 9 and all(not source.startswith("/") for source in sources)
-    assert all(os.path.isfile(tmp_path / "report" / source) for source in sources)
+    assert all(os.path.isfile(tmp_path / "report" / urllib.parse.unquote(source)) for source in sources)
     assert "input as output" in page and "0002" in page
 
 

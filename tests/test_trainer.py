@@ -72,3 +72,86 @@ def test_sigterm_saves_the_exact_position_and_resume_finishes_like_an_uninterrup
     final = [ms.load_checkpoint(str(run / "checkpoints" / "pix2pix_epoch_0002.ckpt")) for run in (tmp_path / "straight", output)]
     names = [name for name in final[0] if name.startswith(("generator.", "discriminator.")) and "moving" not in name]
     assert names and max(float(np.abs(final[0][n].asnumpy() - final[1][n].asnumpy()).max()) for n in names) < 1e-5
+
+
+def loadable_epochs(output):
+    """{checkpoint name: epochs it holds} for every visible checkpoint; fails on a corrupt one."""
+    from src.utils.checkpoint import read_checkpoint
+    return {name: int(read_checkpoint(str(output / "checkpoints" / name))["epoch"])
+            for name in os.listdir(output / "checkpoints") if not name.startswith(".")}
+
+
+def unfinished_writes(output):
+    return [os.path.join(folder, name) for folder, _, names in os.walk(output) for name in names
+            if ".partial" in name]
+
+
+def test_sigkill_at_random_moments_then_resume_ends_like_a_clean_run(sample_root, tmp_path):
+    import random
+    import subprocess
+    import sys
+    import time
+
+    from tests.conftest import REPO_ROOT
+
+    output = tmp_path / "killed"
+    command = [sys.executable, "train.py", "--train_data_dir", str(sample_root / "train"), "--output_path",
+               str(output), "--n_epochs", "6", "--n_epochs_decay", "6", "--save_checkpoint_epochs", "1",
+               "--keep_checkpoint_max", "2", "--log_interval", "16", "--resume", "auto", *TINY_MODEL_FLAGS]
+    # A run takes ~10 s here (start-up ~6 s, then 12 epochs with a checkpoint each): kills land in start-up,
+    # compilation, steps and checkpoint writes. Set KILL_SEED to replay a failure.
+    seed = int(os.environ.get("KILL_SEED", random.randrange(10 ** 6)))
+    chance = random.Random(seed)
+    moments = [chance.uniform(1.0, 10.0) for _ in range(5)]
+    for seconds in moments:
+        process = subprocess.Popen(command, cwd=REPO_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(seconds)
+        finished = process.poll() is not None
+        process.kill()
+        process.wait()
+        if finished:
+            break
+        if (output / "checkpoints").is_dir():
+            loadable_epochs(output)  # every visible checkpoint loads after every kill
+    final = subprocess.run(command, cwd=REPO_ROOT, capture_output=True, text=True, timeout=300)
+    replay = f"KILL_SEED={seed} (kills after {[round(x, 1) for x in moments]} s)"
+    # exit 2: the last kill came after the run had finished, and a finished run is not trained further
+    assert final.returncode == 0 or "already trained 12 of 12 epochs" in final.stderr, replay + final.stderr[-2000:]
+    assert loadable_epochs(output)["pix2pix_epoch_0012.ckpt"] == 12, replay
+    assert unfinished_writes(output) == [], replay
+    with open(output / "losses.csv", encoding="utf-8") as handle:
+        steps = [int(line.split(",")[1]) for line in handle.readlines()[1:]]
+    assert steps == list(range(1, 12 * 16 + 1)), replay  # every step exactly once, in order
+
+
+def test_a_full_disk_during_a_checkpoint_write_keeps_the_earlier_checkpoint(sample_root, tmp_path):
+    import resource
+    import subprocess
+    import sys
+
+    from tests.conftest import REPO_ROOT
+
+    output = tmp_path / "full"
+    first = train(sample_root, output, "--epoch_num", "1")
+    assert first.returncode == 0, first.stderr[-2000:]
+    saved = output / "checkpoints" / "pix2pix_epoch_0001.ckpt"
+    before = saved.read_bytes()
+    limit = len(before) // 2  # files may grow to half a checkpoint: the log, csv and pictures fit, the next one not
+
+    def small_disk():
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    resumed = subprocess.run([sys.executable, "train.py", "--train_data_dir", str(sample_root / "train"),
+                              "--output_path", str(output), "--n_epochs", "2", "--n_epochs_decay", "2",
+                              "--save_checkpoint_epochs", "1", "--keep_checkpoint_max", "2", "--resume", "auto",
+                              *TINY_MODEL_FLAGS], cwd=REPO_ROOT, capture_output=True, text=True, timeout=300,
+                             preexec_fn=small_disk)
+    assert resumed.returncode == 74, resumed.stderr[-2000:]
+    errors = [line for line in resumed.stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and "pix2pix_epoch_0002.ckpt': File too large" in errors[0], resumed.stderr[-2000:]
+    assert "Traceback" not in resumed.stderr
+    assert saved.read_bytes() == before
+    assert loadable_epochs(output) == {"pix2pix_epoch_0001.ckpt": 1, "generator_final.ckpt": 1}
+    assert unfinished_writes(output) == []
+    again = train(sample_root, output, "--resume", "auto")
+    assert again.returncode == 0 and "1 epochs and 16 steps done" in again.stdout, again.stderr[-2000:]

@@ -1,7 +1,7 @@
 """Paired (aligned A|B) image datasets as in the public pix2pix sets (facades, maps, cityscapes, ...).
 
-Each file holds A on the left and B on the right, side by side; any file names, jpg/png/bmp/webp,
-grey/RGBA/palette images converted to RGB. `direction` BtoA swaps the roles.
+Each file holds A on the left and B on the right, side by side; any file names, jpg/png/bmp/webp/tiff,
+grey/RGBA/palette/16-bit images converted to 8-bit RGB, EXIF orientation applied (see image_io). `direction` BtoA swaps the roles.
 
 Augmentation of sample `index` in `epoch` depends only on (seed, epoch, index), so runs are
 reproducible whatever the number of workers, and --resume continues the same data stream.
@@ -11,8 +11,8 @@ import os
 
 import numpy as np
 import mindspore.dataset as ds
-from PIL import Image, UnidentifiedImageError
 
+from src.dataset.image_io import UnreadableImageError, read_rgb, upright_size
 from src.dataset.transforms import paired_jitter, split_pair, test_resize, to_normalized_chw
 from src.utils.errors import UserInputError
 
@@ -38,11 +38,9 @@ def list_image_files(folder, setting="train_data_dir"):
 def check_pair_image(path, crop_size):
     """Read the image header and check it is an A|B pair: width 2x height, each half >= crop_size."""
     try:
-        with Image.open(path) as image:
-            width, height = image.size
-    except (UnidentifiedImageError, OSError) as error:
-        raise UserInputError(f"'{path}' is not a readable image ({error.__class__.__name__}): remove or replace it") \
-            from None
+        width, height = upright_size(path)
+    except UnreadableImageError as error:
+        raise UserInputError(f"'{path}' is not a readable image: {error}: remove or replace it") from None
     if width != 2 * height:
         raise UserInputError(f"'{path}' is {width}x{height}, not an aligned A|B pair: the width must be twice the "
                              "height (A and B side by side, each square)")
@@ -54,12 +52,10 @@ def check_pair_image(path, crop_size):
 def load_pair(path, direction):
     """Decode `path` and return (A, B) as RGB PIL images, honouring `direction`."""
     try:
-        with Image.open(path) as image:
-            image = image.convert("RGB")
-    except (UnidentifiedImageError, OSError, ValueError) as error:
+        image = read_rgb(path)
+    except UnreadableImageError as error:
         # Raised inside a data worker: the marker lets the entry point print this line alone.
-        raise RuntimeError(f"{DATA_ERROR_MARKER}'{path}' is corrupt or truncated ({error}): "
-                           "remove or replace it") from None
+        raise RuntimeError(f"{DATA_ERROR_MARKER}'{path}' is {error}: remove or replace it") from None
     left, right = split_pair(image)
     return (left, right) if direction == "AtoB" else (right, left)
 

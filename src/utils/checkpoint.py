@@ -13,6 +13,7 @@ import os
 import mindspore as ms
 
 from src.utils.errors import UserInputError
+from src.utils.tools import atomic_write_path
 
 CHECKPOINT_FORMAT = "pix2pix-mindspore-1"
 
@@ -34,12 +35,9 @@ def _network_state(network, prefix):
 
 
 def _atomic_save(entries, path, extra):
-    folder = os.path.dirname(os.path.abspath(path))
-    os.makedirs(folder, exist_ok=True)
-    temporary = os.path.join(folder, ".saving_" + os.path.basename(path))
-    ms.save_checkpoint([{"name": name, "data": data} for name, data in entries.items()], temporary,
-                       append_dict=dict(extra, format=CHECKPOINT_FORMAT))
-    os.replace(temporary, path)
+    with atomic_write_path(path) as temporary:
+        ms.save_checkpoint([{"name": name, "data": data} for name, data in entries.items()], temporary,
+                           append_dict=dict(extra, format=CHECKPOINT_FORMAT))
 
 
 def save_training_checkpoint(path, generator, discriminator, optimizer_g, optimizer_d, epoch, step, model_spec,

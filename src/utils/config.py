@@ -7,6 +7,7 @@ import os
 import yaml
 
 from src.utils.errors import UserInputError
+from src.utils.tools import atomic_write_path
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 DEFAULT_CONFIG_PATH = os.path.join(REPO_ROOT, "default_config.yaml")
@@ -27,10 +28,8 @@ class Config:
 
     def save(self, path):
         """Write the settings as yaml (atomically), so every run keeps the config it used."""
-        temporary = path + ".tmp"
-        with open(temporary, "w", encoding="utf-8") as handle:
+        with atomic_write_path(path) as temporary, open(temporary, "w", encoding="utf-8") as handle:
             yaml.safe_dump(self.to_dict(), handle, sort_keys=False)
-        os.replace(temporary, path)
 
     def __repr__(self):
         return "Config(" + ", ".join(f"{key}={value!r}" for key, value in self.__dict__.items()) + ")"

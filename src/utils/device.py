@@ -70,3 +70,27 @@ def init_data_parallel(device_target, mode="GRAPH"):
         raise UserInputError(f"joining the distributed job failed on {device_target}: {first_line[:200]}") from None
     ms.set_auto_parallel_context(parallel_mode=ms.ParallelMode.DATA_PARALLEL, gradients_mean=True)
     return rank, group_size
+
+
+class _SumAllReduce(ms.nn.Cell):
+    def __init__(self):
+        super().__init__()
+        self.all_reduce = ms.ops.AllReduce(ms.ops.ReduceOp.SUM)  # the only reduction MindSpore's CPU backend has
+
+    def construct(self, value):
+        return self.all_reduce(value)
+
+
+class RankAgreement:
+    """Lets the ranks of a data-parallel job act on the same step. any_rank(flag) returns True on every
+    rank when any rank passed True; being a collective, it is also a barrier.
+
+    Used for stop requests: a signal reaches the ranks at slightly different moments, and a rank that
+    stopped one step early would leave the others waiting in the gradient all-reduce.
+    """
+
+    def __init__(self):
+        self._sum = _SumAllReduce()
+
+    def any_rank(self, flag):
+        return bool(self._sum(ms.Tensor(np.array([1.0 if flag else 0.0], np.float32))).asnumpy()[0] > 0)

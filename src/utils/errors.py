@@ -1,8 +1,13 @@
 """User-facing errors: one clear line and a non-zero exit, never a stack trace."""
+import errno
 import sys
 
 # Exit status for every problem with the user's input (flags, files, checkpoints, devices).
 USER_ERROR_EXIT_CODE = 2
+# Exit status when the output cannot be written (disk full, quota, file-size limit, read-only disk):
+# sysexits' EX_IOERR.
+WRITE_ERROR_EXIT_CODE = 74
+WRITE_ERRNOS = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS)
 
 
 class UserInputError(Exception):
@@ -18,7 +23,8 @@ class TrainingStopped(Exception):
 
 
 def run_cli(main, argv=None):
-    """Run an entry point's main(argv); report a UserInputError as one line and exit non-zero."""
+    """Run an entry point's main(argv); report a UserInputError or a failed write (full disk) as one line
+    and exit non-zero."""
     try:
         main(sys.argv[1:] if argv is None else argv)
     except UserInputError as error:
@@ -27,6 +33,12 @@ def run_cli(main, argv=None):
     except TrainingStopped as stop:
         print(f"stopped: {stop}", file=sys.stderr, flush=True)
         sys.exit(128 + stop.signal_number)
+    except OSError as error:
+        if error.errno not in WRITE_ERRNOS:
+            raise
+        print(f"error: cannot write '{error.filename}': {error.strerror}. Files written before it are intact; "
+              "free some space and run again (training continues with --resume auto)", file=sys.stderr, flush=True)
+        sys.exit(WRITE_ERROR_EXIT_CODE)
     except KeyboardInterrupt:
         print("error: interrupted by the user", file=sys.stderr, flush=True)
         sys.exit(130)

@@ -1,5 +1,7 @@
 """Run bookkeeping: logging, progress lines, image grids, loss curves, atomic file writes."""
+import contextlib
 import csv
+import glob
 import json
 import logging
 import os
@@ -36,13 +38,32 @@ def format_duration(seconds):
     return f"{hours}h{minutes:02d}m" if hours else f"{minutes}m{seconds:02d}s"
 
 
+@contextlib.contextmanager
+def atomic_write_path(path):
+    """Yield a temporary path beside `path`; on success rename it onto `path`, on any failure (a full
+    disk, a kill) remove it, so `path` is either its old self or complete. A failed write is re-raised
+    as an OSError naming `path` (MindSpore's own writers do not name the file)."""
+    folder, name = os.path.split(os.path.abspath(path))
+    os.makedirs(folder, exist_ok=True)
+    root, extension = os.path.splitext(name)
+    temporary = os.path.join(folder, f".{root}.partial{extension}")  # keeps the extension writers look at
+    try:
+        yield temporary
+        os.replace(temporary, path)
+    except BaseException as error:
+        # MindSpore's checkpoint writer keeps its own '.tmp' beside the name it was given: remove it too.
+        for leftover in glob.glob(glob.escape(os.path.join(folder, f".{root}.partial")) + "*"):
+            with contextlib.suppress(OSError):
+                os.remove(leftover)
+        if isinstance(error, OSError):
+            raise OSError(error.errno, error.strerror or str(error), path) from None
+        raise
+
+
 def save_image_atomic(image, path):
-    """Save a PIL image via a temporary file so a crash never leaves a truncated picture."""
-    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-    root, extension = os.path.splitext(path)
-    temporary = f"{root}.partial{extension}"
-    image.save(temporary)
-    os.replace(temporary, path)
+    """Save a PIL image so a crash never leaves a truncated picture."""
+    with atomic_write_path(path) as temporary:
+        image.save(temporary)
 
 
 def image_grid(rows, gap=4):
@@ -57,20 +78,16 @@ def image_grid(rows, gap=4):
 
 
 def write_json_atomic(data, path):
-    temporary = path + ".partial"
-    with open(temporary, "w", encoding="utf-8") as handle:
+    with atomic_write_path(path) as temporary, open(temporary, "w", encoding="utf-8") as handle:
         json.dump(data, handle, indent=2)
-    os.replace(temporary, path)
 
 
 def write_loss_history(history, path):
     """Write per-step losses [{epoch, step, loss_d, loss_g_gan, loss_g_l1, lr}, ...] as csv (atomically)."""
-    temporary = path + ".partial"
-    with open(temporary, "w", newline="", encoding="utf-8") as handle:
+    with atomic_write_path(path) as temporary, open(temporary, "w", newline="", encoding="utf-8") as handle:
         writer = csv.DictWriter(handle, fieldnames=["epoch", "step", "loss_d", "loss_g_gan", "loss_g_l1", "lr"])
         writer.writeheader()
         writer.writerows(history)
-    os.replace(temporary, path)
 
 
 def read_loss_history(path):
@@ -105,8 +122,8 @@ def plot_loss_curves(history, path, steps_per_epoch):
         axis.grid(alpha=0.3)
     axes[0].legend(fontsize=8)
     figure.tight_layout()
-    root, extension = os.path.splitext(path)
-    temporary = f"{root}.partial{extension}"
-    figure.savefig(temporary, dpi=90)
-    plt.close(figure)
-    os.replace(temporary, path)
+    try:
+        with atomic_write_path(path) as temporary:
+            figure.savefig(temporary, dpi=90)
+    finally:
+        plt.close(figure)

@@ -1,0 +1,71 @@
+"""Reading users' image files the way an image viewer shows them.
+
+Every reader in the repo (training and test pairs, predict.py's inputs) goes through `read_rgb`, so
+all of them agree on three things Pillow leaves to the caller:
+- EXIF orientation (phone photos) is applied, so the picture is upright as viewers show it;
+- 16-bit and 32-bit grey images are scaled to 8 bits (Pillow's own RGB conversion clips them:
+  any 16-bit value above 255 would become white);
+- an image above Pillow's decompression-bomb limit is refused with its size named.
+"""
+import numpy as np
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+# EXIF orientations 5..8 turn the picture by 90 degrees: width and height swap.
+_QUARTER_TURN_ORIENTATIONS = (5, 6, 7, 8)
+_EXIF_ORIENTATION_TAG = 0x0112
+
+
+class UnreadableImageError(Exception):
+    """The file cannot be decoded as an image; str() says why, in a few words."""
+
+
+def _describe(error):
+    if isinstance(error, Image.DecompressionBombError):
+        return f"too large to decode safely ({error})"
+    if isinstance(error, UnidentifiedImageError):
+        return "not an image format Pillow can read"
+    return f"corrupt or truncated ({error})"
+
+
+def _open(path):
+    try:
+        return Image.open(path)
+    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as error:
+        raise UnreadableImageError(_describe(error)) from None
+
+
+def upright_size(path):
+    """(width, height) of the image as viewers show it (EXIF orientation applied), from the header only."""
+    with _open(path) as image:
+        width, height = image.size
+        try:
+            orientation = image.getexif().get(_EXIF_ORIENTATION_TAG, 1)
+        except Exception:  # a damaged EXIF block: Pillow's exif_transpose will ignore it too
+            orientation = 1
+    return (height, width) if orientation in _QUARTER_TURN_ORIENTATIONS else (width, height)
+
+
+def _to_8_bit(image):
+    """Scale a high-bit-depth grey image ('I;16*', 'I', 'F') to mode 'L'."""
+    array = np.asarray(image)
+    if image.mode == "F":
+        scale = 255.0 if float(np.nanmax(array, initial=0.0)) <= 1.0 else 1.0
+    else:
+        scale = 1.0 / 257.0 if int(array.max(initial=0)) > 255 else 1.0  # 65535 -> 255
+    return Image.fromarray(np.clip(np.rint(array.astype(np.float64) * scale), 0, 255).astype(np.uint8), "L")
+
+
+def read_rgb(path):
+    """Decode `path` into an upright 8-bit RGB PIL image.
+
+    Raises UnreadableImageError (message: why, without the path) for anything that cannot be decoded.
+    """
+    with _open(path) as image:
+        try:
+            image.load()
+            image = ImageOps.exif_transpose(image)
+            if image.mode in ("I", "F") or image.mode.startswith("I;16"):
+                image = _to_8_bit(image)
+            return image.convert("RGB")
+        except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as error:
+            raise UnreadableImageError(_describe(error)) from None
