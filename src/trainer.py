@@ -10,7 +10,7 @@ import numpy as np
 from src.dataset.aligned_dataset import create_train_dataset, indices_digest, iterate_batches
 from src.dataset.sample_data import ensure_sample_dataset
 from src.dataset.transforms import to_uint8_hwc
-from src.evaluator import evaluate_generator, unused_folder
+from src.evaluator import evaluate_generator, make_output_folder, unused_folder
 from src.models.pix2pix import (Pix2PixTrainStep, apply_mixed_precision, build_adam, build_discriminator,
                                 build_generator, count_parameters, make_loss_scaler, model_spec_from_config,
                                 set_learning_rate)
@@ -107,7 +107,7 @@ class Trainer:
     def run(self):
         config, paths = self.config, self.paths
         _refuse_to_overwrite(paths, bool(config.resume))
-        os.makedirs(config.output_path, exist_ok=True)
+        make_output_folder(config.output_path)
         resume = config.resume
         if config.distribute:
             self.rank, self.device_num = init_data_parallel(config.device_target, config.mode)

@@ -103,6 +103,22 @@ def test_bad_data_and_checkpoints_through_train_py(tmp_path, first_epoch, sample
                           "trained with ngf=8 (config has 16)")
 
 
+def test_unwritable_output_path_is_named(sample_root, tmp_path):
+    (tmp_path / "a_file").write_text("a file, not a folder")
+    assert_one_line_error(run_entry(train_args(sample_root, tmp_path / "a_file" / "run")), "cannot write results to")
+
+
+def test_diverging_losses_stop_the_run_naming_the_step_and_keep_the_last_good_checkpoint(sample_root, tmp_path):
+    output = tmp_path / "diverged"
+    first = run_entry(train_args(sample_root, output, "--epoch_num", "1"))
+    assert first.returncode == 0, first.stderr[-2000:]
+    good = (output / "checkpoints" / "pix2pix_epoch_0001.ckpt").read_bytes()
+    result = run_entry(train_args(sample_root, output, "--resume", "auto", "--lr", "1e30"))
+    assert_one_line_error(result, "losses became non-finite at epoch 2 step")
+    assert sorted(os.listdir(output / "checkpoints")) == ["generator_final.ckpt", "pix2pix_epoch_0001.ckpt"]
+    assert (output / "checkpoints" / "pix2pix_epoch_0001.ckpt").read_bytes() == good
+
+
 def test_unusable_device_is_reported(sample_root, tmp_path):
     result = run_entry(train_args(sample_root, tmp_path / "gpu", "--device_target", "Ascend"))
     assert_one_line_error(result, "device_target Ascend")

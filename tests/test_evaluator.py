@@ -71,3 +71,22 @@ def test_an_unreadable_pair_stops_evaluation_before_anything_is_scored(tmp_path)
     with pytest.raises(UserInputError, match="0001.jpg' is not a readable image"):
         evaluate_generator(build_generator(SPEC), str(folder), str(tmp_path / "out"), crop_size=64)
     assert not os.path.exists(tmp_path / "out")
+
+
+def test_report_names_with_spaces_and_non_ascii_characters(sample_root, tmp_path):
+    data = tmp_path / "data"
+    data.mkdir()
+    names = ["façade #1 東京", "street scene?"]
+    for name, source in zip(names, sorted(os.listdir(sample_root / "val"))):
+        (data / f"{name}.jpg").write_bytes((sample_root / "val" / source).read_bytes())
+    ms.set_seed(1)
+    summary = evaluate_generator(build_generator(SPEC, "kaiming"), str(data), str(tmp_path / "report"), "BtoA", 64,
+                                 log=lambda message: None)
+    assert summary["num_images"] == 2
+    assert sorted(os.listdir(tmp_path / "report" / "images")) == sorted(
+        f"{name}_{kind}.png" for name in names for kind in ("fake_B", "real_A", "real_B"))
+    with open(tmp_path / "report" / "metrics.csv", newline="", encoding="utf-8") as handle:
+        assert sorted(row["name"] for row in csv.DictReader(handle)) == sorted(names)
+    sources = re.findall(r'src="([^"]+)"', (tmp_path / "report" / "index.html").read_text(encoding="utf-8"))
+    assert len(sources) == 6 and all(" " not in source and "#" not in source for source in sources)
+    assert all(os.path.isfile(tmp_path / "report" / urllib.parse.unquote(source)) for source in sources)

@@ -44,3 +44,15 @@ def test_every_script_is_documented_and_exists():
 def test_pictures_shown_in_the_readme_exist():
     for path in re.findall(r"!\[[^\]]*\]\(([^)]+)\)", read("README.md")):
         assert os.path.isfile(os.path.join(REPO_ROOT, path)), path
+
+
+def test_every_test_the_fault_table_names_exists():
+    table = read("README.md").split("## Faults and bad input", 1)[1].split("\n## ", 1)[0]
+    named = set(re.findall(r"`(test_\w+)`", table))
+    defined = set()
+    for folder, _, files in os.walk(os.path.join(REPO_ROOT, "tests")):
+        for name in files:
+            if name.endswith(".py"):
+                with open(os.path.join(folder, name), encoding="utf-8") as handle:
+                    defined.update(re.findall(r"^def (test_\w+)", handle.read(), re.M))
+    assert len(named) >= 20 and named <= defined, sorted(named - defined)
