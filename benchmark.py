@@ -24,6 +24,7 @@ import time
 
 import numpy as np
 
+from src.models.generator_model import generator_size_multiple
 from src.utils.config import load_config
 from src.utils.errors import UserInputError, run_cli
 
@@ -87,9 +88,9 @@ def main(argv):
     config = load_config(config_argv + ["--eval_mode", "eval"])
     sides = config.image_size or [config.crop_size]
     height, width = (sides[0], sides[0]) if len(sides) == 1 else sides
-    multiple = 2 ** config.num_downs
+    multiple = generator_size_multiple(config.netG)
     if height % multiple or width % multiple:
-        raise UserInputError(f"--image_size must be a multiple of 2**num_downs = {multiple}")
+        raise UserInputError(f"--image_size must be a multiple of {multiple} for --netG {config.netG}")
 
     import mindspore as ms
     from src.models.pix2pix import (Pix2PixTrainStep, build_adam, build_discriminator, build_generator,
@@ -101,7 +102,8 @@ def main(argv):
     spec = model_spec_from_config(config)
     generator, discriminator = build_generator(spec), build_discriminator(spec)
     step = Pix2PixTrainStep(generator, discriminator, build_adam(generator, "optimizer_g", config.lr, 0.5, 0.999),
-                            build_adam(discriminator, "optimizer_d", config.lr, 0.5, 0.999), config.lambda_L1)
+                            build_adam(discriminator, "optimizer_d", config.lr, 0.5, 0.999), config.lambda_L1,
+                            gan_mode=config.gan_mode, lambda_gp=config.lambda_gp)
     step.set_train(True)
     rng = np.random.default_rng(0)
     shape = (config.batch_size, 3, height, width)
@@ -113,8 +115,8 @@ def main(argv):
     generator.set_train(False)
     infer_ms = median_ms(lambda: generator(real_a).asnumpy(), args.steps, 1)
     report = {"framework": f"mindspore {ms.__version__}", "device": config.device_target, "mode": config.mode,
-              "batch_size": config.batch_size, "image_size": [height, width], "ngf": config.ngf, "ndf": config.ndf,
-              "num_downs": config.num_downs, "steps": args.steps, "warmup": args.warmup,
+              "batch_size": config.batch_size, "image_size": [height, width], "netG": config.netG, "netD": config.netD,
+              "norm_mode": config.norm_mode, "gan_mode": config.gan_mode, "ngf": config.ngf, "ndf": config.ndf, "steps": args.steps, "warmup": args.warmup,
               "train_ms_per_step": train_ms, "compile_s": compile_s, "g_infer_ms": infer_ms,
               "G_params": count_parameters(generator), "D_params": count_parameters(discriminator)}
     if args.deploy:

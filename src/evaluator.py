@@ -14,6 +14,7 @@ from src.dataset.aligned_dataset import create_eval_dataset, iterate_batches
 from src.dataset.transforms import to_uint8_hwc
 from src.models.pix2pix import build_generator, model_spec_from_config
 from src.utils.checkpoint import checkpoint_model_spec, load_generator_weights, read_checkpoint
+from src.utils.config import check_size_multiples
 from src.utils.device import seed_everything, setup_device
 from src.utils.errors import UserInputError
 from src.utils.metrics import mean_absolute_error, psnr, ssim
@@ -31,6 +32,7 @@ def load_generator(ckpt_path, config):
     and load its weights. Returns (generator, contents of the checkpoint)."""
     contents = read_checkpoint(ckpt_path)
     spec = checkpoint_model_spec(contents) or model_spec_from_config(config)
+    check_size_multiples(config, spec["netG"])
     generator = build_generator(spec)
     load_generator_weights(generator, contents, ckpt_path)
     return generator, contents
@@ -146,6 +148,20 @@ def evaluate_pairs(translate, data_dir, output_dir, direction="BtoA", crop_size=
         f"{summary['baseline_psnr']:.2f} dB SSIM {summary['baseline_ssim']:.4f}); report: "
         f"{os.path.join(output_dir, 'index.html')}")
     return summary
+
+
+def validation_l1(generator, data_dir, direction="BtoA", crop_size=256):
+    """Mean L1 (grey levels 0..255) of G(A) against B over the pairs of `data_dir`, in eval mode (running
+    statistics, no dropout), so that measuring changes neither the weights nor the random streams of
+    training; the generator is back in train mode afterwards."""
+    generator.set_train(False)
+    errors = []
+    dataset, _ = create_eval_dataset(data_dir, direction, crop_size)
+    for real_a, real_b, _ in iterate_batches(dataset.create_tuple_iterator(num_epochs=1, output_numpy=True)):
+        fake_b = generator(ms.Tensor(real_a)).asnumpy()
+        errors += [mean_absolute_error(to_uint8_hwc(fake), to_uint8_hwc(real)) for fake, real in zip(fake_b, real_b)]
+    generator.set_train(True)
+    return float(np.mean(errors))
 
 
 def evaluate_generator(generator, data_dir, output_dir, direction="BtoA", crop_size=256, eval_mode="train",

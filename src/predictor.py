@@ -1,9 +1,9 @@
 """Translate users' own images (single images, not A|B pairs) of any size with a trained generator.
 
-The U-Net needs sides divisible by 2**num_downs: each image is reflect-padded up to the next
-multiple and the output cropped back, so the result has the input's size. Images with a side above
-`tile_size` are translated in overlapping tiles whose overlaps are blended linearly; tile origins
-fall on multiples of 2**num_downs, so away from the blended seams a tile computes exactly what the
+The generators need sides divisible by their size multiple (S for unet_S, 4 for resnet_*): each image
+is reflect-padded up to the next multiple and the output cropped back, so the result has the input's
+size. Images with a side above `tile_size` are translated in overlapping tiles whose overlaps are
+blended linearly; tile origins fall on multiples of the size multiple, so away from the blended seams a tile computes exactly what the
 whole image would (in eval_mode eval).
 """
 import os
@@ -33,7 +33,7 @@ def tile_origins(length, tile_size, overlap):
     """Start offsets of tiles of `tile_size` covering `length`, neighbours overlapping by at least `overlap`.
 
     All offsets are multiples of (tile_size - overlap) except the last, which is length - tile_size;
-    with length, tile_size and overlap multiples of 2**num_downs, every offset is one too.
+    with length, tile_size and overlap multiples of the size multiple, every offset is one too.
     """
     if length <= tile_size:
         return [0]
@@ -99,7 +99,7 @@ def predict(config, log=print):
     seed_everything(config.seed, deterministic=True)
     generator, contents = load_generator(config.ckpt, config)
     set_test_mode(generator, config.eval_mode)
-    multiple = 2 ** generator.num_downs
+    multiple = generator.size_multiple
     stem = os.path.splitext(os.path.basename(config.ckpt))[0]
     output_dir = unused_folder(os.path.join(config.output_path, "predict", stem))
     make_output_folder(output_dir)

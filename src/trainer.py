@@ -10,16 +10,16 @@ import numpy as np
 from src.dataset.aligned_dataset import create_train_dataset, indices_digest, iterate_batches
 from src.dataset.sample_data import ensure_sample_dataset
 from src.dataset.transforms import to_uint8_hwc
-from src.evaluator import evaluate_generator, make_output_folder, unused_folder
+from src.evaluator import evaluate_generator, make_output_folder, unused_folder, validation_l1
 from src.models.pix2pix import (Pix2PixTrainStep, apply_mixed_precision, build_adam, build_discriminator,
-                                build_generator, count_parameters, make_loss_scaler, model_spec_from_config,
-                                set_learning_rate)
+                                build_generator, count_parameters, describe_discriminator, describe_generator,
+                                make_loss_scaler, model_spec_from_config, set_learning_rate)
 from src.utils.checkpoint import (is_training_checkpoint, read_checkpoint, restore_training_state,
                                   save_generator_checkpoint, save_training_checkpoint, weights_digest)
-from src.utils.config import DEFAULT_CONFIG_PATH, read_yaml_documents, total_epochs
+from src.utils.config import DEFAULT_CONFIG_PATH, check_size_multiples, read_yaml_documents, total_epochs
 from src.utils.device import RankAgreement, init_data_parallel, seed_everything, setup_device
 from src.utils.errors import TrainingStopped, UserInputError
-from src.utils.lr_schedule import linear_decay_lr
+from src.utils.lr_schedule import LearningRatePolicy
 from src.utils.tools import (format_duration, image_grid, plot_loss_curves, read_loss_history, save_image_atomic,
                              setup_logger, write_loss_history)
 
@@ -103,9 +103,12 @@ class Trainer:
         self.rank, self.device_num = 0, 1
         self.stop_signal = None  # set by SIGINT/SIGTERM
         self.agreement = None  # with several ranks: agrees on the step at which they stop
+        self.lr_policy = LearningRatePolicy(config.lr_policy, config.lr, config.n_epochs, config.n_epochs_decay,
+                                            config.lr_step_epochs)
 
     def run(self):
         config, paths = self.config, self.paths
+        check_size_multiples(config, config.netG)
         _refuse_to_overwrite(paths, bool(config.resume))
         make_output_folder(config.output_path)
         resume = config.resume
@@ -122,10 +125,14 @@ class Trainer:
             self.agreement = RankAgreement()
         ensure_sample_dataset(config.train_data_dir, _default_train_dir(), logger.info)
         seed_everything(config.seed)  # the same seed everywhere: identical initial weights on every rank
-        generator = apply_mixed_precision(build_generator(self.spec, config.init_type, config.init_gain),
-                                          config.amp_level)
-        discriminator = apply_mixed_precision(build_discriminator(self.spec, config.init_type, config.init_gain),
-                                              config.amp_level)
+        generator = build_generator(self.spec, config.init_type, config.init_gain)
+        discriminator = build_discriminator(self.spec, config.init_type, config.init_gain)
+        # Described before mixed precision wraps them: the counts include exactly the trainable values.
+        network_lines = [f"Generator {describe_generator(self.spec)}: {count_parameters(generator):,} parameters",
+                         f"Discriminator {describe_discriminator(self.spec, discriminator, config.crop_size)}: "
+                         f"{count_parameters(discriminator):,} parameters"]
+        generator = apply_mixed_precision(generator, config.amp_level)
+        discriminator = apply_mixed_precision(discriminator, config.amp_level)
         optimizer_g = build_adam(generator, "optimizer_g", config.lr, config.beta1, config.beta2)
         optimizer_d = build_adam(discriminator, "optimizer_d", config.lr, config.beta1, config.beta2)
         start_epoch, global_step, resumed_steps = 0, 0, 0
@@ -135,8 +142,9 @@ class Trainer:
             resume = newest_loadable_checkpoint(paths, logger.info)
             logger.info(f"--resume auto: {resume or 'no loadable checkpoint in ' + paths['checkpoints'] + ', a new run'}")
         if resume:
-            start_epoch, global_step, resumed_steps = restore_training_state(resume, generator, discriminator,
-                                                                             optimizer_g, optimizer_d, self.spec)
+            start_epoch, global_step, resumed_steps, lr_policy_state = restore_training_state(
+                resume, generator, discriminator, optimizer_g, optimizer_d, self.spec)
+            self.lr_policy.load_state(lr_policy_state)
             logger.info(f"Resumed from {resume}: {start_epoch} epochs and {global_step} steps done"
                         + (f", {resumed_steps} of them in epoch {start_epoch + 1}" if resumed_steps else ""))
             if start_epoch >= self.epochs:
@@ -149,14 +157,18 @@ class Trainer:
             skip_steps=resumed_steps)
         if self.rank == 0:
             config.save(paths["config"])
-        logger.info(f"Generator parameters: {count_parameters(generator):,}")
-        logger.info(f"Discriminator parameters: {count_parameters(discriminator):,}")
+        for line in network_lines:
+            logger.info(line)
+        logger.info(f"Objective: {config.gan_mode} GAN + {config.lambda_L1:g} x L1"
+                    + (f" + {config.lambda_gp:g} x gradient penalty" if config.gan_mode == "wgangp" else "")
+                    + f"; lr {config.lr:g}, policy {config.lr_policy}")
         logger.info(f"Training on {config.train_data_dir}: {steps_per_epoch} steps per epoch (batch {config.batch_size}), "
                     f"epochs {start_epoch + 1}..{self.epochs}, {config.direction}, {config.device_target} "
                     f"x{self.device_num} "
                     f"{config.mode}; output in {config.output_path}")
         step_cell = Pix2PixTrainStep(generator, discriminator, optimizer_g, optimizer_d, config.lambda_L1,
-                                     self.device_num, make_loss_scaler(config.amp_level))
+                                     self.device_num, make_loss_scaler(config.amp_level), config.gan_mode,
+                                     config.lambda_gp)
         step_cell.set_train(True)
         history = read_loss_history(paths["losses"]) if resume else []
         history = [row for row in history if row["step"] <= global_step]
@@ -182,7 +194,7 @@ class Trainer:
         path = training_checkpoint_path(self.paths, epoch - 1, step_in_epoch)
         if self.rank == 0:
             save_training_checkpoint(path, *state, epoch=epoch - 1, step=global_step, model_spec=self.spec,
-                                     step_in_epoch=step_in_epoch)
+                                     step_in_epoch=step_in_epoch, lr_policy_state=self.lr_policy.state())
             write_loss_history(history, self.paths["losses"])
             plot_loss_curves(history, self.paths["loss_curve"], steps_per_epoch)
         if self.agreement:
@@ -194,7 +206,7 @@ class Trainer:
 
     def _start_epoch(self, epoch, optimizers):
         """Set the learning rate of 1-based `epoch` on both optimisers and return it."""
-        lr = linear_decay_lr(epoch, self.config.lr, self.config.n_epochs, self.config.n_epochs_decay)
+        lr = self.lr_policy.lr(epoch)
         for optimizer in optimizers:
             set_learning_rate(optimizer, lr)
         return lr
@@ -233,6 +245,8 @@ class Trainer:
                 if self.device_num > 1:
                     logger.info(f"epoch {epoch}: rank {self.rank} read {len(epoch_indices)} pairs "
                                 f"(indices digest {indices_digest(epoch_indices)})")
+                if self.lr_policy.needs_metric:
+                    self._watch_plateau(generator)
                 if self.rank == 0:
                     self._end_of_epoch(epoch, global_step, steps_per_epoch, history, (real_a, fake_b, real_b), state)
                 epoch, step_in_epoch, epoch_indices = epoch + 1, 0, []
@@ -253,6 +267,15 @@ class Trainer:
         logger.info(f"Generator saved to {final_generator}")
         if config.val_data_dir:
             self._final_evaluation(generator)
+
+    def _watch_plateau(self, generator):
+        """lr_policy plateau: the epoch's validation L1 (averaged over the ranks, so all agree) decides
+        whether the learning rate falls."""
+        config = self.config
+        metric = validation_l1(generator, config.val_data_dir, config.direction, config.crop_size)
+        if self.agreement:
+            metric = self.agreement.mean(metric, self.device_num)
+        self.logger.info(self.lr_policy.end_of_epoch(metric))
 
     def _final_evaluation(self, generator):
         """Score the final generator on val_data_dir as eval.py would."""
@@ -284,7 +307,8 @@ class Trainer:
         plot_loss_curves(history, paths["loss_curve"], steps_per_epoch)
         if epoch % config.save_checkpoint_epochs == 0 or epoch == self.epochs:
             path = training_checkpoint_path(paths, epoch)
-            save_training_checkpoint(path, *state, epoch=epoch, step=global_step, model_spec=self.spec)
+            save_training_checkpoint(path, *state, epoch=epoch, step=global_step, model_spec=self.spec,
+                                     lr_policy_state=self.lr_policy.state())
             self.logger.info(f"Saved {path}")
             remove_old_checkpoints(paths, config.keep_checkpoint_max, self.logger.info)
 

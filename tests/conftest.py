@@ -11,13 +11,13 @@ REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, REPO_ROOT)
 
 # Flags that make a model small enough to train in seconds on 64 px pairs.
-TINY_MODEL_FLAGS = ["--ngf", "8", "--ndf", "8", "--num_downs", "6", "--load_size", "72", "--crop_size", "64",
+TINY_MODEL_FLAGS = ["--ngf", "8", "--ndf", "8", "--netG", "unet_64", "--load_size", "72", "--crop_size", "64",
                     "--num_parallel_workers", "1"]
 
 
 # A tiny generator/discriminator configuration (U-Net with 5 downsamplings: inputs in multiples of 32).
-TINY_SPEC = {"in_channels": 3, "out_channels": 3, "ngf": 8, "num_downs": 5, "norm_mode": "batch", "use_dropout": True,
-             "ndf": 8, "n_layers_D": 2}
+TINY_SPEC = {"in_channels": 3, "out_channels": 3, "ngf": 8, "netG": "unet_32", "norm_mode": "batch", "use_dropout": True,
+             "netD": "n_layers", "ndf": 8, "n_layers_D": 2}
 
 
 def structured_generator(spec=None, seed=0):

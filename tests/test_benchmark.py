@@ -6,7 +6,7 @@ from tests.conftest import run_entry
 
 def test_benchmark_prints_one_json_line_for_the_real_networks():
     result = run_entry(["benchmark.py", "--steps", "1", "--warmup", "0", "--data_epochs", "1", "--deploy",
-                        "--image_size", "64", "--num_downs", "6", "--ngf", "8", "--ndf", "8", "--crop_size", "64",
+                        "--image_size", "64", "--netG", "unet_64", "--ngf", "8", "--ndf", "8", "--crop_size", "64",
                         "--load_size", "64"])
     assert result.returncode == 0, result.stderr[-2000:]
     report = json.loads(result.stdout.strip().splitlines()[-1])

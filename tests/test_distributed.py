@@ -87,7 +87,7 @@ def test_the_distributed_checkpoint_loads_into_eval(two_worker_run, sample_root)
     output, _ = two_worker_run
     result = run_entry(["eval.py", "--ckpt", str(output / "checkpoints" / "pix2pix_epoch_0002.ckpt"),
                         "--val_data_dir", str(sample_root / "val"), "--output_path", str(output),
-                        "--crop_size", "64", "--load_size", "64", "--num_downs", "6"])
+                        "--crop_size", "64", "--load_size", "64", "--netG", "unet_64"])
     assert result.returncode == 0, result.stderr[-2000:]
     assert json.loads(result.stdout.strip().splitlines()[-1])["num_images"] == 4
 

@@ -31,8 +31,9 @@ def first_epoch(sample_root, tmp_path_factory):
 
 def test_training_prints_progress_and_writes_the_documented_outputs(first_epoch):
     output, result = first_epoch
-    assert "Generator parameters: 1,2" in result.stdout or "Generator parameters: " in result.stdout
-    assert "Discriminator parameters: " in result.stdout
+    assert "Generator unet_64 (ngf 8, batch norm, dropout 0.5): 458,579 parameters" in result.stdout
+    assert ("Discriminator basic (n_layers 3) (ndf 8, batch norm): receptive field 70x70 px, 6x6 logits for 64 px "
+            "crops: 45,033 parameters") in result.stdout
     progress = [line for line in result.stdout.splitlines() if "ms/step" in line and "ETA" in line]
     assert progress and all(key in progress[0] for key in ("epoch 1/1", "step 8/16", "D ", "G_GAN ", "G_L1 "))
     for name in ("config.yaml", "train.log", "losses.csv", "loss_curve.png", "images/epoch_0001.png",
@@ -66,7 +67,7 @@ def test_eval_scores_a_checkpoint_and_prints_json_last(first_epoch, sample_root)
     for ckpt in ("generator_final.ckpt", "pix2pix_epoch_0001.ckpt"):
         result = run_entry(["eval.py", "--ckpt", str(output / "checkpoints" / ckpt), "--val_data_dir",
                             str(sample_root / "val"), "--output_path", str(output), "--crop_size", "64",
-                            "--load_size", "64", "--num_downs", "6", "--eval_mode", "eval"])
+                            "--load_size", "64", "--netG", "unet_64", "--eval_mode", "eval"])
         assert result.returncode == 0, result.stderr[-3000:]
         summary = json.loads(result.stdout.strip().splitlines()[-1])
         assert summary["num_images"] == 4
@@ -81,6 +82,8 @@ def test_eval_scores_a_checkpoint_and_prints_json_last(first_epoch, sample_root)
     (["train.py", "--epochs", "3"], "unknown setting 'epochs'"),
     (["train.py", "--n_epochs", "-2"], "--n_epochs must be zero or a positive integer"),
     (["train.py", "--crop_size", "300"], "must not exceed --load_size"),
+    (["train.py", "--crop_size", "200", "--load_size", "200"], "must be a multiple of 256 for the generator unet_256"),
+    (["train.py", "--netG", "unet_128", "--tile_size", "1000"], "--tile_size must be a multiple of 128"),
     (["train.py", "--device_target", "NPU"], "--device_target must be one of"),
     (["eval.py", "--ckpt", "missing.ckpt", "--val_data_dir", "."], "checkpoint 'missing.ckpt' does not exist"),
     (["eval.py", "--ckpt", "x.ckpt"], "--val_data_dir is not set"),
@@ -129,3 +132,30 @@ def test_mixed_precision_training_through_train_py(sample_root, tmp_path):
     assert result.returncode == 0, result.stderr[-3000:]
     assert "epoch 1/1 step 16/16" in result.stdout
     assert os.path.isfile(tmp_path / "amp" / "checkpoints" / "generator_final.ckpt")
+
+
+def test_reference_options_train_evaluate_and_resume_through_the_entry_points(sample_root, tmp_path):
+    """A ResNet generator with instance norm, a PixelGAN, least squares and the plateau policy: the log
+    names them with their real parameter counts, eval.py rebuilds the model from the checkpoint alone,
+    and a resumed run keeps the plateau's memory."""
+    output = tmp_path / "options"
+    options = ["--netG", "resnet_2blocks", "--norm_mode", "instance", "--netD", "pixel", "--gan_mode", "lsgan",
+               "--lr_policy", "plateau", "--val_data_dir", str(sample_root / "val"), "--n_epochs", "2",
+               "--n_epochs_decay", "1"]
+    first = run_entry(train_args(sample_root, output, *options, "--epoch_num", "2"))
+    assert first.returncode == 0, first.stderr[-3000:]
+    # 7x7 conv 3->8 (1,184) + 3x3 s2 8->16 (1,168) + 16->32 (4,640) + 2 blocks of two 3x3 32->32 (36,992)
+    # + transposed 32->16 (4,624) + 16->8 (1,160) + 7x7 8->3 (1,179), every conv with its bias
+    assert "Generator resnet_2blocks (ngf 8, instance norm, dropout 0.5): 50,947 parameters" in first.stdout
+    assert "Discriminator pixel (ndf 8, instance norm): receptive field 1x1 px, 64x64 logits" in first.stdout
+    assert "Objective: lsgan GAN + 100 x L1; lr 0.0002, policy plateau" in first.stdout
+    assert first.stdout.count("plateau: validation L1") == 2
+    resumed = run_entry(train_args(sample_root, output, *options, "--resume", "auto"))
+    assert resumed.returncode == 0, resumed.stderr[-3000:]
+    assert "plateau: validation L1" in resumed.stdout and "(best " in resumed.stdout
+    assert "2 epochs and 32 steps done" in resumed.stdout
+    evaluated = run_entry(["eval.py", "--ckpt", str(output / "checkpoints" / "generator_final.ckpt"),
+                           "--val_data_dir", str(sample_root / "val"), "--output_path", str(tmp_path / "eval"),
+                           "--crop_size", "64", "--load_size", "64"])
+    assert evaluated.returncode == 0, evaluated.stderr[-2000:]
+    assert json.loads(evaluated.stdout.strip().splitlines()[-1])["model_spec"]["netG"] == "resnet_2blocks"

@@ -11,8 +11,8 @@ import numpy as np
 from src.evaluator import evaluate_generator
 from src.models.pix2pix import build_generator
 
-SPEC = {"in_channels": 3, "out_channels": 3, "ngf": 8, "num_downs": 6, "norm_mode": "batch", "use_dropout": True,
-        "ndf": 8, "n_layers_D": 2}
+SPEC = {"in_channels": 3, "out_channels": 3, "ngf": 8, "netG": "unet_64", "norm_mode": "batch", "use_dropout": True,
+        "netD": "n_layers", "ndf": 8, "n_layers_D": 2}
 
 
 def run(sample_root, output, eval_mode="train", seed=1, num_test=None):

@@ -82,7 +82,7 @@ def test_predict_translates_a_folder_of_any_images_and_skips_unreadable_ones(che
     (inputs / "broken.jpg").write_bytes(b"not really a jpeg")
     result = run_entry(["predict.py", "--ckpt", str(checkpoints / "training.ckpt"), "--input_path", str(inputs),
                         "--output_path", str(tmp_path / "out"), "--tile_size", "256", "--tile_overlap", "64",
-                        "--num_downs", "5"])
+                        "--netG", "unet_32"])
     assert result.returncode == 0, result.stderr[-2000:]
     summary = json.loads(result.stdout.strip().splitlines()[-1])
     assert (summary["translated"], summary["skipped"]) == (3, 1)
@@ -95,7 +95,7 @@ def test_predict_translates_a_folder_of_any_images_and_skips_unreadable_ones(che
 def test_predict_on_a_single_file(checkpoints, tmp_path):
     Image.new("RGB", (100, 60), (10, 200, 30)).save(tmp_path / "one.png")
     result = run_entry(["predict.py", "--ckpt", str(checkpoints / "generator.ckpt"), "--input_path",
-                        str(tmp_path / "one.png"), "--output_path", str(tmp_path / "out"), "--num_downs", "5",
+                        str(tmp_path / "one.png"), "--output_path", str(tmp_path / "out"), "--netG", "unet_32",
                         "--tile_size", "256", "--tile_overlap", "64"])
     assert result.returncode == 0, result.stderr[-2000:]
     assert json.loads(result.stdout.strip().splitlines()[-1])["translated"] == 1
@@ -116,7 +116,7 @@ def test_predict_bad_input(checkpoints, tmp_path, make_args, fragment):
     (tmp_path / "bad").mkdir()
     (tmp_path / "bad" / "x.png").write_bytes(b"junk")
     (tmp_path / "a_file").write_text("a file, not a folder")
-    result = run_entry(["predict.py", "--num_downs", "5", "--tile_size", "256", "--tile_overlap", "64",
+    result = run_entry(["predict.py", "--netG", "unet_32", "--tile_size", "256", "--tile_overlap", "64",
                         "--output_path", str(tmp_path / "results"), *make_args(checkpoints, tmp_path)])
     assert result.returncode == 2, result.stdout[-1000:] + result.stderr[-1000:]
     errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]

@@ -55,13 +55,13 @@ def test_run_train_cpu_from_the_scripts_folder_then_run_eval(tmp_path, sample_ro
     log_line = next(line for line in result.stdout.splitlines() if line.startswith("Logging to "))
     assert os.path.isfile(log_line.split("Logging to ", 1)[1])
     evaluation = bash(["scripts/run_eval.sh", str(dataset), str(output / "checkpoints" / "generator_final.ckpt"),
-                       "CPU", f"--output_path={output}", "--crop_size=64", "--load_size=64", "--num_downs=6"])
+                       "CPU", f"--output_path={output}", "--crop_size=64", "--load_size=64", "--netG=unet_64"])
     assert evaluation.returncode == 0, evaluation.stderr[-2000:]
     report = json.loads(evaluation.stdout.strip().splitlines()[-1])
     assert report["num_images"] == 4 and report["data_dir"].endswith("val")  # no test/ here, so val/
     prediction = bash(["scripts/run_predict.sh", str(dataset / "val" / "0001.jpg"),
                        str(output / "checkpoints" / "generator_final.ckpt"), f"--output_path={output}",
-                       "--num_downs=6"])
+                       "--netG=unet_64"])
     assert prediction.returncode == 0, prediction.stderr[-2000:]
     assert json.loads(prediction.stdout.strip().splitlines()[-1])["translated"] == 1
     missing = bash(["scripts/run_train_cpu.sh", str(tmp_path / "nothing")])

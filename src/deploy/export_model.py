@@ -87,9 +87,9 @@ def export_from_config(config, log=print):
     generator, _ = load_generator(config.ckpt, config)
     sides = config.image_size or [config.crop_size]
     height, width = (sides[0], sides[0]) if len(sides) == 1 else sides
-    multiple = 2 ** generator.num_downs
+    multiple = generator.size_multiple
     if height % multiple or width % multiple:
-        raise UserInputError(f"--image_size {height} {width} must be a multiple of 2**num_downs = {multiple} for "
+        raise UserInputError(f"--image_size {height} {width} must be a multiple of {multiple} for "
                              f"this generator: use {-(-height // multiple) * multiple} "
                              f"{-(-width // multiple) * multiple}")
     set_test_mode(generator, config.export_mode)

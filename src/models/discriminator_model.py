@@ -1,38 +1,15 @@
-"""PatchGAN discriminator of pix2pix: classifies overlapping patches of concat(A, B) as real or fake.
+"""Conditional discriminators of the reference over concat(A, B) (--netD basic | n_layers | pixel).
 
-n_layers=3 is the paper's 70x70 PatchGAN (a 256x256 pair gives 30x30 logits); 1 gives 16x16
-patches, 5 gives 286x286, and 0 the 1x1 PixelGAN. Layers match the reference: every conv 4x4 with
-padding 1; the first and the last conv carry a bias, the ones followed by norm do not (unless
-instance norm); no sigmoid (the loss works on logits).
+PatchGAN (NLayerDiscriminator): classifies overlapping patches as real or fake. n_layers=3 ('basic') is
+the paper's 70x70 PatchGAN: a 256x256 pair gives 30x30 logits; 1 gives 16x16 patches, 5 gives 286x286.
+Every conv is 4x4 with padding 1; the first and the last carry a bias, the ones followed by batch norm
+do not. PixelGAN: 1x1 convs, one decision per pixel. No sigmoid: the losses work on logits.
 """
 from mindspore import nn, ops
 
-from src.models.activation import LeakyReLU
-from src.models.norm import conv_has_bias, make_norm_layer
+from src.models.layers import LeakyReLU, conv2d, conv_has_bias, norm_layers
 
-
-def _conv(in_channels, out_channels, kernel_size, stride, padding, has_bias):
-    return nn.Conv2d(in_channels, out_channels, kernel_size=kernel_size, stride=stride, pad_mode="pad",
-                     padding=padding, has_bias=has_bias)
-
-
-def _patch_layers(in_channels, ndf, n_layers, norm_mode):
-    layers = [_conv(in_channels, ndf, 4, 2, 1, has_bias=True), LeakyReLU(0.2)]
-    multiplier = 1
-    for depth in range(1, n_layers + 1):
-        previous, multiplier = multiplier, min(2 ** depth, 8)
-        stride = 2 if depth < n_layers else 1  # the last norm layer keeps the resolution
-        layers += [_conv(ndf * previous, ndf * multiplier, 4, stride, 1, conv_has_bias(norm_mode)),
-                   make_norm_layer(norm_mode, ndf * multiplier), LeakyReLU(0.2)]
-    layers.append(_conv(ndf * multiplier, 1, 4, 1, 1, has_bias=True))
-    return layers
-
-
-def _pixel_layers(in_channels, ndf, norm_mode):
-    bias = conv_has_bias(norm_mode)
-    return [_conv(in_channels, ndf, 1, 1, 0, has_bias=True), LeakyReLU(0.2),
-            _conv(ndf, ndf * 2, 1, 1, 0, has_bias=bias), make_norm_layer(norm_mode, ndf * 2), LeakyReLU(0.2),
-            _conv(ndf * 2, 1, 1, 1, 0, has_bias=bias)]
+DISCRIMINATOR_NAMES = ("basic", "n_layers", "pixel")
 
 
 class PatchDiscriminator(nn.Cell):
@@ -41,19 +18,73 @@ class PatchDiscriminator(nn.Cell):
     Args:
         in_channels: channels of concat(A, B) (6 for RGB pairs).
         ndf: filters of the first conv (64 in the paper).
-        n_layers: 0 = PixelGAN, 3 = 70x70 PatchGAN.
-        norm_mode: "batch" or "instance".
+        n_layers: conv layers between the first and the last; 3 = the 70x70 PatchGAN.
+        norm_mode: "batch", "instance" or "none".
 
     construct(condition, image): both (N, C, H, W); returns logits (N, 1, h, w), h = w = 30 for 256x256.
     """
 
     def __init__(self, in_channels=6, ndf=64, n_layers=3, norm_mode="batch"):
         super().__init__()
-        if n_layers < 0:
-            raise ValueError(f"n_layers must be >= 0, got {n_layers}")
-        layers = _pixel_layers(in_channels, ndf, norm_mode) if n_layers == 0 else \
-            _patch_layers(in_channels, ndf, n_layers, norm_mode)
+        if n_layers < 1:
+            raise ValueError(f"n_layers must be >= 1, got {n_layers}")
+        layers = [conv2d(in_channels, ndf, 4, 2, 1, has_bias=True), LeakyReLU(0.2)]
+        multiplier = 1
+        for depth in range(1, n_layers + 1):
+            previous, multiplier = multiplier, min(2 ** depth, 8)
+            stride = 2 if depth < n_layers else 1  # the last norm layer keeps the resolution
+            layers.append(conv2d(ndf * previous, ndf * multiplier, 4, stride, 1, conv_has_bias(norm_mode)))
+            layers += norm_layers(norm_mode, ndf * multiplier) + [LeakyReLU(0.2)]
+        layers.append(conv2d(ndf * multiplier, 1, 4, 1, 1, has_bias=True))
         self.layers = nn.SequentialCell(layers)
+        self.receptive_field = receptive_field(self.layers)
 
     def construct(self, condition, image):
         return self.layers(ops.concat((condition, image), axis=1))
+
+    def logit_map_side(self, side):
+        """Side of the logit map for inputs of `side` px: each conv maps s to (s + 2p - k) // stride + 1."""
+        for layer in self.layers:
+            if isinstance(layer, nn.Conv2d):
+                padding = layer.padding if isinstance(layer.padding, int) else layer.padding[0]
+                side = (side + 2 * padding - layer.kernel_size[0]) // layer.stride[0] + 1
+        return side
+
+
+class PixelDiscriminator(PatchDiscriminator):
+    """Conditional PixelGAN: 1x1 convs (6 -> ndf with bias, LeakyReLU, ndf -> 2ndf, norm, LeakyReLU,
+    2ndf -> 1), so each pixel is judged alone (receptive field 1). The last conv has a bias only without
+    batch norm, as in the reference.
+
+    construct(condition, image): both (N, C, H, W); returns logits (N, 1, H, W).
+    """
+
+    def __init__(self, in_channels=6, ndf=64, norm_mode="batch"):
+        nn.Cell.__init__(self)
+        bias = conv_has_bias(norm_mode)
+        layers = [conv2d(in_channels, ndf, 1, 1, 0, has_bias=True), LeakyReLU(0.2),
+                  conv2d(ndf, ndf * 2, 1, 1, 0, has_bias=bias)]
+        layers += norm_layers(norm_mode, ndf * 2) + [LeakyReLU(0.2), conv2d(ndf * 2, 1, 1, 1, 0, has_bias=bias)]
+        self.layers = nn.SequentialCell(layers)
+        self.receptive_field = receptive_field(self.layers)
+
+
+def receptive_field(layers):
+    """Side in pixels of the input patch one output logit sees: r <- (r - 1) * stride + kernel, from the
+    last conv back to the first."""
+    field = 1
+    for layer in reversed(list(layers)):
+        if isinstance(layer, nn.Conv2d):
+            field = (field - 1) * layer.stride[-1] + layer.kernel_size[-1]
+    return field
+
+
+def define_discriminator(name, in_channels=6, ndf=64, n_layers=3, norm_mode="batch"):
+    """--netD `name`: 'basic' (the 70x70 PatchGAN), 'n_layers' (a PatchGAN of `n_layers`) or 'pixel'."""
+    if name == "basic":
+        return PatchDiscriminator(in_channels, ndf, 3, norm_mode)
+    if name == "n_layers":
+        return PatchDiscriminator(in_channels, ndf, n_layers, norm_mode)
+    if name == "pixel":
+        return PixelDiscriminator(in_channels, ndf, norm_mode)
+    raise ValueError(f"netD must be one of {DISCRIMINATOR_NAMES}, got {name!r}")

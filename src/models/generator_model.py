@@ -1,21 +1,19 @@
-"""U-Net generator of pix2pix (Isola et al. 2017), layer for layer as the reference implementation.
+"""Generators of the reference implementation, layer for layer: the U-Net of pix2pix (Isola et al. 2017)
+and the ResNet generator (--netG unet_256 | unet_128 | resnet_9blocks | resnet_6blocks).
 
-Encoder C64-C128-C256-C512-C512-C512-C512-C512 (for ngf=64, num_downs=8), each a 4x4 stride-2
+U-Net encoder C64-C128-C256-C512-C512-C512-C512-C512 (for ngf=64, num_downs=8), each a 4x4 stride-2
 conv; the first has no norm and no activation before it, the innermost no norm; every other
 starts with LeakyReLU(0.2). The decoder mirrors it with ReLU -> 4x4 stride-2 transposed conv ->
 norm, dropout(0.5) on the num_downs - 5 blocks just below the innermost, and concatenates each
 output after the matching encoder feature map (skip first, as torch.cat([x, block(x)])).
 The last layer is ReLU -> transposed conv (with bias) -> Tanh.
 """
+import re
+
 from mindspore import nn, ops
 
-from src.models.activation import LeakyReLU
-from src.models.norm import conv_has_bias, make_norm_layer
+from src.models.layers import LeakyReLU, conv2d, conv_has_bias, norm_layers
 
-
-def _down_conv(in_channels, out_channels, has_bias):
-    return nn.Conv2d(in_channels, out_channels, kernel_size=4, stride=2, pad_mode="pad", padding=1,
-                     has_bias=has_bias)
 
 
 def _up_conv(in_channels, out_channels, has_bias):
@@ -28,18 +26,18 @@ class DownBlock(nn.SequentialCell):
 
     def __init__(self, in_channels, out_channels, norm_mode, activation=True, norm=True):
         layers = [LeakyReLU(0.2)] if activation else []
-        layers.append(_down_conv(in_channels, out_channels, conv_has_bias(norm_mode)))
+        layers.append(conv2d(in_channels, out_channels, 4, 2, 1, conv_has_bias(norm_mode)))
         if norm:
-            layers.append(make_norm_layer(norm_mode, out_channels))
+            layers += norm_layers(norm_mode, out_channels)
         super().__init__(layers)
 
 
 class UpBlock(nn.SequentialCell):
-    """ReLU -> transposed conv 4x4 s2 -> norm -> [Dropout(0.5)]: doubles H and W."""
+    """ReLU -> transposed conv 4x4 s2 -> [norm] -> [Dropout(0.5)]: doubles H and W."""
 
     def __init__(self, in_channels, out_channels, norm_mode, dropout=False):
-        layers = [nn.ReLU(), _up_conv(in_channels, out_channels, conv_has_bias(norm_mode)),
-                  make_norm_layer(norm_mode, out_channels)]
+        layers = [nn.ReLU(), _up_conv(in_channels, out_channels, conv_has_bias(norm_mode))]
+        layers += norm_layers(norm_mode, out_channels)
         if dropout:
             layers.append(nn.Dropout(p=0.5))
         super().__init__(layers)
@@ -64,7 +62,7 @@ class UnetGenerator(nn.Cell):
         in_channels, out_channels: image channels of A and B (3 for RGB).
         ngf: filters of the first conv (64 in the paper).
         num_downs: downsamplings; 8 = unet_256, 7 = unet_128. Inputs must be multiples of 2**num_downs.
-        norm_mode: "batch" or "instance".
+        norm_mode: "batch", "instance" or "none".
         use_dropout: dropout(0.5) in the num_downs - 5 decoder blocks below the innermost.
 
     Input (N, in_channels, H, W) in [-1, 1]; output (N, out_channels, H, W) in [-1, 1].
@@ -91,6 +89,7 @@ class UnetGenerator(nn.Cell):
         self.decoder = nn.CellList(decoder)
         self.output_block = OutputBlock(2 * channels[0], out_channels)
         self.num_downs = num_downs
+        self.size_multiple = 2 ** num_downs
 
     def construct(self, x):
         skips = []
@@ -100,3 +99,94 @@ class UnetGenerator(nn.Cell):
         for index, block in enumerate(self.decoder):
             x = ops.concat((skips[self.num_downs - 2 - index], block(x)), axis=1)
         return self.output_block(x)
+
+
+class ResnetBlock(nn.Cell):
+    """x + [reflect pad 1 -> conv 3x3 -> norm -> ReLU -> (Dropout 0.5) -> reflect pad 1 -> conv 3x3 -> norm](x)."""
+
+    def __init__(self, channels, norm_mode, use_dropout):
+        super().__init__()
+        has_bias = conv_has_bias(norm_mode)
+        layers = [nn.ReflectionPad2d(1), conv2d(channels, channels, 3, 1, 0, has_bias)]
+        layers += norm_layers(norm_mode, channels) + [nn.ReLU()]
+        if use_dropout:
+            layers.append(nn.Dropout(p=0.5))
+        layers += [nn.ReflectionPad2d(1), conv2d(channels, channels, 3, 1, 0, has_bias)]
+        layers += norm_layers(norm_mode, channels)
+        self.block = nn.SequentialCell(layers)
+
+    def construct(self, x):
+        return x + self.block(x)
+
+
+class ResnetGenerator(nn.Cell):
+    """ResNet generator of the reference (Johnson et al.'s style-transfer network): reflect pad 3 -> conv 7x7
+    -> norm -> ReLU; two stride-2 conv 3x3 downsamplings; n_blocks ResnetBlocks at 4*ngf channels; two
+    stride-2 transposed conv 3x3 upsamplings (output padding 1); reflect pad 3 -> conv 7x7 (with bias) -> Tanh.
+
+    Args:
+        in_channels, out_channels: image channels of A and B (3 for RGB).
+        ngf: filters of the first conv (64 in the reference).
+        n_blocks: residual blocks: 9 = resnet_9blocks, 6 = resnet_6blocks.
+        norm_mode: "batch", "instance" or "none".
+        use_dropout: dropout(0.5) inside every residual block.
+
+    Input (N, in_channels, H, W) in [-1, 1], H and W multiples of 4; output (N, out_channels, H, W) in [-1, 1].
+    """
+
+    def __init__(self, in_channels=3, out_channels=3, ngf=64, n_blocks=9, norm_mode="batch", use_dropout=True):
+        super().__init__()
+        if n_blocks < 1:
+            raise ValueError(f"n_blocks must be at least 1, got {n_blocks}")
+        has_bias = conv_has_bias(norm_mode)
+        layers = [nn.ReflectionPad2d(3), conv2d(in_channels, ngf, 7, 1, 0, has_bias)]
+        layers += norm_layers(norm_mode, ngf) + [nn.ReLU()]
+        for level in range(2):  # downsampling
+            channels = ngf * 2 ** level
+            layers += [conv2d(channels, 2 * channels, 3, 2, 1, has_bias)] + norm_layers(norm_mode, 2 * channels)
+            layers.append(nn.ReLU())
+        layers += [ResnetBlock(4 * ngf, norm_mode, use_dropout) for _ in range(n_blocks)]
+        for level in (2, 1):  # upsampling
+            channels = ngf * 2 ** level
+            layers.append(nn.Conv2dTranspose(channels, channels // 2, kernel_size=3, stride=2, pad_mode="pad",
+                                             padding=1, output_padding=1, has_bias=has_bias))
+            layers += norm_layers(norm_mode, channels // 2) + [nn.ReLU()]
+        layers += [nn.ReflectionPad2d(3), conv2d(ngf, out_channels, 7, 1, 0, has_bias=True), nn.Tanh()]
+        self.layers = nn.SequentialCell(layers)
+        self.size_multiple = 4
+
+    def construct(self, x):
+        return self.layers(x)
+
+
+GENERATOR_NAMES = ("unet_256", "unet_128", "resnet_9blocks", "resnet_6blocks")
+_UNET_NAME, _RESNET_NAME = re.compile(r"unet_(\d+)"), re.compile(r"resnet_(\d+)blocks")
+
+
+def generator_architecture(name):
+    """('unet', num_downs) for unet_S, S = 2**num_downs >= 32 (unet_256: 8 downsamplings), or ('resnet',
+    n_blocks) for resnet_Nblocks, N >= 1. Besides the reference's four names, any such S or N is accepted
+    (unet_64 suits 64 px crops). Raises ValueError for anything else."""
+    unet, resnet = _UNET_NAME.fullmatch(name), _RESNET_NAME.fullmatch(name)
+    if unet and int(unet[1]) >= 32 and int(unet[1]) & (int(unet[1]) - 1) == 0:
+        return "unet", int(unet[1]).bit_length() - 1
+    if resnet and int(resnet[1]) >= 1:
+        return "resnet", int(resnet[1])
+    raise ValueError(f"netG must be one of {', '.join(GENERATOR_NAMES)} (or unet_S with S a power of two >= 32, "
+                     f"resnet_Nblocks with N >= 1); got {name!r}")
+
+
+def generator_size_multiple(name):
+    """What the sides of the images --netG `name` translates must be multiples of: S for unet_S (one pixel
+    at the innermost level), 4 for resnet_* (two stride-2 convs)."""
+    kind, depth = generator_architecture(name)
+    return 2 ** depth if kind == "unet" else 4
+
+
+def define_generator(name, in_channels=3, out_channels=3, ngf=64, norm_mode="batch", use_dropout=True):
+    """The generator --netG `name` describes (see generator_architecture); its `size_multiple` is what
+    input sides must be multiples of."""
+    kind, depth = generator_architecture(name)
+    if kind == "unet":
+        return UnetGenerator(in_channels, out_channels, ngf, depth, norm_mode, use_dropout)
+    return ResnetGenerator(in_channels, out_channels, ngf, depth, norm_mode, use_dropout)

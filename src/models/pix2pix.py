@@ -9,34 +9,49 @@ One step on a batch, in one graph, in the reference's order:
 import mindspore as ms
 from mindspore import amp, nn, ops
 
-from src.models.discriminator_model import PatchDiscriminator
-from src.models.generator_model import UnetGenerator
+from src.models.discriminator_model import define_discriminator
+from src.models.generator_model import define_generator
 from src.models.init_w import init_weights
 from src.models.loss import DiscriminatorLoss, GeneratorLoss
 
 # Settings that define the networks' shapes; checkpoints carry them so eval/export rebuild the same model.
-MODEL_SPEC_KEYS = ("in_channels", "out_channels", "ngf", "num_downs", "norm_mode", "use_dropout", "ndf", "n_layers_D")
+MODEL_SPEC_KEYS = ("in_channels", "out_channels", "netG", "ngf", "norm_mode", "use_dropout", "netD", "ndf",
+                   "n_layers_D")
 
 
 def model_spec_from_config(config):
     """The network-defining settings of a run, as a plain dict."""
-    return {"in_channels": 3, "out_channels": 3, "ngf": config.ngf, "num_downs": config.num_downs,
-            "norm_mode": config.norm_mode, "use_dropout": not config.no_dropout, "ndf": config.ndf,
-            "n_layers_D": config.n_layers_D}
+    return {"in_channels": 3, "out_channels": 3, "netG": config.netG, "ngf": config.ngf,
+            "norm_mode": config.norm_mode, "use_dropout": not config.no_dropout, "netD": config.netD,
+            "ndf": config.ndf, "n_layers_D": config.n_layers_D}
 
 
 def build_generator(spec, init_type="normal", init_gain=0.02):
-    """A UnetGenerator for `spec` (see MODEL_SPEC_KEYS), initialised as the reference."""
-    generator = UnetGenerator(spec["in_channels"], spec["out_channels"], ngf=spec["ngf"], num_downs=spec["num_downs"],
-                              norm_mode=spec["norm_mode"], use_dropout=spec["use_dropout"])
+    """The generator of `spec` (see MODEL_SPEC_KEYS), initialised as the reference."""
+    generator = define_generator(spec["netG"], spec["in_channels"], spec["out_channels"], spec["ngf"],
+                                 spec["norm_mode"], spec["use_dropout"])
     return init_weights(generator, init_type, init_gain)
 
 
 def build_discriminator(spec, init_type="normal", init_gain=0.02):
-    """A PatchDiscriminator over concat(A, B) for `spec`, initialised as the reference."""
-    discriminator = PatchDiscriminator(spec["in_channels"] + spec["out_channels"], ndf=spec["ndf"],
-                                       n_layers=spec["n_layers_D"], norm_mode=spec["norm_mode"])
+    """The discriminator over concat(A, B) of `spec`, initialised as the reference."""
+    discriminator = define_discriminator(spec["netD"], spec["in_channels"] + spec["out_channels"], spec["ndf"],
+                                         spec["n_layers_D"], spec["norm_mode"])
     return init_weights(discriminator, init_type, init_gain)
+
+
+def describe_generator(spec):
+    """One line for logs: which generator, with which norm and dropout."""
+    dropout = "dropout 0.5" if spec["use_dropout"] else "no dropout"
+    return f"{spec['netG']} (ngf {spec['ngf']}, {spec['norm_mode']} norm, {dropout})"
+
+
+def describe_discriminator(spec, discriminator, crop_size):
+    """One line for logs: which discriminator, its receptive field and its logit map for a crop."""
+    name = {"basic": "basic (n_layers 3)", "n_layers": f"n_layers {spec['n_layers_D']}"}.get(spec["netD"], "pixel")
+    field, side = discriminator.receptive_field, discriminator.logit_map_side(crop_size)
+    return (f"{name} (ndf {spec['ndf']}, {spec['norm_mode']} norm): receptive field {field}x{field} px, "
+            f"{side}x{side} logits for {crop_size} px crops")
 
 
 def apply_mixed_precision(network, amp_level):
@@ -85,13 +100,14 @@ class Pix2PixTrainStep(nn.Cell):
     """One D step then one G step on a batch (see the module docstring).
 
     device_num > 1: data-parallel; each network's gradients are averaged over the devices of the job.
+    gan_mode, lambda_gp: the GAN objective (see loss.py).
     construct(real_a, real_b), both (N, C, H, W) in [-1, 1], returns
     (loss_d, loss_g_gan, loss_g_l1, fake_b): D loss (halved), G's GAN term, the unweighted L1
     (mean absolute error in [-1, 1] units) and G(A) as computed in this step.
     """
 
     def __init__(self, generator, discriminator, optimizer_g, optimizer_d, lambda_l1=100.0, device_num=1,
-                 loss_scaler=None):
+                 loss_scaler=None, gan_mode="vanilla", lambda_gp=10.0):
         super().__init__(auto_prefix=False)
         # Mixed precision: losses are scaled before the gradients, which are unscaled again; an update whose
         # gradients overflowed is skipped and the scale lowered (mindspore.amp.DynamicLossScaler).
@@ -106,8 +122,8 @@ class Pix2PixTrainStep(nn.Cell):
         self.optimizer_g = optimizer_g
         self.optimizer_d = optimizer_d
         self.generator_weights = optimizer_g.parameters
-        self.discriminator_loss = DiscriminatorLoss(discriminator)
-        self.generator_loss = GeneratorLoss(discriminator, lambda_l1)
+        self.discriminator_loss = DiscriminatorLoss(discriminator, gan_mode, lambda_gp)
+        self.generator_loss = GeneratorLoss(discriminator, lambda_l1, gan_mode)
         self.discriminator_grad = ms.value_and_grad(self.scaled_discriminator_loss, None, optimizer_d.parameters)
         # Gradient of G's loss with respect to fake_B only; G's weights get it through the kept forward.
         self.fake_grad = ms.value_and_grad(self.scaled_generator_loss, 0, None, has_aux=True)

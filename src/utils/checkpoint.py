@@ -41,16 +41,18 @@ def _atomic_save(entries, path, extra):
 
 
 def save_training_checkpoint(path, generator, discriminator, optimizer_g, optimizer_d, epoch, step, model_spec,
-                             step_in_epoch=0):
+                             step_in_epoch=0, lr_policy_state=None):
     """Save everything --resume needs to continue exactly: `epoch` epochs completed, `step` optimizer
-    steps in all, of which `step_in_epoch` belong to the epoch in progress (0 at an epoch boundary)."""
+    steps in all, of which `step_in_epoch` belong to the epoch in progress (0 at an epoch boundary), and
+    the learning-rate policy's memory (a json-able dict, for --lr_policy plateau)."""
     entries = {}
     entries.update(_network_state(generator, "generator"))
     entries.update(_network_state(discriminator, "discriminator"))
     entries.update(_optimizer_state(optimizer_g, generator, "optimizer_g"))
     entries.update(_optimizer_state(optimizer_d, discriminator, "optimizer_d"))
     _atomic_save(entries, path, {"epoch": int(epoch), "step": int(step), "step_in_epoch": int(step_in_epoch),
-                                 "model_spec": json.dumps(model_spec)})
+                                 "model_spec": json.dumps(model_spec),
+                                 "lr_policy_state": json.dumps(lr_policy_state or {})})
 
 
 def save_generator_checkpoint(path, generator, model_spec, epoch, step):
@@ -73,9 +75,16 @@ def read_checkpoint(path):
 
 
 def checkpoint_model_spec(contents):
-    """The model_spec stored in a checkpoint, or None for a checkpoint from elsewhere."""
+    """The model_spec stored in a checkpoint, or None for a checkpoint from elsewhere. Specs written before
+    --netG/--netD existed ('num_downs', 'n_layers_D' 0 for the PixelGAN) are translated."""
     spec = contents.get("model_spec")
-    return json.loads(spec) if isinstance(spec, str) else None
+    if not isinstance(spec, str):
+        return None
+    spec = json.loads(spec)
+    if "num_downs" in spec:
+        spec["netG"] = f"unet_{2 ** spec.pop('num_downs')}"
+        spec["netD"] = "pixel" if spec["n_layers_D"] == 0 else "n_layers"
+    return spec
 
 
 def checkpoint_counter(contents, key):
@@ -99,7 +108,7 @@ def _load_into(network, values, label, path):
         if tuple(stored.shape) != tuple(parameter.shape):
             raise UserInputError(
                 f"checkpoint '{path}' does not fit the model: {label} parameter {parameter.name} has shape "
-                f"{tuple(stored.shape)} there but {tuple(parameter.shape)} here (different ngf/ndf/num_downs/norm_mode?)")
+                f"{tuple(stored.shape)} there but {tuple(parameter.shape)} here (different netG/netD/ngf/ndf/norm_mode?)")
     for parameter in network.get_parameters():
         parameter.set_data(ms.Tensor(values[parameter.name].asnumpy()))
 
@@ -125,7 +134,7 @@ def is_training_checkpoint(contents):
 
 def restore_training_state(path, generator, discriminator, optimizer_g, optimizer_d, model_spec):
     """Load a training checkpoint into the networks and optimisers; return (epochs completed, steps done,
-    steps done in the epoch in progress)."""
+    steps done in the epoch in progress, the learning-rate policy's state dict)."""
     contents = read_checkpoint(path)
     if not is_training_checkpoint(contents):
         raise UserInputError(f"'{path}' is not a training checkpoint (no discriminator/optimiser state), so it "
@@ -144,8 +153,10 @@ def restore_training_state(path, generator, discriminator, optimizer_g, optimize
             if name not in contents:
                 raise UserInputError(f"checkpoint '{path}' lacks optimiser state '{name}'")
             parameter.set_data(ms.Tensor(contents[name].asnumpy()))
+    lr_policy_state = contents.get("lr_policy_state")
     return (checkpoint_counter(contents, "epoch"), checkpoint_counter(contents, "step"),
-            checkpoint_counter(contents, "step_in_epoch"))
+            checkpoint_counter(contents, "step_in_epoch"),
+            json.loads(lr_policy_state) if isinstance(lr_policy_state, str) else {})
 
 
 def weights_digest(network):

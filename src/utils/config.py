@@ -188,23 +188,19 @@ def validate_config(config):
                 "save_checkpoint_epochs", "log_interval"):
         _require(getattr(config, key) is not None and getattr(config, key) >= 1,
                  f"--{key} must be a positive integer; got {getattr(config, key)}")
-    for key in ("n_epochs", "n_epochs_decay", "device_id", "n_layers_D", "keep_checkpoint_max"):
+    for key in ("n_layers_D", "lr_step_epochs"):
+        _require(getattr(config, key) is not None and getattr(config, key) >= 1,
+                 f"--{key} must be a positive integer; got {getattr(config, key)}")
+    for key in ("n_epochs", "n_epochs_decay", "device_id", "keep_checkpoint_max"):
         _require(getattr(config, key) is not None and getattr(config, key) >= 0,
                  f"--{key} must be zero or a positive integer; got {getattr(config, key)}")
-    _require(config.num_downs is not None and config.num_downs >= 5,
-             f"--num_downs must be at least 5 (the U-Net of the reference); got {config.num_downs}")
     _require(config.crop_size <= config.load_size,
              f"--crop_size ({config.crop_size}) must not exceed --load_size ({config.load_size})")
-    multiple = 2 ** config.num_downs
-    if config.crop_size % multiple:
-        fitting_downs = max(n for n in range(config.num_downs + 1) if config.crop_size % 2 ** n == 0)
-        alternative = f" or --num_downs {fitting_downs}" if fitting_downs >= 5 else ""
-        raise UserInputError(f"--crop_size ({config.crop_size}) must be a multiple of 2**num_downs = {multiple}: "
-                             f"use --crop_size {-(-config.crop_size // multiple) * multiple}{alternative}")
-    for key in ("tile_size", "tile_overlap"):
-        value = getattr(config, key)
-        _require(value is not None and value >= (1 if key == "tile_size" else 0) and value % multiple == 0,
-                 f"--{key} must be a multiple of 2**num_downs = {multiple}; got {value}")
+    from src.models.generator_model import generator_architecture  # here: the model code imports MindSpore
+    try:
+        generator_architecture(config.netG)
+    except ValueError as error:
+        raise UserInputError(f"--{error}") from None
     _require(config.tile_overlap < config.tile_size,
              f"--tile_overlap ({config.tile_overlap}) must be smaller than --tile_size ({config.tile_size})")
     _require(config.num_test is None or config.num_test >= 1, f"--num_test must be a positive integer; got {config.num_test}")
@@ -220,13 +216,34 @@ def validate_config(config):
     for key in ("lr", "init_gain"):
         _require(getattr(config, key) is not None and getattr(config, key) > 0,
                  f"--{key} must be a positive number; got {getattr(config, key)}")
-    _require(config.lambda_L1 is not None and config.lambda_L1 >= 0,
-             f"--lambda_L1 must be zero or positive; got {config.lambda_L1}")
+    for key in ("lambda_L1", "lambda_gp"):
+        _require(getattr(config, key) is not None and getattr(config, key) >= 0,
+                 f"--{key} must be zero or positive; got {getattr(config, key)}")
+    _require(config.lr_policy != "plateau" or bool(config.val_data_dir),
+             "--lr_policy plateau watches the validation L1 each epoch: set --val_data_dir")
     for key in ("beta1", "beta2"):
         _require(getattr(config, key) is not None and 0 <= getattr(config, key) < 1,
                  f"--{key} must be in [0, 1); got {getattr(config, key)}")
     for key in ("train_data_dir", "output_path"):
         _require(bool(getattr(config, key)), f"--{key} must be a folder path")
+
+
+def check_size_multiples(config, generator_name):
+    """crop_size, tile_size and tile_overlap must be multiples of what generator `generator_name` needs:
+    train.py checks --netG, eval/predict/export the generator stored in the checkpoint."""
+    from src.models.generator_model import generator_size_multiple  # here: the model code imports MindSpore
+    try:
+        multiple = generator_size_multiple(generator_name)
+    except ValueError as error:
+        raise UserInputError(f"--{error}") from None
+    if config.crop_size % multiple:
+        raise UserInputError(f"--crop_size ({config.crop_size}) must be a multiple of {multiple} for the generator "
+                             f"{generator_name}: use --crop_size {-(-config.crop_size // multiple) * multiple}, or "
+                             "a generator for smaller sizes (e.g. --netG unet_128, unet_64, resnet_9blocks)")
+    for key in ("tile_size", "tile_overlap"):
+        value = getattr(config, key)
+        _require(value is not None and value >= (1 if key == "tile_size" else 0) and value % multiple == 0,
+                 f"--{key} must be a multiple of {multiple} for the generator {generator_name}; got {value}")
 
 
 def total_epochs(config):

@@ -94,3 +94,7 @@ class RankAgreement:
 
     def any_rank(self, flag):
         return bool(self._sum(ms.Tensor(np.array([1.0 if flag else 0.0], np.float32))).asnumpy()[0] > 0)
+
+    def mean(self, value, group_size):
+        """The mean of `value` over the `group_size` ranks (the same number on every rank)."""
+        return float(self._sum(ms.Tensor(np.array([value], np.float32))).asnumpy()[0]) / group_size

@@ -111,7 +111,7 @@ def plot_loss_curves(history, path, steps_per_epoch):
     figure, axes = plt.subplots(1, 3, figsize=(13, 3.6))
     window = max(1, len(history) // 50)
     for axis, key, title in zip(axes, ("loss_d", "loss_g_gan", "loss_g_l1"),
-                                ("D loss (0.5 x real + fake BCE)", "G GAN loss (BCE)", "G L1 (|G(A) - B|, [-1, 1] units)")):
+                                ("D loss (0.5 x (real + fake))", "G GAN loss", "G L1 (|G(A) - B|, [-1, 1] units)")):
         values = np.array([row[key] for row in history], np.float64)
         axis.plot(epochs, values, color="0.75", linewidth=0.6, label="per step")
         if len(values) >= window > 1:

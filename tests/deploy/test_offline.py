@@ -16,8 +16,8 @@ from src.models.pix2pix import build_generator
 from src.utils.errors import UserInputError
 from tests.conftest import REPO_ROOT
 
-SPEC = {"in_channels": 3, "out_channels": 3, "ngf": 8, "num_downs": 6, "norm_mode": "batch", "use_dropout": True,
-        "ndf": 8, "n_layers_D": 2}
+SPEC = {"in_channels": 3, "out_channels": 3, "ngf": 8, "netG": "unet_64", "norm_mode": "batch", "use_dropout": True,
+        "netD": "n_layers", "ndf": 8, "n_layers_D": 2}
 STUB = os.path.join(REPO_ROOT, "tests", "deploy", "cpp_api_stub")
 MAIN = os.path.join(REPO_ROOT, "ascend310_infer", "src", "main.cc")
 
@@ -94,7 +94,7 @@ def test_run_infer_310_falls_back_to_python_and_run_infer_onnx_gives_the_same_re
     assert offline.returncode == 0, offline.stdout[-2000:] + offline.stderr[-2000:]
     assert "No MindSpore C++ inference API on this machine" in offline.stdout
     onnx_run = subprocess.run(["bash", "scripts/run_infer_onnx.sh", paths[1], str(sample_root / "val"),
-                               "--crop_size=64", "--num_downs=6", f"--output_path={tmp_path}"], cwd=REPO_ROOT, capture_output=True,
+                               "--crop_size=64", "--netG=unet_64", f"--output_path={tmp_path}"], cwd=REPO_ROOT, capture_output=True,
                               text=True, env=env, timeout=600)
     assert onnx_run.returncode == 0, onnx_run.stderr[-2000:]
     first, second = (json.loads(run.stdout.strip().splitlines()[-1]) for run in (offline, onnx_run))

@@ -1,9 +1,9 @@
-"""The PatchGAN discriminator matches the reference at every depth."""
+"""The discriminators (--netD basic | n_layers | pixel) match the reference's counts, maps and receptive fields."""
 import numpy as np
 import mindspore as ms
 import pytest
 
-from src.models.discriminator_model import PatchDiscriminator
+from src.models.discriminator_model import PatchDiscriminator, define_discriminator
 from src.models.pix2pix import count_parameters
 
 
@@ -15,19 +15,35 @@ def test_70x70_patchgan_has_the_reference_count_and_a_30x30_map():
     assert discriminator(image, image).shape == (1, 1, 30, 30)
 
 
-@pytest.mark.parametrize("n_layers, parameters, side", [
-    (0, 9_024, 256), (1, 139_585, 126), (2, 666_433, 62), (4, 6_964_033, 14), (5, 11_159_361, 6)])
-def test_receptive_field_variants(n_layers, parameters, side):
-    discriminator = PatchDiscriminator(6, ndf=64, n_layers=n_layers)
-    assert count_parameters(discriminator) == parameters
-    if n_layers <= 1:  # shapes of the larger ones are covered by the counts; keep the test quick
+# The reference's counts (BatchNorm / InstanceNorm), receptive fields and 256 px logit maps.
+@pytest.mark.parametrize("name, n_layers, batch_count, instance_count, field, side", [
+    ("basic", 3, 2_768_705, 2_767_809, 70, 30),
+    ("n_layers", 1, 139_585, 139_457, 16, 126),
+    ("n_layers", 2, 666_433, 666_049, 34, 62),
+    ("n_layers", 4, 6_964_033, 6_962_625, 142, 14),
+    ("n_layers", 5, 11_159_361, 11_157_441, 286, 6),
+    ("pixel", 3, 9_024, 8_897, 1, 256),
+])
+def test_every_depth_matches_the_reference(name, n_layers, batch_count, instance_count, field, side):
+    discriminator = define_discriminator(name, 6, ndf=64, n_layers=n_layers)
+    assert count_parameters(discriminator) == batch_count
+    assert count_parameters(define_discriminator(name, 6, 64, n_layers, "instance")) == instance_count
+    assert discriminator.receptive_field == field and discriminator.logit_map_side(256) == side
+    if side > 100:  # run the cheap ones; the others' shapes follow from the same arithmetic
         discriminator.set_train(False)
         image = ms.Tensor(np.zeros((1, 3, 256, 256), np.float32))
         assert discriminator(image, image).shape == (1, 1, side, side)
 
 
-def test_instance_norm_variant_count():
-    assert count_parameters(PatchDiscriminator(6, ndf=64, n_layers=3, norm_mode="instance")) == 2_767_809
+def test_norm_none_gives_every_conv_a_bias():
+    """The reference drops conv biases with --norm none (its test knows only InstanceNorm): 2,766,913 for
+    basic; here the convs keep them, as with instance norm, which has no parameters of its own."""
+    basic = define_discriminator("basic", 6, 64, 3, "none")
+    assert count_parameters(basic) == 2_767_809
+    convs = [layer for layer in basic.layers if isinstance(layer, ms.nn.Conv2d)]
+    assert len(convs) == 5 and all(conv.has_bias for conv in convs)
+    with pytest.raises(ValueError, match="netD must be one of"):
+        define_discriminator("patch")
 
 
 def test_batch_norm_makes_train_and_eval_outputs_differ():

@@ -1,9 +1,9 @@
-"""The U-Net generator is the reference's unet_256 / unet_128, layer for layer."""
+"""The generators are the reference's unet_256 / unet_128 / resnet_9blocks / resnet_6blocks, layer for layer."""
 import numpy as np
 import mindspore as ms
 import pytest
 
-from src.models.generator_model import UnetGenerator
+from src.models.generator_model import ResnetGenerator, UnetGenerator, define_generator, generator_size_multiple
 from src.models.pix2pix import count_parameters
 
 
@@ -17,12 +17,49 @@ def test_unet_256_has_the_reference_parameter_count_and_keeps_the_image_size():
     assert np.abs(output).max() <= 1.0  # Tanh
 
 
-@pytest.mark.parametrize("num_downs, norm_mode, expected", [
-    (8, "instance", 54_409_603),  # the reference with InstanceNorm2d(affine=False) and conv biases
-    (7, "batch", 41_828_995),  # unet_128
+# The reference's counts: BatchNorm2d(affine) without conv biases; InstanceNorm2d(affine=False) with them.
+# norm none keeps the biases too (the reference drops them: 54,404,099 for unet_256).
+@pytest.mark.parametrize("name, batch_count, instance_count", [
+    ("unet_256", 54_413_955, 54_409_603),
+    ("unet_128", 41_828_995, 41_825_667),
+    ("resnet_9blocks", 11_383_427, 11_378_179),
+    ("resnet_6blocks", 7_841_411, 7_837_699),
 ])
-def test_other_reference_variants_match_their_parameter_counts(num_downs, norm_mode, expected):
-    assert count_parameters(UnetGenerator(ngf=64, num_downs=num_downs, norm_mode=norm_mode)) == expected
+def test_every_reference_generator_has_its_parameter_count(name, batch_count, instance_count):
+    assert count_parameters(define_generator(name, ngf=64, norm_mode="batch")) == batch_count
+    assert count_parameters(define_generator(name, ngf=64, norm_mode="instance")) == instance_count
+    assert count_parameters(define_generator(name, ngf=64, norm_mode="none")) == instance_count
+
+
+@pytest.mark.parametrize("name, side, multiple", [("resnet_6blocks", 68, 4), ("unet_64", 128, 64),
+                                                  ("resnet_2blocks", 36, 4)])
+def test_generators_keep_the_image_size_in_every_norm(name, side, multiple):
+    assert generator_size_multiple(name) == multiple
+    image = ms.Tensor(np.random.default_rng(0).uniform(-1, 1, (2, 3, side, side)).astype(np.float32))
+    for norm_mode in ("batch", "instance", "none"):
+        generator = define_generator(name, ngf=8, norm_mode=norm_mode)
+        generator.set_train(True)
+        output = generator(image).asnumpy()
+        assert output.shape == (2, 3, side, side) and np.abs(output).max() <= 1.0
+
+
+def test_resnet_layout_reflection_padding_and_dropout():
+    generator = ResnetGenerator(ngf=8, n_blocks=2, norm_mode="instance", use_dropout=True)
+    kinds = [type(layer).__name__ for layer in generator.layers]
+    assert kinds[:4] == ["ReflectionPad2d", "Conv2d", "InstanceNorm", "ReLU"]
+    assert kinds.count("ResnetBlock") == 2 and kinds[-3:] == ["ReflectionPad2d", "Conv2d", "Tanh"]
+    block = [type(layer).__name__ for layer in generator.layers[10].block]
+    assert block == ["ReflectionPad2d", "Conv2d", "InstanceNorm", "ReLU", "Dropout", "ReflectionPad2d", "Conv2d",
+                     "InstanceNorm"]
+    transposed = [layer for layer in generator.layers if isinstance(layer, ms.nn.Conv2dTranspose)]
+    assert [(t.in_channels, t.out_channels, t.kernel_size, t.stride) for t in transposed] == [
+        (32, 16, (3, 3), (2, 2)), (16, 8, (3, 3), (2, 2))]
+
+
+@pytest.mark.parametrize("name", ["unet_16", "unet_100", "resnet_0blocks", "resnet", "vgg"])
+def test_unknown_generator_names_are_refused(name):
+    with pytest.raises(ValueError, match="netG must be one of unet_256, unet_128, resnet_9blocks, resnet_6blocks"):
+        define_generator(name)
 
 
 def test_layout_follows_the_paper():

@@ -41,3 +41,43 @@ def test_generator_loss_is_gan_plus_lambda_l1():
     assert gan == pytest.approx(_bce(0.1, 1), rel=1e-5)
     assert l1 == pytest.approx(0.4, rel=1e-5)
     assert total == pytest.approx(gan + 100 * 0.4, rel=1e-5)
+
+
+@pytest.mark.parametrize("gan_mode, real, fake", [
+    ("lsgan", lambda l: ((l - 1) ** 2).mean(), lambda l: (l ** 2).mean()),
+    ("wgangp", lambda l: -l.mean(), lambda l: l.mean()),
+])
+def test_lsgan_and_wasserstein_losses_on_hand_values(gan_mode, real, fake):
+    logits = np.array([[[[0.5, -1.0], [2.0, 0.0]]]], np.float32)
+    loss = GANLoss(gan_mode)
+    assert float(loss(ms.Tensor(logits), True).asnumpy()) == pytest.approx(real(logits), rel=1e-5)
+    assert float(loss(ms.Tensor(logits), False).asnumpy()) == pytest.approx(fake(logits), rel=1e-5)
+    with pytest.raises(ValueError, match="gan_mode must be one of"):
+        GANLoss("hinge")
+
+
+def test_gradient_penalty_equals_finite_differences_of_a_real_discriminator():
+    """With real and fake B equal, every random mix is that image, so the penalty is a known function of
+    D's input gradient, here taken by central differences on a small PatchGAN."""
+    from src.models.discriminator_model import PatchDiscriminator
+    from src.models.loss import GradientPenalty
+
+    ms.set_seed(3)
+    discriminator = PatchDiscriminator(6, ndf=4, n_layers=1, norm_mode="none")
+    discriminator.set_train(False)
+    rng = np.random.default_rng(0)
+    real_a, image = (rng.uniform(-1, 1, (2, 3, 8, 8)).astype(np.float32) for _ in range(2))
+    penalty = float(GradientPenalty(discriminator)(ms.Tensor(real_a), ms.Tensor(image), ms.Tensor(image)).asnumpy())
+
+    def critic(values):
+        return float(discriminator(ms.Tensor(real_a), ms.Tensor(values)).asnumpy().sum(dtype=np.float64))
+
+    step, gradient = 1e-2, np.zeros_like(image, np.float64)
+    for index in np.ndindex(*image.shape):
+        up, down = image.copy(), image.copy()
+        up[index] += step
+        down[index] -= step
+        gradient[index] = (critic(up) - critic(down)) / (2 * step)
+    norms = np.sqrt((gradient.reshape(2, -1) ** 2).sum(axis=1))
+    assert norms.min() > 0.05  # a meaningful gradient, not a trivially zero one
+    assert penalty == pytest.approx(float(((norms - 1) ** 2).mean()), rel=2e-3)

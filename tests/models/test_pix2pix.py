@@ -8,8 +8,8 @@ from src.models.loss import DiscriminatorLoss, GeneratorLoss
 from src.models.pix2pix import (Pix2PixTrainStep, build_adam, build_discriminator, build_generator,
                                 get_learning_rate, set_learning_rate)
 
-SPEC = {"in_channels": 3, "out_channels": 3, "ngf": 8, "num_downs": 5, "norm_mode": "batch", "use_dropout": False,
-        "ndf": 8, "n_layers_D": 2}
+SPEC = {"in_channels": 3, "out_channels": 3, "ngf": 8, "netG": "unet_32", "norm_mode": "batch", "use_dropout": False,
+        "netD": "n_layers", "ndf": 8, "n_layers_D": 2}
 
 
 def make_networks(seed=0, lr=1e-3):
@@ -145,3 +145,32 @@ def test_float16_training_runs_and_keeps_float32_weights():
     losses = [float(x.asnumpy()) for x in step(batch(7), batch(8))[:3]]
     assert np.all(np.isfinite(losses))
     assert {str(p.dtype) for p in generator.trainable_params()} == {"Float32"}
+
+
+@pytest.mark.parametrize("norm_mode", ["batch", "instance", "none"])
+def test_wgangp_penalty_reaches_the_discriminator_update_in_every_norm(norm_mode):
+    """The penalty needs D's second derivative inside the compiled step; with lambda_gp 0 and 10 the
+    same step must leave D in different states and G's losses finite."""
+    spec = dict(SPEC, norm_mode=norm_mode, netD="basic")
+    states = []
+    for lambda_gp in (0.0, 10.0):
+        ms.set_seed(0)
+        generator, discriminator = build_generator(spec), build_discriminator(spec)
+        step = Pix2PixTrainStep(generator, discriminator, build_adam(generator, "optimizer_g", 1e-3, 0.5, 0.999),
+                                build_adam(discriminator, "optimizer_d", 1e-3, 0.5, 0.999), 100.0,
+                                gan_mode="wgangp", lambda_gp=lambda_gp)
+        step.set_train(True)
+        losses = [float(value.asnumpy()) for value in step(batch(1), batch(2))[:3]]
+        assert np.all(np.isfinite(losses))
+        states.append([parameter.asnumpy().copy() for parameter in discriminator.trainable_params()])
+    assert max(float(np.abs(a - b).max()) for a, b in zip(*states)) > 1e-6
+
+
+def test_lsgan_step_trains_both_networks():
+    generator, discriminator, optimizer_g, optimizer_d = make_networks()
+    before = [p.asnumpy().copy() for p in generator.trainable_params() + discriminator.trainable_params()]
+    step = Pix2PixTrainStep(generator, discriminator, optimizer_g, optimizer_d, 100.0, gan_mode="lsgan")
+    step.set_train(True)
+    loss_d = float(step(batch(1), batch(2))[0].asnumpy())
+    after = generator.trainable_params() + discriminator.trainable_params()
+    assert 0 < loss_d < 10 and all(not np.array_equal(a, b.asnumpy()) for a, b in zip(before, after))

@@ -10,8 +10,8 @@ from src.utils.checkpoint import (load_generator_weights, read_checkpoint, resto
                                   save_generator_checkpoint, save_training_checkpoint)
 from src.utils.errors import UserInputError
 
-SPEC = {"in_channels": 3, "out_channels": 3, "ngf": 8, "num_downs": 5, "norm_mode": "batch", "use_dropout": True,
-        "ndf": 8, "n_layers_D": 2}
+SPEC = {"in_channels": 3, "out_channels": 3, "ngf": 8, "netG": "unet_32", "norm_mode": "batch", "use_dropout": True,
+        "netD": "n_layers", "ndf": 8, "n_layers_D": 2}
 
 
 def training_state(seed, spec=SPEC):
@@ -32,12 +32,13 @@ def test_training_checkpoint_round_trip_restores_everything(tmp_path):
     saved[2].moment1[0].set_data(ms.Tensor(np.full(saved[2].moment1[0].shape, 0.5, np.float32)))
     saved[3].global_step.set_data(ms.Tensor([7], ms.int32))
     path = str(tmp_path / "pix2pix_epoch_0003.ckpt")
-    save_training_checkpoint(path, *saved, epoch=3, step=42, model_spec=SPEC, step_in_epoch=5)
+    plateau = {"plateau_lr": 4e-5, "best": 21.5, "bad_epochs": 2}
+    save_training_checkpoint(path, *saved, epoch=3, step=42, model_spec=SPEC, step_in_epoch=5, lr_policy_state=plateau)
     restored = training_state(2)
-    assert restore_training_state(path, *restored, model_spec=SPEC) == (3, 42, 5)
+    assert restore_training_state(path, *restored, model_spec=SPEC) == (3, 42, 5, plateau)
     for before, after in zip(all_values(saved).values(), all_values(restored).values()):
         assert all(np.array_equal(a, b) for a, b in zip(before, after))
-    assert not [name for name in os.listdir(tmp_path) if name.startswith(".saving")]
+    assert os.listdir(tmp_path) == ["pix2pix_epoch_0003.ckpt"]  # no temporary file left
 
 
 def test_generator_checkpoint_loads_for_eval_and_is_refused_for_resume(tmp_path):

@@ -4,6 +4,7 @@ import os
 import pytest
 import yaml
 
+from src.models.generator_model import generator_size_multiple
 from src.utils.config import DEFAULT_CONFIG_PATH, load_config, read_yaml_documents, total_epochs
 from src.utils.errors import UserInputError
 
@@ -21,7 +22,8 @@ def test_every_setting_has_exactly_one_help_line():
 def test_defaults_are_the_paper_settings():
     config = load_config([])
     assert (config.load_size, config.crop_size, config.batch_size) == (286, 256, 1)
-    assert (config.ngf, config.ndf, config.num_downs, config.n_layers_D) == (64, 64, 8, 3)
+    assert (config.netG, config.netD, config.ngf, config.ndf) == ("unet_256", "basic", 64, 64)
+    assert (config.gan_mode, config.lr_policy) == ("vanilla", "linear")
     assert (config.lr, config.beta1, config.beta2, config.lambda_L1) == (0.0002, 0.5, 0.999, 100.0)
     assert (config.n_epochs, config.n_epochs_decay, total_epochs(config)) == (100, 100, 200)
     assert (config.norm_mode, config.no_dropout, config.init_type, config.init_gain) == ("batch", False, "normal", 0.02)
@@ -37,14 +39,30 @@ def test_flags_override_in_both_spellings_with_types_from_the_defaults():
 
 def test_config_file_overrides_only_the_keys_it_lists(tmp_path):
     preset = tmp_path / "preset.yaml"
-    preset.write_text("crop_size: 128\nload_size: 143\nnum_downs: 7\nlambda_L1: 50\n")
+    preset.write_text("crop_size: 128\nload_size: 143\nnetG: unet_128\nlambda_L1: 50\n")
     config = load_config(["--config_path", str(preset), "--load_size", "150"])
     assert (config.crop_size, config.load_size, config.lambda_L1, config.ngf) == (128, 150, 50.0, 64)
 
 
 def test_quick_start_preset_is_valid():
     config = load_config(["--config_path", os.path.join(REPO_ROOT, "configs", "sample_facades.yaml")])
-    assert config.crop_size % 2 ** config.num_downs == 0
+    assert config.crop_size % generator_size_multiple(config.netG) == 0
+
+
+# The paper's appendix 6.2: direction within the public archives, epochs in all, batch size.
+PAPER_RECIPES = {"facades": ("BtoA", 200, 1), "maps": ("AtoB", 200, 1), "cityscapes": ("BtoA", 200, 1),
+                 "edges2shoes": ("AtoB", 15, 4), "edges2handbags": ("AtoB", 15, 4), "night2day": ("AtoB", 17, 4)}
+
+
+@pytest.mark.parametrize("name", sorted(PAPER_RECIPES))
+def test_every_public_dataset_has_a_preset_with_the_papers_recipe(name):
+    config = load_config(["--config_path", os.path.join(REPO_ROOT, "configs", f"{name}.yaml")])
+    assert (config.direction, total_epochs(config), config.batch_size) == PAPER_RECIPES[name]
+    assert (config.netG, config.netD, config.gan_mode, config.load_size, config.crop_size) == (
+        "unet_256", "basic", "vanilla", 286, 256)
+    assert config.train_data_dir == f"data/datasets/{name}/train" and config.output_path == f"outputs/{name}"
+    with open(os.path.join(REPO_ROOT, "data", "download_Pix2Pix_dataset.sh"), encoding="utf-8") as handle:
+        assert name in handle.read().split('NAMES="', 1)[1].split('"', 1)[0].split()
 
 
 @pytest.mark.parametrize("argv, message", [
@@ -54,13 +72,18 @@ def test_quick_start_preset_is_valid():
     (["--no_flip", "maybe"], "--no_flip expects true or false"),
     (["--n_epochs", "-1"], "--n_epochs must be zero or a positive integer"),
     (["--crop_size", "512"], "--crop_size (512) must not exceed --load_size"),
-    (["--crop_size", "200", "--load_size", "200"], "must be a multiple of 2**num_downs"),
     (["--device_target", "TPU"], "--device_target must be one of CPU, GPU, Ascend"),
     (["--epoch_num", "201"], "--epoch_num must be between 1 and"),
     (["--lr"], "--lr needs a value"),
     (["stray"], "unexpected argument 'stray'"),
     (["--beta1", "1.5"], "--beta1 must be in [0, 1)"),
-    (["--num_downs", "3"], "--num_downs must be at least 5"),
+    (["--netG", "unet_16"], "--netG must be one of unet_256, unet_128, resnet_9blocks, resnet_6blocks"),
+    (["--netG", "resnet_0blocks"], "--netG must be one of"),
+    (["--netD", "patch"], "--netD must be one of"),
+    (["--n_layers_D", "0"], "--n_layers_D must be a positive integer"),
+    (["--gan_mode", "hinge"], "--gan_mode must be one of"),
+    (["--lr_policy", "plateau"], "--lr_policy plateau watches the validation L1 each epoch: set --val_data_dir"),
+    (["--lambda_gp", "-1"], "--lambda_gp must be zero or positive"),
 ])
 def test_invalid_settings_are_refused_with_one_clear_line(argv, message):
     with pytest.raises(UserInputError) as error:

@@ -3,7 +3,7 @@ import numpy as np
 import mindspore as ms
 from mindspore import nn
 
-from src.models.activation import LeakyReLU
+from src.models.layers import LeakyReLU
 
 
 def test_matches_mindspore_leaky_relu_in_values_and_gradients():
