@@ -101,6 +101,23 @@ class UnetGenerator(nn.Cell):
         return self.output_block(x)
 
 
+class UpsampleConv(nn.Cell):
+    """PyTorch's ConvTranspose2d(kernel 3, stride 2, padding 1, output_padding 1): doubles H and W.
+
+    MindSpore 2.10's Conv2dTranspose with output_padding=1 does not compute that (max difference 0.48 against
+    PyTorch on random weights, in graph and eager mode), so this takes the full transposed convolution
+    ('valid', 2H + 1 rows) and keeps rows and columns 1..2H, which is what padding 1 / output_padding 1 keep.
+    """
+
+    def __init__(self, in_channels, out_channels, has_bias):
+        super().__init__()
+        self.conv = nn.Conv2dTranspose(in_channels, out_channels, kernel_size=3, stride=2, pad_mode="valid",
+                                       has_bias=has_bias)
+
+    def construct(self, x):
+        return self.conv(x)[:, :, 1:, 1:]
+
+
 class ResnetBlock(nn.Cell):
     """x + [reflect pad 1 -> conv 3x3 -> norm -> ReLU -> (Dropout 0.5) -> reflect pad 1 -> conv 3x3 -> norm](x)."""
 
@@ -148,8 +165,7 @@ class ResnetGenerator(nn.Cell):
         layers += [ResnetBlock(4 * ngf, norm_mode, use_dropout) for _ in range(n_blocks)]
         for level in (2, 1):  # upsampling
             channels = ngf * 2 ** level
-            layers.append(nn.Conv2dTranspose(channels, channels // 2, kernel_size=3, stride=2, pad_mode="pad",
-                                             padding=1, output_padding=1, has_bias=has_bias))
+            layers.append(UpsampleConv(channels, channels // 2, has_bias))
             layers += norm_layers(norm_mode, channels // 2) + [nn.ReLU()]
         layers += [nn.ReflectionPad2d(3), conv2d(ngf, out_channels, 7, 1, 0, has_bias=True), nn.Tanh()]
         self.layers = nn.SequentialCell(layers)

@@ -3,7 +3,8 @@ import numpy as np
 import mindspore as ms
 import pytest
 
-from src.models.generator_model import ResnetGenerator, UnetGenerator, define_generator, generator_size_multiple
+from src.models.generator_model import (ResnetGenerator, UnetGenerator, UpsampleConv, define_generator,
+                                        generator_size_multiple)
 from src.models.pix2pix import count_parameters
 
 
@@ -51,9 +52,24 @@ def test_resnet_layout_reflection_padding_and_dropout():
     block = [type(layer).__name__ for layer in generator.layers[10].block]
     assert block == ["ReflectionPad2d", "Conv2d", "InstanceNorm", "ReLU", "Dropout", "ReflectionPad2d", "Conv2d",
                      "InstanceNorm"]
-    transposed = [layer for layer in generator.layers if isinstance(layer, ms.nn.Conv2dTranspose)]
+    transposed = [layer.conv for layer in generator.layers if isinstance(layer, UpsampleConv)]
     assert [(t.in_channels, t.out_channels, t.kernel_size, t.stride) for t in transposed] == [
         (32, 16, (3, 3), (2, 2)), (16, 8, (3, 3), (2, 2))]
+
+
+def test_upsampling_is_pytorchs_transposed_conv_with_output_padding():
+    """ConvTranspose2d(k=3, s=2, p=1, output_padding=1) by its definition: every input pixel (i, j) adds
+    x[i, j] * w[:, :, ky, kx] at (2i + ky - 1, 2j + kx - 1), kept where 0 <= row, col < 2H, 2W."""
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((1, 4, 3, 5)).astype(np.float32)
+    upsample = UpsampleConv(4, 2, has_bias=False)
+    weight = upsample.conv.weight.asnumpy()  # (in, out, 3, 3), PyTorch's layout
+    expected = np.zeros((1, 2, 6, 10), np.float64)
+    for i, j, ky, kx in np.ndindex(3, 5, 3, 3):
+        row, col = 2 * i + ky - 1, 2 * j + kx - 1
+        if 0 <= row < 6 and 0 <= col < 10:
+            expected[0, :, row, col] += x[0, :, i, j] @ weight[:, :, ky, kx]
+    assert np.abs(upsample(ms.Tensor(x)).asnumpy() - expected).max() < 1e-5
 
 
 @pytest.mark.parametrize("name", ["unet_16", "unet_100", "resnet_0blocks", "resnet", "vgg"])
