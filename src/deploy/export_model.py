@@ -24,10 +24,16 @@ def repair_onnx(model):
     MindSpore writes a 4-entry `output_shape` (N, C, H, W) on every ConvTranspose; the ONNX spec wants
     the spatial sizes only, and recent onnxruntime rejects the model. With explicit pads and strides the
     attribute is redundant, so it is removed, which also lets batch, height and width vary.
+    MindSpore also copies its own pad order (top, bottom, left, right) into `pads`, where ONNX reads
+    (top, left, bottom, right): the same for the U-Net's symmetric pads, wrong for the ResNet's (1, 0, 1, 0).
     """
     for node in model.graph.node:
         if node.op_type == "ConvTranspose":
             kept = [attribute for attribute in node.attribute if attribute.name != "output_shape"]
+            for attribute in kept:
+                if attribute.name == "pads" and len(attribute.ints) == 4:
+                    top, bottom, left, right = attribute.ints
+                    attribute.ints[:] = [top, left, bottom, right]
             del node.attribute[:]
             node.attribute.extend(kept)
     del model.graph.value_info[:]  # shapes inferred from the old attribute; the checker re-infers them
@@ -49,7 +55,7 @@ def export_generator(generator, file_format, file_name, batch_size, height, widt
         raise UserInputError(f"cannot write the export to '{folder}' ({error.strerror or error}): "
                              "choose a writable --file_name") from None
     try:
-        channels = generator.encoder[0][0].in_channels
+        channels = generator.in_channels
         example = ms.Tensor(np.zeros((batch_size, channels, height, width), np.float32))
         temporary = os.path.join(work, "model")
         written = temporary + EXTENSIONS[file_format]

@@ -12,7 +12,7 @@ import re
 
 from mindspore import nn, ops
 
-from src.models.layers import LeakyReLU, conv2d, conv_has_bias, norm_layers
+from src.models.layers import LeakyReLU, ReflectionPad, conv2d, conv_has_bias, norm_layers
 
 
 
@@ -89,6 +89,7 @@ class UnetGenerator(nn.Cell):
         self.decoder = nn.CellList(decoder)
         self.output_block = OutputBlock(2 * channels[0], out_channels)
         self.num_downs = num_downs
+        self.in_channels = in_channels
         self.size_multiple = 2 ** num_downs
 
     def construct(self, x):
@@ -105,17 +106,17 @@ class UpsampleConv(nn.Cell):
     """PyTorch's ConvTranspose2d(kernel 3, stride 2, padding 1, output_padding 1): doubles H and W.
 
     MindSpore 2.10's Conv2dTranspose with output_padding=1 does not compute that (max difference 0.48 against
-    PyTorch on random weights, in graph and eager mode), so this takes the full transposed convolution
-    ('valid', 2H + 1 rows) and keeps rows and columns 1..2H, which is what padding 1 / output_padding 1 keep.
+    PyTorch on random weights, in graph and eager mode). The same output is the full transposed convolution
+    (2H + 1 rows) without its first row and column, which is padding (top 1, bottom 0, left 1, right 0).
     """
 
     def __init__(self, in_channels, out_channels, has_bias):
         super().__init__()
-        self.conv = nn.Conv2dTranspose(in_channels, out_channels, kernel_size=3, stride=2, pad_mode="valid",
-                                       has_bias=has_bias)
+        self.conv = nn.Conv2dTranspose(in_channels, out_channels, kernel_size=3, stride=2, pad_mode="pad",
+                                       padding=(1, 0, 1, 0), has_bias=has_bias)
 
     def construct(self, x):
-        return self.conv(x)[:, :, 1:, 1:]
+        return self.conv(x)
 
 
 class ResnetBlock(nn.Cell):
@@ -124,11 +125,11 @@ class ResnetBlock(nn.Cell):
     def __init__(self, channels, norm_mode, use_dropout):
         super().__init__()
         has_bias = conv_has_bias(norm_mode)
-        layers = [nn.ReflectionPad2d(1), conv2d(channels, channels, 3, 1, 0, has_bias)]
+        layers = [ReflectionPad(1), conv2d(channels, channels, 3, 1, 0, has_bias)]
         layers += norm_layers(norm_mode, channels) + [nn.ReLU()]
         if use_dropout:
             layers.append(nn.Dropout(p=0.5))
-        layers += [nn.ReflectionPad2d(1), conv2d(channels, channels, 3, 1, 0, has_bias)]
+        layers += [ReflectionPad(1), conv2d(channels, channels, 3, 1, 0, has_bias)]
         layers += norm_layers(norm_mode, channels)
         self.block = nn.SequentialCell(layers)
 
@@ -156,7 +157,7 @@ class ResnetGenerator(nn.Cell):
         if n_blocks < 1:
             raise ValueError(f"n_blocks must be at least 1, got {n_blocks}")
         has_bias = conv_has_bias(norm_mode)
-        layers = [nn.ReflectionPad2d(3), conv2d(in_channels, ngf, 7, 1, 0, has_bias)]
+        layers = [ReflectionPad(3), conv2d(in_channels, ngf, 7, 1, 0, has_bias)]
         layers += norm_layers(norm_mode, ngf) + [nn.ReLU()]
         for level in range(2):  # downsampling
             channels = ngf * 2 ** level
@@ -167,8 +168,9 @@ class ResnetGenerator(nn.Cell):
             channels = ngf * 2 ** level
             layers.append(UpsampleConv(channels, channels // 2, has_bias))
             layers += norm_layers(norm_mode, channels // 2) + [nn.ReLU()]
-        layers += [nn.ReflectionPad2d(3), conv2d(ngf, out_channels, 7, 1, 0, has_bias=True), nn.Tanh()]
+        layers += [ReflectionPad(3), conv2d(ngf, out_channels, 7, 1, 0, has_bias=True), nn.Tanh()]
         self.layers = nn.SequentialCell(layers)
+        self.in_channels = in_channels
         self.size_multiple = 4
 
     def construct(self, x):

@@ -11,6 +11,24 @@ def conv2d(in_channels, out_channels, kernel_size, stride, padding, has_bias):
                      padding=padding, has_bias=has_bias)
 
 
+class ReflectionPad(nn.Cell):
+    """Reflection padding of H and W by `padding` pixels (PyTorch's ReflectionPad2d): the border rows and
+    columns mirrored, the edge itself not repeated. Written as slices and a concat because MindSpore's
+    MirrorPad (nn.ReflectionPad2d) cannot be exported to ONNX."""
+
+    def __init__(self, padding):
+        super().__init__()
+        self.padding = padding
+
+    def construct(self, x):
+        padding = self.padding
+        # Slice bounds are all small positive constants, so nothing depends on the size seen at export.
+        x = ops.concat((ops.flip(x[:, :, :, 1:padding + 1], (3,)), x,
+                        ops.flip(x, (3,))[:, :, :, 1:padding + 1]), axis=3)
+        return ops.concat((ops.flip(x[:, :, 1:padding + 1, :], (2,)), x,
+                           ops.flip(x, (2,))[:, :, 1:padding + 1, :]), axis=2)
+
+
 class LeakyReLU(nn.Cell):
     """LeakyReLU(x) = x for x > 0, slope * x otherwise (slope 0.2 in pix2pix), computed as
     slope * x + (1 - slope) * relu(x).
@@ -45,7 +63,7 @@ class InstanceNorm(nn.Cell):
         mean = x.mean(axis=(2, 3), keep_dims=True)
         centred = x - mean
         variance = (centred * centred).mean(axis=(2, 3), keep_dims=True)
-        return centred * ops.rsqrt(variance + self.eps)
+        return centred / ops.sqrt(variance + self.eps)  # not rsqrt: MindSpore cannot export Rsqrt to ONNX
 
 
 def norm_layers(norm_mode, num_channels):
