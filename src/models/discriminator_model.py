@@ -12,7 +12,26 @@ from src.models.layers import LeakyReLU, conv2d, conv_has_bias, norm_layers
 DISCRIMINATOR_NAMES = ("basic", "n_layers", "pixel")
 
 
-class PatchDiscriminator(nn.Cell):
+class ConditionalDiscriminator(nn.Cell):
+    """A stack of layers judging concat(A, B); subclasses build `layers` and call finish()."""
+
+    def finish(self, layers):
+        self.layers = nn.SequentialCell(layers)
+        self.receptive_field = receptive_field(self.layers)
+
+    def construct(self, condition, image):
+        return self.layers(ops.concat((condition, image), axis=1))
+
+    def logit_map_side(self, side):
+        """Side of the logit map for inputs of `side` px: each conv maps s to (s + 2p - k) // stride + 1."""
+        for layer in self.layers:
+            if isinstance(layer, nn.Conv2d):
+                padding = layer.padding if isinstance(layer.padding, int) else layer.padding[0]
+                side = (side + 2 * padding - layer.kernel_size[0]) // layer.stride[0] + 1
+        return side
+
+
+class PatchDiscriminator(ConditionalDiscriminator):
     """Conditional PatchGAN.
 
     Args:
@@ -36,22 +55,10 @@ class PatchDiscriminator(nn.Cell):
             layers.append(conv2d(ndf * previous, ndf * multiplier, 4, stride, 1, conv_has_bias(norm_mode)))
             layers += norm_layers(norm_mode, ndf * multiplier) + [LeakyReLU(0.2)]
         layers.append(conv2d(ndf * multiplier, 1, 4, 1, 1, has_bias=True))
-        self.layers = nn.SequentialCell(layers)
-        self.receptive_field = receptive_field(self.layers)
-
-    def construct(self, condition, image):
-        return self.layers(ops.concat((condition, image), axis=1))
-
-    def logit_map_side(self, side):
-        """Side of the logit map for inputs of `side` px: each conv maps s to (s + 2p - k) // stride + 1."""
-        for layer in self.layers:
-            if isinstance(layer, nn.Conv2d):
-                padding = layer.padding if isinstance(layer.padding, int) else layer.padding[0]
-                side = (side + 2 * padding - layer.kernel_size[0]) // layer.stride[0] + 1
-        return side
+        self.finish(layers)
 
 
-class PixelDiscriminator(PatchDiscriminator):
+class PixelDiscriminator(ConditionalDiscriminator):
     """Conditional PixelGAN: 1x1 convs (6 -> ndf with bias, LeakyReLU, ndf -> 2ndf, norm, LeakyReLU,
     2ndf -> 1), so each pixel is judged alone (receptive field 1). The last conv has a bias only without
     batch norm, as in the reference.
@@ -60,13 +67,12 @@ class PixelDiscriminator(PatchDiscriminator):
     """
 
     def __init__(self, in_channels=6, ndf=64, norm_mode="batch"):
-        nn.Cell.__init__(self)
+        super().__init__()
         bias = conv_has_bias(norm_mode)
         layers = [conv2d(in_channels, ndf, 1, 1, 0, has_bias=True), LeakyReLU(0.2),
                   conv2d(ndf, ndf * 2, 1, 1, 0, has_bias=bias)]
         layers += norm_layers(norm_mode, ndf * 2) + [LeakyReLU(0.2), conv2d(ndf * 2, 1, 1, 1, 0, has_bias=bias)]
-        self.layers = nn.SequentialCell(layers)
-        self.receptive_field = receptive_field(self.layers)
+        self.finish(layers)
 
 
 def receptive_field(layers):
