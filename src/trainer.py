@@ -21,7 +21,7 @@ from src.utils.device import RankAgreement, init_data_parallel, seed_everything,
 from src.utils.errors import TrainingStopped, UserInputError
 from src.utils.lr_schedule import LearningRatePolicy
 from src.utils.tools import (format_duration, image_grid, plot_loss_curves, read_loss_history, save_image_atomic,
-                             setup_logger, write_loss_history)
+                             setup_logger, unfinished_writes, write_loss_history)
 
 
 def run_paths(output_path):
@@ -70,12 +70,10 @@ def remove_old_checkpoints(paths, keep, log):
 
 
 def remove_unfinished_writes(output_path, log):
-    """Delete the temporary files of writes that a killed run never finished (see atomic_write_path)."""
-    for folder, _, names in os.walk(output_path):
-        for name in names:
-            if name.startswith(".") and ".partial" in name:
-                os.remove(os.path.join(folder, name))
-                log(f"Removed {os.path.join(folder, name)}, left unfinished by an interrupted run")
+    """Delete the temporary files of writes that a killed run never finished."""
+    for path in unfinished_writes(output_path):
+        os.remove(path)
+        log(f"Removed {path}, left unfinished by an interrupted run")
 
 
 def _refuse_to_overwrite(paths, resuming):
@@ -122,7 +120,7 @@ class Trainer:
         logger = self.logger = setup_logger(log_path)
         if self.device_num > 1:
             logger.info(f"Data parallel: rank {self.rank} of {self.device_num}")
-            self.agreement = RankAgreement()
+            self.agreement = RankAgreement(self.device_num)
         ensure_sample_dataset(config.train_data_dir, _default_train_dir(), logger.info)
         seed_everything(config.seed)  # the same seed everywhere: identical initial weights on every rank
         generator = build_generator(self.spec, config.init_type, config.init_gain)
@@ -274,7 +272,7 @@ class Trainer:
         config = self.config
         metric = validation_l1(generator, config.val_data_dir, config.direction, config.crop_size)
         if self.agreement:
-            metric = self.agreement.mean(metric, self.device_num)
+            metric = self.agreement.mean(metric)
         self.logger.info(self.lr_policy.end_of_epoch(metric))
 
     def _final_evaluation(self, generator):

@@ -89,12 +89,13 @@ class RankAgreement:
     stopped one step early would leave the others waiting in the gradient all-reduce.
     """
 
-    def __init__(self):
+    def __init__(self, group_size):
         self._sum = _SumAllReduce()
+        self.group_size = group_size
 
     def any_rank(self, flag):
         return bool(self._sum(ms.Tensor(np.array([1.0 if flag else 0.0], np.float32))).asnumpy()[0] > 0)
 
-    def mean(self, value, group_size):
-        """The mean of `value` over the `group_size` ranks (the same number on every rank)."""
-        return float(self._sum(ms.Tensor(np.array([value], np.float32))).asnumpy()[0]) / group_size
+    def mean(self, value):
+        """The mean of `value` over the ranks (the same number on every rank)."""
+        return float(self._sum(ms.Tensor(np.array([value], np.float32))).asnumpy()[0]) / self.group_size

@@ -60,6 +60,12 @@ def atomic_write_path(path):
         raise
 
 
+def unfinished_writes(folder):
+    """Temporary files under `folder` that atomic_write_path left behind (the writer was killed)."""
+    return [os.path.join(parent, name) for parent, _, names in os.walk(folder) for name in names
+            if name.startswith(".") and ".partial" in name]
+
+
 def save_image_atomic(image, path):
     """Save a PIL image so a crash never leaves a truncated picture."""
     with atomic_write_path(path) as temporary:
