@@ -2,7 +2,6 @@
 comparison grid and an HTML report."""
 import csv
 import html
-import json
 import os
 import urllib.parse
 
@@ -186,6 +185,5 @@ def evaluate(config):
                                  config.eval_mode, config.num_test)
     config.save(os.path.join(output_dir, "config.yaml"))
     summary["checkpoint"] = config.ckpt
-    stored = contents.get("model_spec")
-    summary["model_spec"] = json.loads(stored) if isinstance(stored, str) else None
+    summary["model_spec"] = checkpoint_model_spec(contents)
     return summary

@@ -3,8 +3,8 @@
 The generators need sides divisible by their size multiple (S for unet_S, 4 for resnet_*): each image
 is reflect-padded up to the next multiple and the output cropped back, so the result has the input's
 size. Images with a side above `tile_size` are translated in overlapping tiles whose overlaps are
-blended linearly; tile origins fall on multiples of the size multiple, so away from the blended seams a tile computes exactly what the
-whole image would (in eval_mode eval).
+blended linearly; tile origins fall on multiples of the size multiple, so away from the blended seams
+a tile computes exactly what the whole image would (in eval_mode eval).
 """
 import os
 import time
