@@ -50,9 +50,11 @@ def read_yaml_documents(path):
     return documents[0], documents[1], documents[2]
 
 
-def parse_value(key, text, default):
+def parse_value(key, text, default, allowed=()):
     """Convert `text` (a string, or a list of strings for a multi-value flag) given for `key` to the type
-    of its default value. Lists hold integers: "--image_size 256 512" or "--image_size=256,512"."""
+    of its default value. Lists hold integers: "--image_size 256 512" or "--image_size=256,512".
+    null, none and ~ mean "not set", except where they are among the key's `allowed` values
+    (--norm_mode none)."""
     tokens = text if isinstance(text, list) else [text]
     if isinstance(default, list):
         parts = [part for token in tokens for part in str(token).replace(",", " ").split()]
@@ -65,7 +67,7 @@ def parse_value(key, text, default):
     if len(tokens) != 1:
         raise UserInputError(f"--{key} takes one value, got '{' '.join(tokens)}'")
     text = tokens[0]
-    if isinstance(text, str) and text.strip().lower() in ("null", "none", "~"):
+    if isinstance(text, str) and text.strip().lower() in ("null", "none", "~") and text.strip() not in allowed:
         return None
     if isinstance(default, bool):
         word = str(text).strip().lower()
@@ -141,9 +143,9 @@ def load_config(argv, default_config_path=DEFAULT_CONFIG_PATH):
         if key == "config_path":
             continue
         _check_known(key, defaults, "")
-        values[key] = parse_value(key, text, _type_example(key, defaults[key]))
+        values[key] = parse_value(key, text, _type_example(key, defaults[key]), choices.get(key, ()))
     for key, allowed in choices.items():
-        if values.get(key) is not None and values[key] not in allowed:
+        if (values.get(key) is not None or defaults.get(key) is not None) and values[key] not in allowed:
             raise UserInputError(f"--{key} must be one of {', '.join(map(str, allowed))}; got '{values[key]}'")
     config = Config(values)
     validate_config(config)

@@ -84,12 +84,24 @@ def test_every_public_dataset_has_a_preset_with_the_papers_recipe(name):
     (["--gan_mode", "hinge"], "--gan_mode must be one of"),
     (["--lr_policy", "plateau"], "--lr_policy plateau watches the validation L1 each epoch: set --val_data_dir"),
     (["--lambda_gp", "-1"], "--lambda_gp must be zero or positive"),
+    (["--gan_mode", "null"], "--gan_mode must be one of"),
 ])
 def test_invalid_settings_are_refused_with_one_clear_line(argv, message):
     with pytest.raises(UserInputError) as error:
         load_config(argv)
     assert message in str(error.value)
     assert "\n" not in str(error.value)
+
+
+def test_none_is_a_norm_mode_on_the_command_line_and_in_a_file(tmp_path):
+    assert load_config(["--norm_mode", "none"]).norm_mode == "none"
+    assert load_config(["--norm_mode=none"]).norm_mode == "none"
+    preset = tmp_path / "preset.yaml"
+    preset.write_text("norm_mode: none\n")
+    assert load_config(["--config_path", str(preset)]).norm_mode == "none"
+    preset.write_text("norm_mode: null\n")
+    with pytest.raises(UserInputError, match="--norm_mode must be one of batch, instance, none"):
+        load_config(["--config_path", str(preset)])
 
 
 def test_config_file_with_an_unknown_key_is_refused(tmp_path):
