@@ -162,7 +162,9 @@ def wait_for_line(path, fragment, process, timeout=120):
         if os.path.isfile(path) and fragment in open(path, encoding="utf-8").read():
             return
         time.sleep(0.2)
-    raise AssertionError(f"'{fragment}' never appeared in {path}")
+    ended = process.poll() is not None
+    detail = f"the job ended with {process.returncode}:\n{process.stderr.read()[-3000:]}" if ended else "timed out"
+    raise AssertionError(f"'{fragment}' never appeared in {path}; {detail}")
 
 
 def training_worker_pids(output):
