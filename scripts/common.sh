@@ -211,6 +211,11 @@ run_distributed_training() {
     for worker_log in "$log_dir"/worker_*.log; do
         [ -f "$worker_log" ] || continue
         grep -h "ms/step\|Training finished\|^error:" "$worker_log" | tail -n 2 | sed "s|^|$(basename "$worker_log" .log): |"
+        # Workers signalled directly (not through this script) stop the same way and exit 0 under msrun,
+        # which would SIGKILL the other workers on a non-zero exit: their logs tell that it was a stop.
+        if [ -z "$stop_signal" ] && [ "$status" -eq 0 ]; then
+            stop_signal="$(grep -h -o -m1 "^stopped: SIG[A-Z]*" "$worker_log" | sed "s/^stopped: SIG//")"
+        fi
     done
     if [ -n "$stop_signal" ]; then
         echo "stopped: SIG$stop_signal; rank 0 saved the position reached: continue with --resume auto" \

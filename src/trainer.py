@@ -17,7 +17,7 @@ from src.models.pix2pix import (Pix2PixTrainStep, apply_mixed_precision, build_a
 from src.utils.checkpoint import (is_training_checkpoint, read_checkpoint, restore_training_state,
                                   save_generator_checkpoint, save_training_checkpoint, weights_digest)
 from src.utils.config import DEFAULT_CONFIG_PATH, check_size_multiples, read_yaml_documents, total_epochs
-from src.utils.device import RankAgreement, init_data_parallel, seed_everything, setup_device
+from src.utils.device import RankAgreement, init_data_parallel, launched_by_msrun, seed_everything, setup_device
 from src.utils.errors import TrainingStopped, UserInputError
 from src.utils.lr_schedule import LearningRatePolicy
 from src.utils.tools import (format_duration, image_grid, plot_loss_curves, read_loss_history, save_image_atomic,
@@ -200,7 +200,8 @@ class Trainer:
         self.stop_signal = self.stop_signal or signal.SIGTERM  # a rank the signal has not reached yet
         signal_name = signal.Signals(self.stop_signal).name
         raise TrainingStopped(f"{signal_name} at epoch {epoch} step {step_in_epoch} (total {global_step}): saved "
-                              f"{path}; continue with --resume auto", self.stop_signal)
+                              f"{path}; continue with --resume auto", self.stop_signal,
+                              exit_code=0 if launched_by_msrun() else None)
 
     def _start_epoch(self, epoch, optimizers):
         """Set the learning rate of 1-based `epoch` on both optimisers and return it."""

@@ -28,14 +28,19 @@ def distribute(device, arguments, env=None, timeout=600):
                           capture_output=True, text=True, env=environment, timeout=timeout)
 
 
-def worker_log(output, rank):
-    """Everything rank `rank` printed, over every launch of the run (one logs/launch_TIME folder each)."""
-    launches = sorted(name for name in os.listdir(os.path.join(output, "logs")) if name.startswith("launch_"))
-    text = ""
+def launch_logs(output, name):
+    """[text of logs/launch_TIME/`name`] for every launch of the run, oldest first."""
+    launches = sorted(entry for entry in os.listdir(os.path.join(output, "logs")) if entry.startswith("launch_"))
+    texts = []
     for launch in launches:
-        with open(os.path.join(output, "logs", launch, f"worker_{rank}.log"), encoding="utf-8") as handle:
-            text += handle.read()
-    return text
+        with open(os.path.join(output, "logs", launch, name), encoding="utf-8") as handle:
+            texts.append(handle.read())
+    return texts
+
+
+def worker_log(output, rank):
+    """Everything rank `rank` printed, over every launch of the run."""
+    return "".join(launch_logs(output, f"worker_{rank}.log"))
 
 
 def rank_lines(output, pattern):
@@ -184,9 +189,9 @@ def training_worker_pids(output):
 
 
 def test_sigterm_to_the_launch_and_a_killed_worker_lose_nothing(sample_root, tmp_path):
-    """A scheduler's SIGTERM to the launch script saves the exact position on every rank at the same step;
-    a worker killed outright ends the whole job at once; each time the checkpoints stay valid and
-    --resume auto finishes the run."""
+    """A scheduler's SIGTERM to the launch script, or to one worker only, saves the exact position on every
+    rank at the same step; a worker killed outright ends the whole job at once; each time the checkpoints
+    stay valid and --resume auto finishes the run."""
     import signal
     import time
 
@@ -203,10 +208,22 @@ def test_sigterm_to_the_launch_and_a_killed_worker_lose_nothing(sample_root, tmp
     assert len(stops[0]) == 1 and stops[0] == stops[1], stops  # both ranks stopped after the same step
     total_steps, saved = stops[0][0]
     assert int(read_checkpoint(saved)["step"]) == int(total_steps) > 8
+    # Every worker left the cluster by itself: msrun killed none (it SIGKILLs the rest when one exits non-zero).
+    assert "kill all other workers" not in launch_logs(output, "msrun.log")[-1]
+
+    # A SIGTERM that reaches one worker only, not the launch script: both ranks stop at the same step, and
+    # the script reports the stop, not a failure.
+    job = start_distributed(sample_root, output)
+    wait_for_line(output / "train.log", "epoch 4/20 step 4/8", job)
+    os.kill(training_worker_pids(output)[1], signal.SIGTERM)
+    _, errors = job.communicate(timeout=120)
+    assert job.returncode == 143 and "stopped: SIGTERM" in errors, errors[-2000:]
+    assert "kill all other workers" not in launch_logs(output, "msrun.log")[-1]
+    stops = rank_lines(output, r"stopped: SIGTERM at epoch \d+ step \d+ \(total (\d+)\)")
+    assert len(stops[0]) == 2 and stops[0] == stops[1], stops
 
     job = start_distributed(sample_root, output)
-    wait_for_line(output / "train.log", "Saved", job)  # the resumed run has written a checkpoint of its own
-    wait_for_line(output / "train.log", "epoch 5/20", job)
+    wait_for_line(output / "train.log", "epoch 6/20", job)  # past the stop: the resumed run saved epochs of its own
     pids = training_worker_pids(output)
     assert sorted(pids) == [0, 1], pids
     killed_at = time.time()
@@ -223,4 +240,4 @@ def test_sigterm_to_the_launch_and_a_killed_worker_lose_nothing(sample_root, tmp
     assert int(read_checkpoint(str(output / "checkpoints" / "pix2pix_epoch_0020.ckpt"))["epoch"]) == 20
     with open(output / "losses.csv", encoding="utf-8") as handle:
         steps = [int(line.split(",")[1]) for line in handle.readlines()[1:]]
-    assert steps == list(range(1, 20 * 8 + 1))  # every step once, in order, across three launches
+    assert steps == list(range(1, 20 * 8 + 1))  # every step once, in order, across four launches

@@ -9,6 +9,14 @@ from src.utils.errors import UserInputError
 _cpu_threads_set = False
 
 
+class _DeviceProbe(ms.nn.Cell):
+    """x + 1: run once by setup_device to prove the device computes. Being a Cell (a compiled graph in
+    graph mode), it also starts MindSpore's CPU kernel pool, which a bare tensor operation does not."""
+
+    def construct(self, value):
+        return value + 1
+
+
 def setup_device(device_target, device_id=0, mode="GRAPH"):
     """Select the device (device_id None: the launcher's choice) and execution mode, and check the
     device really works.
@@ -26,8 +34,7 @@ def setup_device(device_target, device_id=0, mode="GRAPH"):
             # MindSpore defaults to 25 CPU threads; on small machines one per core is faster.
             ms.device_context.cpu.op_tuning.threads_num(len(usable_cores()))
             _cpu_threads_set = True
-        probe = ms.Tensor(np.ones((2,), np.float32)) + 1
-        probe.asnumpy()  # also starts the CPU kernel thread pool
+        _DeviceProbe()(ms.Tensor(np.ones((2,), np.float32))).asnumpy()  # a Cell, so graph mode starts the pool
         if device_target == "CPU":
             pin_kernel_threads()
     except Exception as error:  # MindSpore raises RuntimeError/ValueError for absent devices and backends
@@ -95,6 +102,16 @@ def seed_everything(seed, deterministic=False):
     ms.set_seed(seed)
     ms.dataset.config.set_seed(seed)
     np.random.seed(seed)
+
+
+def launched_by_msrun():
+    """True in a worker process that msrun started (it sets MS_ROLE=MS_WORKER for them).
+
+    Such a worker must exit 0 after a requested stop: msrun SIGKILLs every other worker as soon as one
+    exits non-zero, before they leave the cluster, and its scheduler then waits ~30 s for their heartbeats
+    to time out and fails the job. The launch script reports the stop (exit 130/143) from the worker logs.
+    """
+    return os.environ.get("MS_ROLE") == "MS_WORKER"
 
 
 def init_data_parallel(device_target, mode="GRAPH"):

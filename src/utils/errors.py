@@ -15,11 +15,16 @@ class UserInputError(Exception):
 
 
 class TrainingStopped(Exception):
-    """Training stopped on request (SIGINT/SIGTERM) after saving; exits with 128 + the signal number."""
+    """Training stopped on request (SIGINT/SIGTERM) after saving.
 
-    def __init__(self, message, signal_number):
+    exit_code: 128 + the signal number (the shell's convention) unless given; an msrun worker passes 0,
+    as msrun SIGKILLs the other workers the moment one exits non-zero (see launched_by_msrun).
+    """
+
+    def __init__(self, message, signal_number, exit_code=None):
         super().__init__(message)
         self.signal_number = signal_number
+        self.exit_code = 128 + signal_number if exit_code is None else exit_code
 
 
 def run_cli(main, argv=None):
@@ -32,7 +37,7 @@ def run_cli(main, argv=None):
         sys.exit(USER_ERROR_EXIT_CODE)
     except TrainingStopped as stop:
         print(f"stopped: {stop}", file=sys.stderr, flush=True)
-        sys.exit(128 + stop.signal_number)
+        sys.exit(stop.exit_code)
     except OSError as error:
         if error.errno not in WRITE_ERRNOS:
             raise

@@ -1,37 +1,80 @@
 """The CPU setup a user gets from setup_device: MindSpore's kernel pool, one thread per core."""
+import json
 import os
-import threading
+import subprocess
+import sys
 
 import pytest
 
+from tests.conftest import REPO_ROOT
+
 pytestmark = pytest.mark.skipif(not hasattr(os, "sched_setaffinity"), reason="thread binding is Linux-only")
 
+# A fresh process, as train.py / predict.py start: set the device up, run a generator (the pool must be
+# the one setup_device bound, not a new one), then report every thread's name and allowed cores.
+FRESH_PROCESS = """
+import json, os, threading
+import numpy as np
+import mindspore as ms
+from src.models.generator_model import define_generator
+from src.utils.device import setup_device, usable_cores
 
 def allowed_cores(thread_id):
-    """The cores the kernel lets a thread of this process run on, read back from /proc."""
     with open(f"/proc/self/task/{thread_id}/status") as status:
         line = next(line for line in status if line.startswith("Cpus_allowed_list:"))
     cores = set()
     for part in line.split(":", 1)[1].strip().split(","):
         first, _, last = part.partition("-")
         cores.update(range(int(first), int(last or first) + 1))
-    return cores
+    return sorted(cores)
+
+def threads():
+    found = {}
+    for thread_id in os.listdir("/proc/self/task"):
+        with open(f"/proc/self/task/{thread_id}/comm") as comm:
+            found[thread_id] = [comm.read().strip(), allowed_cores(thread_id)]
+    return found
+
+setup_device("CPU", 0, "GRAPH")
+after_setup = threads()
+generator = define_generator("unet_64", ngf=8)
+generator.set_train(False)
+generator(ms.Tensor(np.zeros((1, 3, 64, 64), np.float32))).asnumpy()
+print(json.dumps({"after_setup": after_setup, "after_generator": threads(), "cores": usable_cores(),
+                  "python_thread": str(threading.get_native_id())}))
+"""
 
 
-def test_setup_device_gives_each_kernel_pool_thread_its_own_core():
-    from src.utils.device import _kernel_pool_threads, usable_cores
+@pytest.fixture(scope="module")
+def fresh_process_threads():
+    result = subprocess.run([sys.executable, "-c", FRESH_PROCESS], cwd=REPO_ROOT, capture_output=True, text=True,
+                            timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    return json.loads(result.stdout.strip().splitlines()[-1])
 
-    # the session fixture has run setup_device("CPU", ...), which starts and binds the pool
-    pool = _kernel_pool_threads()
-    names = [name for name, _ in pool]
-    assert any(name.startswith("KernelThread_") for name in names), names
-    cores = usable_cores()
-    bound = [allowed_cores(thread_id) for _, thread_id in pool]
-    assert all(len(cores_of_thread) == 1 and cores_of_thread <= set(cores) for cores_of_thread in bound), bound
+
+def pool_threads(threads):
+    """{thread id: allowed cores} of MindSpore's CPU kernel pool (ActorThread_i, KernelThread_j)."""
+    return {thread_id: cores for thread_id, (name, cores) in threads.items()
+            if name.startswith(("ActorThread_", "KernelThread_"))}
+
+
+def test_setup_device_gives_each_kernel_pool_thread_its_own_core(fresh_process_threads):
+    pool = pool_threads(fresh_process_threads["after_setup"])
+    names = [fresh_process_threads["after_setup"][thread_id][0] for thread_id in pool]
+    assert any(name.startswith("KernelThread_") for name in names), names  # the pool exists once set up
+    cores = fresh_process_threads["cores"]
+    assert all(len(allowed) == 1 and set(allowed) <= set(cores) for allowed in pool.values()), pool
     if len(pool) <= len(cores):
-        assert len(set.union(*bound)) == len(pool), f"two pool threads share a core: {dict(zip(names, bound))}"
-    # the Python thread (which also runs the data pipeline's feeding) stays free to move
-    assert allowed_cores(threading.get_native_id()) == set(cores)
+        assert len({allowed[0] for allowed in pool.values()}) == len(pool), f"two pool threads share a core: {pool}"
+    # the Python thread (which also feeds the data pipeline) stays free to move
+    assert fresh_process_threads["after_setup"][fresh_process_threads["python_thread"]][1] == cores
+
+
+def test_a_network_runs_on_the_pool_that_was_bound(fresh_process_threads):
+    before = pool_threads(fresh_process_threads["after_setup"])
+    after = pool_threads(fresh_process_threads["after_generator"])
+    assert after == before  # same threads, same cores: running a real graph started no unbound pool
 
 
 def test_binding_again_is_harmless():
