@@ -169,6 +169,12 @@ def wait_for_line(path, fragment, process, timeout=120):
         time.sleep(0.2)
     ended = process.poll() is not None
     detail = f"the job ended with {process.returncode}:\n{process.stderr.read()[-3000:]}" if ended else "timed out"
+    output = os.path.dirname(path)
+    for name in ("msrun.log", "worker_0.log", "worker_1.log"):  # the latest launch's logs, which CI cannot keep
+        try:
+            detail += f"\n--- {name}:\n" + "".join(launch_logs(output, name)[-1].splitlines(True)[-15:])
+        except (OSError, IndexError):
+            detail += f"\n--- no {name}"
     raise AssertionError(f"'{fragment}' never appeared in {path}; {detail}")
 
 
