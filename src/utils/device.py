@@ -1,5 +1,6 @@
 """Device and execution-mode setup for single-device runs."""
 import os
+import time
 
 import numpy as np
 import mindspore as ms
@@ -36,6 +37,7 @@ def setup_device(device_target, device_id=0, mode="GRAPH"):
             _cpu_threads_set = True
         _DeviceProbe()(ms.Tensor(np.ones((2,), np.float32))).asnumpy()  # a Cell, so graph mode starts the pool
         if device_target == "CPU":
+            _wait_for_kernel_pool()
             pin_kernel_threads()
     except Exception as error:  # MindSpore raises RuntimeError/ValueError for absent devices and backends
         first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
@@ -65,6 +67,15 @@ def _kernel_pool_threads():
         if kind in ("Actor", "Kernel") and index.isdigit():
             found.append((kind != "Actor", int(index), name, int(thread_id)))
     return [(name, thread_id) for _, _, name, thread_id in sorted(found)]
+
+
+def _wait_for_kernel_pool(timeout_s=2.0):
+    """Wait until MindSpore's CPU kernel pool threads are visible (they start, and are named, asynchronously)."""
+    deadline = time.monotonic() + timeout_s
+    while not any(name.startswith("KernelThread_") for name, _ in _kernel_pool_threads()):
+        if time.monotonic() > deadline:
+            return
+        time.sleep(0.01)
 
 
 def pin_kernel_threads():
