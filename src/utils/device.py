@@ -12,7 +12,7 @@ _cpu_threads_set = False
 
 class _DeviceProbe(ms.nn.Cell):
     """x + 1: run once by setup_device to prove the device computes. Being a Cell (a compiled graph in
-    graph mode), it also starts MindSpore's CPU kernel pool, which a bare tensor operation does not."""
+    graph mode), it runs on MindSpore's CPU kernel pool, so the pool exists for pin_kernel_threads."""
 
     def construct(self, value):
         return value + 1
