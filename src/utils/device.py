@@ -133,7 +133,13 @@ def init_data_parallel(device_target, mode="GRAPH"):
     """
     from mindspore.communication import get_group_size, get_rank, init
 
-    setup_device(device_target, None, mode)
+    if os.environ.get("MS_ROLE") == "MS_SCHED":
+        # msrun's scheduler runs this script too, only to coordinate the workers (init() ends the process).
+        # It computes nothing: a graph run here leaves threads that abort its exit ("terminate called").
+        ms.set_context(mode=ms.GRAPH_MODE if mode == "GRAPH" else ms.PYNATIVE_MODE)
+        ms.set_device(device_target)
+    else:
+        setup_device(device_target, None, mode)
     if "MS_WORKER_NUM" not in os.environ and "RANK_TABLE_FILE" not in os.environ:
         raise UserInputError("--distribute true needs a distributed launcher: start with "
                              "scripts/run_distribute_train_*.sh (msrun), or set RANK_TABLE_FILE on Ascend")
