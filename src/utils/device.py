@@ -18,10 +18,12 @@ class _DeviceProbe(ms.nn.Cell):
         return value + 1
 
 
-def setup_device(device_target, device_id=0, mode="GRAPH"):
+def setup_device(device_target, device_id=0, mode="GRAPH", computes=True):
     """Select the device (device_id None: the launcher's choice) and execution mode, and check the
     device really works.
 
+    computes False (msrun's scheduler, which only coordinates the workers): select, but run no probe and
+    bind no threads; a graph run there leaves threads that abort its exit ("terminate called").
     Raises UserInputError naming the device when it is not present or its backend fails.
     """
     global _cpu_threads_set
@@ -31,6 +33,8 @@ def setup_device(device_target, device_id=0, mode="GRAPH"):
             ms.set_device(device_target)
         else:
             ms.set_device(device_target, device_id)
+        if not computes:
+            return
         if device_target == "CPU" and not _cpu_threads_set:
             # MindSpore defaults to 25 CPU threads; on small machines one per core is faster.
             ms.device_context.cpu.op_tuning.threads_num(len(usable_cores()))
@@ -133,13 +137,8 @@ def init_data_parallel(device_target, mode="GRAPH"):
     """
     from mindspore.communication import get_group_size, get_rank, init
 
-    if os.environ.get("MS_ROLE") == "MS_SCHED":
-        # msrun's scheduler runs this script too, only to coordinate the workers (init() ends the process).
-        # It computes nothing: a graph run here leaves threads that abort its exit ("terminate called").
-        ms.set_context(mode=ms.GRAPH_MODE if mode == "GRAPH" else ms.PYNATIVE_MODE)
-        ms.set_device(device_target)
-    else:
-        setup_device(device_target, None, mode)
+    # msrun's scheduler runs this script too, only to coordinate the workers (its init() ends the process).
+    setup_device(device_target, None, mode, computes=os.environ.get("MS_ROLE") != "MS_SCHED")
     if "MS_WORKER_NUM" not in os.environ and "RANK_TABLE_FILE" not in os.environ:
         raise UserInputError("--distribute true needs a distributed launcher: start with "
                              "scripts/run_distribute_train_*.sh (msrun), or set RANK_TABLE_FILE on Ascend")
