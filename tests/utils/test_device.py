@@ -1,12 +1,10 @@
 """The CPU setup a user gets from setup_device: MindSpore's kernel pool, one thread per core."""
 import json
 import os
-import subprocess
-import sys
 
 import pytest
 
-from tests.conftest import REPO_ROOT
+from tests.conftest import run_entry
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "sched_setaffinity"), reason="thread binding is Linux-only")
 
@@ -47,8 +45,7 @@ print(json.dumps({"after_setup": after_setup, "after_generator": threads(), "cor
 
 @pytest.fixture(scope="module")
 def fresh_process_threads():
-    result = subprocess.run([sys.executable, "-c", FRESH_PROCESS], cwd=REPO_ROOT, capture_output=True, text=True,
-                            timeout=300)
+    result = run_entry(["-c", FRESH_PROCESS], timeout=300)
     assert result.returncode == 0, result.stderr[-2000:]
     return json.loads(result.stdout.strip().splitlines()[-1])
 
