@@ -10,8 +10,9 @@ one JSON line:
                       num_parallel_workers workers on a folder of 256x256 A|B jpgs (the sample set);
   peak_rss_mb         peak resident memory of this process;
   deploy_ms_per_image with --deploy: G(A) through the exported MINDIR and ONNX Runtime;
-and the settings used. Compare with the PyTorch peer in the same session:
-python ../shared/bench/torch_ref.py --steps 5
+and the settings used. Compare with the PyTorch peer right after, in the same session (it needs
+`pip install torch==2.13.0`, in another environment):
+python benchmarks/torch_peer.py --steps 5
 """
 import argparse
 import json
@@ -24,8 +25,7 @@ import time
 
 import numpy as np
 
-from src.models.generator_model import generator_size_multiple
-from src.utils.config import load_config
+from src.settings import export_image_size, load_config, model_spec_from_config
 from src.utils.errors import UserInputError, run_cli
 
 
@@ -72,7 +72,8 @@ def deploy_latency(generator, batch, repeats):
     return timings
 
 
-def main(argv):
+def parse_arguments(argv):
+    """(benchmark options, the run's config) from the command line; None options after --help."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0], add_help=False)
     parser.add_argument("--steps", type=int, default=5, help="timed steps and inference calls")
     parser.add_argument("--warmup", type=int, default=1, help="untimed steps after the compiling first one")
@@ -82,19 +83,17 @@ def main(argv):
     args, config_argv = parser.parse_known_args(argv)
     if args.help:
         print(__doc__)
-        return
+        return None, None
     if args.steps < 1 or args.warmup < 0 or args.data_epochs < 1:
         raise UserInputError("--steps and --data_epochs must be at least 1, --warmup at least 0")
-    config = load_config(config_argv + ["--eval_mode", "eval"])
-    sides = config.image_size or [config.crop_size]
-    height, width = (sides[0], sides[0]) if len(sides) == 1 else sides
-    multiple = generator_size_multiple(config.netG)
-    if height % multiple or width % multiple:
-        raise UserInputError(f"--image_size must be a multiple of {multiple} for --netG {config.netG}")
+    return args, load_config(config_argv, "benchmark")
 
+
+def time_training_and_inference(config, shape, args):
+    """Build the networks train.py would build; time the compiled step and the generator in eval mode.
+    Returns (report entries, the generator, the input batch)."""
     import mindspore as ms
-    from src.models.pix2pix import (Pix2PixTrainStep, build_adam, build_discriminator, build_generator,
-                                    count_parameters, model_spec_from_config)
+    from src.models.pix2pix import Pix2PixTrainStep, build_adam, build_discriminator, build_generator, count_parameters
     from src.utils.device import seed_everything, setup_device
 
     setup_device(config.device_target, config.device_id, config.mode)
@@ -106,7 +105,6 @@ def main(argv):
                             gan_mode=config.gan_mode, lambda_gp=config.lambda_gp)
     step.set_train(True)
     rng = np.random.default_rng(0)
-    shape = (config.batch_size, 3, height, width)
     real_a, real_b = (ms.Tensor(rng.uniform(-1, 1, shape).astype(np.float32)) for _ in range(2))
     started = time.perf_counter()
     step(real_a, real_b)[0].asnumpy()  # .asnumpy() waits for the device before the clock stops
@@ -114,13 +112,24 @@ def main(argv):
     train_ms = median_ms(lambda: step(real_a, real_b)[0].asnumpy(), args.steps, args.warmup)
     generator.set_train(False)
     infer_ms = median_ms(lambda: generator(real_a).asnumpy(), args.steps, 1)
-    report = {"framework": f"mindspore {ms.__version__}", "device": config.device_target, "mode": config.mode,
-              "batch_size": config.batch_size, "image_size": [height, width], "netG": config.netG, "netD": config.netD,
-              "norm_mode": config.norm_mode, "gan_mode": config.gan_mode, "ngf": config.ngf, "ndf": config.ndf, "steps": args.steps, "warmup": args.warmup,
-              "train_ms_per_step": train_ms, "compile_s": compile_s, "g_infer_ms": infer_ms,
-              "G_params": count_parameters(generator), "D_params": count_parameters(discriminator)}
+    report = {"framework": f"mindspore {ms.__version__}", "train_ms_per_step": train_ms, "compile_s": compile_s,
+              "g_infer_ms": infer_ms, "G_params": count_parameters(generator),
+              "D_params": count_parameters(discriminator)}
+    return report, generator, real_a.asnumpy()
+
+
+def main(argv):
+    args, config = parse_arguments(argv)
+    if args is None:
+        return
+    height, width = export_image_size(config)
+    timings, generator, batch = time_training_and_inference(config, (config.batch_size, 3, height, width), args)
+    report = {"framework": timings.pop("framework"), "device": config.device_target, "mode": config.mode,
+              "batch_size": config.batch_size, "image_size": [height, width], "netG": config.netG,
+              "netD": config.netD, "norm_mode": config.norm_mode, "gan_mode": config.gan_mode, "ngf": config.ngf,
+              "ndf": config.ndf, "steps": args.steps, "warmup": args.warmup, **timings}
     if args.deploy:
-        report["deploy_ms_per_image"] = deploy_latency(generator, real_a.asnumpy(), args.steps)
+        report["deploy_ms_per_image"] = deploy_latency(generator, batch, args.steps)
     report["data_pairs_per_s"] = data_pairs_per_second(config, args.data_epochs)
     report["num_parallel_workers"] = config.num_parallel_workers
     report["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)

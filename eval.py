@@ -6,12 +6,12 @@ one JSON line of mean metrics last.
 import json
 
 from src.evaluator import evaluate
-from src.utils.config import load_config
+from src.settings import load_config
 from src.utils.errors import run_cli
 
 
 def main(argv):
-    summary = evaluate(load_config(argv))
+    summary = evaluate(load_config(argv, "eval"))
     print(json.dumps(summary), flush=True)
 
 

@@ -2,13 +2,13 @@
 [--image_size H [W]] [--batch_size N] [--export_mode eval|train].  One JSON line of results is printed last."""
 import json
 
-from src.deploy.export_model import export_from_config
-from src.utils.config import load_config
+from src.exporter import export_from_config
+from src.settings import load_config
 from src.utils.errors import run_cli
 
 
 def main(argv):
-    print(json.dumps(export_from_config(load_config(argv))), flush=True)
+    print(json.dumps(export_from_config(load_config(argv, "export"))), flush=True)
 
 
 if __name__ == "__main__":

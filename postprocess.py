@@ -5,12 +5,12 @@ import json
 import os
 
 from src.deploy.offline import postprocess
-from src.utils.config import load_config
+from src.settings import load_config
 from src.utils.errors import run_cli
 
 
 def main(argv):
-    config = load_config(argv)
+    config = load_config(argv, "postprocess")
     summary = postprocess(config.infer_dir or os.path.join(config.output_path, "infer"), config.val_data_dir,
                           config.num_test)
     print(json.dumps(summary), flush=True)

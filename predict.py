@@ -6,12 +6,12 @@ OUTPUT_PATH/predict/CKPT_NAME/; one JSON line of totals is printed last.
 import json
 
 from src.predictor import predict
-from src.utils.config import load_config
+from src.settings import load_config
 from src.utils.errors import run_cli
 
 
 def main(argv):
-    print(json.dumps(predict(load_config(argv))), flush=True)
+    print(json.dumps(predict(load_config(argv, "predict"))), flush=True)
 
 
 if __name__ == "__main__":

@@ -3,19 +3,19 @@ writes each pair's normalised input A as INFER_DIR/input/NAME.bin (float32, 1x3x
 import os
 
 from src.deploy.offline import preprocess
-from src.utils.config import load_config
+from src.settings import export_image_size, load_config
 from src.utils.errors import UserInputError, run_cli
 
 
 def main(argv):
-    config = load_config(argv)
+    config = load_config(argv, "preprocess")
     if not config.val_data_dir:
         raise UserInputError("--val_data_dir is not set: pass the folder of A|B pairs to preprocess")
-    sides = config.image_size or [config.crop_size]
-    if len(sides) == 2 and sides[0] != sides[1]:
+    height, width = export_image_size(config)
+    if height != width:
         raise UserInputError("preprocess.py makes square inputs: give one --image_size")
     preprocess(config.val_data_dir, config.infer_dir or os.path.join(config.output_path, "infer"), config.direction,
-               sides[0], config.num_test)
+               height, config.num_test)
 
 
 if __name__ == "__main__":

@@ -1,11 +1,15 @@
 """Train pix2pix: python train.py [--key value ...]  (settings: default_config.yaml, or --help)."""
+import json
+
+from src.settings import load_config
 from src.trainer import train
-from src.utils.config import load_config
 from src.utils.errors import run_cli
 
 
 def main(argv):
-    train(load_config(argv))
+    summary = train(load_config(argv, "train"))
+    if summary is not None:  # the final generator's evaluation, when val_data_dir is set
+        print(json.dumps(summary), flush=True)
 
 
 if __name__ == "__main__":

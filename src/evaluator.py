@@ -11,9 +11,9 @@ from PIL import Image
 
 from src.dataset.aligned_dataset import create_eval_dataset, iterate_batches
 from src.dataset.transforms import to_uint8_hwc
-from src.models.pix2pix import build_generator, model_spec_from_config
-from src.utils.checkpoint import checkpoint_model_spec, load_generator_weights, read_checkpoint
-from src.utils.config import check_size_multiples
+from src.models.checkpoint import load_generator, set_test_mode
+from src.run_folder import make_output_folder, results_folder
+from src.settings import generator_spec_from_config, require_size_multiples
 from src.utils.device import seed_everything, setup_device
 from src.utils.errors import UserInputError
 from src.utils.metrics import mean_absolute_error, psnr, ssim
@@ -24,45 +24,6 @@ COMPARISON_ROWS = 6
 # PSNR of identical images is infinite; reports cap it here so means and JSON stay finite.
 PSNR_CAP_DB = 100.0
 METRIC_KEYS = ("l1", "psnr", "ssim", "baseline_l1", "baseline_psnr", "baseline_ssim")
-
-
-def load_generator(ckpt_path, config):
-    """Rebuild the generator a checkpoint was trained with (its stored model_spec, else the config's)
-    and load its weights. Returns (generator, contents of the checkpoint)."""
-    contents = read_checkpoint(ckpt_path)
-    spec = checkpoint_model_spec(contents) or model_spec_from_config(config)
-    check_size_multiples(config, spec["netG"])
-    generator = build_generator(spec)
-    load_generator_weights(generator, contents, ckpt_path)
-    return generator, contents
-
-
-def set_test_mode(generator, eval_mode):
-    """eval_mode "train": batch norm on each input's own statistics and dropout on, as the paper and the
-    reference's test.py (without --eval); "eval": running statistics and no dropout."""
-    generator.set_train(eval_mode == "train")
-
-
-def unused_folder(path):
-    """`path`, or `path_2`, `path_3`, ... if it exists: earlier results are never overwritten."""
-    candidate, number = path, 1
-    while os.path.exists(candidate):
-        number += 1
-        candidate = f"{path}_{number}"
-    return candidate
-
-
-def make_output_folder(path, setting="output_path"):
-    """Create `path` (and its parents), with one clear error if that is not possible."""
-    try:
-        os.makedirs(path, exist_ok=True)
-        probe = os.path.join(path, ".write_test")
-        with open(probe, "w", encoding="utf-8"):
-            pass
-        os.remove(probe)
-    except OSError as error:
-        raise UserInputError(f"cannot write results to '{path}' ({error.strerror or error}): "
-                             f"choose a writable --{setting}") from None
 
 
 def score_pair(name, input_image, output, target):
@@ -177,13 +138,10 @@ def evaluate(config):
         raise UserInputError("--val_data_dir is not set: pass a folder of aligned A|B images to evaluate on")
     setup_device(config.device_target, config.device_id, config.mode)
     seed_everything(config.seed, deterministic=True)
-    generator, contents = load_generator(config.ckpt, config)
-    stem = os.path.splitext(os.path.basename(config.ckpt))[0]
-    data_name = os.path.basename(os.path.normpath(config.val_data_dir))
-    output_dir = unused_folder(os.path.join(config.output_path, "eval", f"{stem}_{data_name}"))
+    generator, spec = load_generator(config.ckpt, generator_spec_from_config(config))
+    require_size_multiples(config, spec["netG"], ("crop_size",))
+    output_dir = results_folder(config.output_path, "eval", config.ckpt, config.val_data_dir)
     summary = evaluate_generator(generator, config.val_data_dir, output_dir, config.direction, config.crop_size,
                                  config.eval_mode, config.num_test)
     config.save(os.path.join(output_dir, "config.yaml"))
-    summary["checkpoint"] = config.ckpt
-    summary["model_spec"] = checkpoint_model_spec(contents)
-    return summary
+    return dict(summary, checkpoint=config.ckpt, model_spec=spec)

@@ -16,7 +16,9 @@ from PIL import Image
 from src.dataset.aligned_dataset import list_image_files
 from src.dataset.image_io import UnreadableImageError, read_rgb
 from src.dataset.transforms import to_normalized_chw, to_uint8_hwc
-from src.evaluator import load_generator, make_output_folder, set_test_mode, unused_folder
+from src.models.checkpoint import load_generator, set_test_mode
+from src.run_folder import make_output_folder, results_folder
+from src.settings import generator_spec_from_config, require_size_multiples
 from src.utils.device import seed_everything, setup_device
 from src.utils.errors import UserInputError
 from src.utils.tools import format_duration, save_image_atomic, write_json_atomic
@@ -88,6 +90,21 @@ def _input_files(input_path):
     return list_image_files(input_path, "input_path")
 
 
+def load_test_generator(config):
+    """The checkpoint's generator in the test mode config.eval_mode, the tile sizes checked against it;
+    returns run_generator: a (1, C, h, w) float32 array -> (1, C_out, h, w), and the size multiple."""
+    setup_device(config.device_target, config.device_id, config.mode)
+    seed_everything(config.seed, deterministic=True)
+    generator, spec = load_generator(config.ckpt, generator_spec_from_config(config))
+    require_size_multiples(config, spec["netG"], ("tile_size", "tile_overlap"))
+    set_test_mode(generator, config.eval_mode)
+
+    def run_generator(batch):
+        return generator(ms.Tensor(np.ascontiguousarray(batch, dtype=np.float32))).asnumpy()
+
+    return run_generator, generator.size_multiple
+
+
 def predict(config, log=print):
     """predict.py: translate config.input_path with config.ckpt; returns the summary dict.
 
@@ -95,21 +112,11 @@ def predict(config, log=print):
     nothing could be translated.
     """
     files = _input_files(config.input_path)
-    setup_device(config.device_target, config.device_id, config.mode)
-    seed_everything(config.seed, deterministic=True)
-    generator, contents = load_generator(config.ckpt, config)
-    set_test_mode(generator, config.eval_mode)
-    multiple = generator.size_multiple
-    stem = os.path.splitext(os.path.basename(config.ckpt))[0]
-    output_dir = unused_folder(os.path.join(config.output_path, "predict", stem))
+    run_generator, multiple = load_test_generator(config)
+    output_dir = results_folder(config.output_path, "predict", config.ckpt)
     make_output_folder(output_dir)
-
-    def run_generator(batch):
-        return generator(ms.Tensor(np.ascontiguousarray(batch, dtype=np.float32))).asnumpy()
-
     translated, skipped, started = [], [], time.perf_counter()
     for number, path in enumerate(files, 1):
-        name = os.path.basename(path)
         try:
             image = read_rgb(path)
         except UnreadableImageError as error:
@@ -119,11 +126,11 @@ def predict(config, log=print):
         begun = time.perf_counter()
         output = translate_array(run_generator, to_normalized_chw(image), multiple, config.tile_size,
                                  config.tile_overlap)
-        destination = os.path.join(output_dir, os.path.splitext(name)[0] + ".png")
+        destination = os.path.join(output_dir, os.path.splitext(os.path.basename(path))[0] + ".png")
         save_image_atomic(Image.fromarray(to_uint8_hwc(output)), destination)
         translated.append(destination)
         remaining = (time.perf_counter() - started) / number * (len(files) - number)
-        log(f"[{number}/{len(files)}] {name} ({image.width}x{image.height}) -> {destination} "
+        log(f"[{number}/{len(files)}] {os.path.basename(path)} ({image.width}x{image.height}) -> {destination} "
             f"in {time.perf_counter() - begun:.2f} s, ETA {format_duration(remaining)}")
     if not translated:
         raise UserInputError(f"none of the {len(files)} file(s) in '{config.input_path}' could be read as an image")

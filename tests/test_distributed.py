@@ -201,7 +201,7 @@ def test_sigterm_to_the_launch_and_a_killed_worker_lose_nothing(sample_root, tmp
     import signal
     import time
 
-    from src.utils.checkpoint import read_checkpoint
+    from src.models.checkpoint import read_checkpoint
 
     output = tmp_path / "run"
     job = start_distributed(sample_root, output)

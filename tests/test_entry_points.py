@@ -83,7 +83,7 @@ def test_eval_scores_a_checkpoint_and_prints_json_last(first_epoch, sample_root)
     (["train.py", "--n_epochs", "-2"], "--n_epochs must be zero or a positive integer"),
     (["train.py", "--crop_size", "300"], "must not exceed --load_size"),
     (["train.py", "--crop_size", "200", "--load_size", "200"], "must be a multiple of 256 for the generator unet_256"),
-    (["train.py", "--netG", "unet_128", "--tile_size", "1000"], "--tile_size must be a multiple of 128"),
+    (["train.py", "--seed", "-5"], "--seed must be an integer from 0 to 4294967295"),
     (["train.py", "--device_target", "NPU"], "--device_target must be one of"),
     (["eval.py", "--ckpt", "missing.ckpt", "--val_data_dir", "."], "checkpoint 'missing.ckpt' does not exist"),
     (["eval.py", "--ckpt", "x.ckpt"], "--val_data_dir is not set"),

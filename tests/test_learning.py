@@ -2,9 +2,9 @@
 import mindspore as ms
 
 from src.evaluator import evaluate_generator
-from src.models.pix2pix import build_generator, model_spec_from_config
+from src.models.pix2pix import build_generator
+from src.settings import load_config, model_spec_from_config
 from src.trainer import Trainer
-from src.utils.config import load_config
 from tests.conftest import TINY_MODEL_FLAGS
 
 
@@ -12,14 +12,12 @@ def test_held_out_l1_falls_below_its_start_and_below_the_input_baseline(sample_r
     config = load_config(["--train_data_dir", str(sample_root / "train"), "--val_data_dir", str(sample_root / "val"),
                           "--output_path", str(tmp_path / "run"), "--n_epochs", "10", "--n_epochs_decay", "5",
                           "--log_interval", "100", "--save_checkpoint_epochs", "100", "--seed", "2",
-                          *TINY_MODEL_FLAGS, "--ngf", "16", "--ndf", "16"])
+                          *TINY_MODEL_FLAGS, "--ngf", "16", "--ndf", "16"], "train")
     ms.set_seed(config.seed)
     untrained = build_generator(model_spec_from_config(config))
     start = evaluate_generator(untrained, config.val_data_dir, str(tmp_path / "start"), config.direction,
-                               config.crop_size, "paper", log=lambda message: None)
-    trainer = Trainer(config)
-    trainer.run()
-    trained = trainer.summary
+                               config.crop_size, "eval", log=lambda message: None)
+    trained = Trainer(config).run()
     assert trained["num_images"] == start["num_images"] == 4
     assert trained["l1"] < 0.75 * start["l1"], (start, trained)
     assert trained["l1"] < trained["baseline_l1"], trained

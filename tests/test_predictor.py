@@ -9,7 +9,7 @@ from PIL import Image
 
 from src.models.pix2pix import build_generator
 from src.predictor import blend_weights, pad_to_multiple, tile_origins, translate_array
-from src.utils.checkpoint import save_generator_checkpoint, save_training_checkpoint
+from src.models.checkpoint import save_generator_checkpoint, save_training_checkpoint
 from tests.conftest import TINY_SPEC, run_entry, structured_generator
 
 SPEC = TINY_SPEC
@@ -64,12 +64,12 @@ def checkpoints(generator, tmp_path_factory):
     folder = tmp_path_factory.mktemp("ckpt")
     save_generator_checkpoint(str(folder / "generator.ckpt"), generator, SPEC, epoch=1, step=1)
     ms.save_checkpoint(build_generator(dict(SPEC, ngf=16)), str(folder / "wide.ckpt"))
-    from src.models.pix2pix import build_adam, build_discriminator
+    from src.models.pix2pix import TrainingState, build_adam, build_discriminator
     discriminator = build_discriminator(SPEC)
     ms.save_checkpoint(discriminator, str(folder / "discriminator.ckpt"))
-    save_training_checkpoint(str(folder / "training.ckpt"), generator, discriminator,
-                             build_adam(generator, "optimizer_g", 1e-3, 0.5, 0.999),
-                             build_adam(discriminator, "optimizer_d", 1e-3, 0.5, 0.999), 1, 1, SPEC)
+    state = TrainingState(generator, discriminator, build_adam(generator, "optimizer_g", 1e-3, 0.5, 0.999),
+                          build_adam(discriminator, "optimizer_d", 1e-3, 0.5, 0.999), epoch=1, step=1)
+    save_training_checkpoint(str(folder / "training.ckpt"), state, SPEC)
     return folder
 
 
@@ -109,6 +109,8 @@ def test_predict_on_a_single_file(checkpoints, tmp_path):
     (lambda c, t: ["--ckpt", str(c / "generator.ckpt"), "--input_path", str(t),
                    "--output_path", str(t / "a_file" / "out")], "cannot write results to"),
     (lambda c, t: ["--ckpt", str(c / "generator.ckpt")], "--input_path is not set"),
+    (lambda c, t: ["--ckpt", str(c / "generator.ckpt"), "--input_path", str(t), "--tile_size", "1000"],
+     "--tile_size (1000) must be a multiple of 32 for the generator unet_32"),
 ])
 def test_predict_bad_input(checkpoints, tmp_path, make_args, fragment):
     Image.new("RGB", (64, 64)).save(tmp_path / "ok.png")

@@ -76,7 +76,7 @@ def test_sigterm_saves_the_exact_position_and_resume_finishes_like_an_uninterrup
 
 def loadable_epochs(output):
     """{checkpoint name: epochs it holds} for every visible checkpoint; fails on a corrupt one."""
-    from src.utils.checkpoint import read_checkpoint
+    from src.models.checkpoint import read_checkpoint
     return {name: int(read_checkpoint(str(output / "checkpoints" / name))["epoch"])
             for name in os.listdir(output / "checkpoints") if not name.startswith(".")}
 

@@ -8,16 +8,19 @@ reproducible whatever the number of workers, and --resume continues the same dat
 """
 import hashlib
 import os
+from dataclasses import dataclass
 
 import numpy as np
 import mindspore.dataset as ds
 
 from src.dataset.image_io import UnreadableImageError, read_rgb, upright_size
 from src.dataset.transforms import paired_jitter, split_pair, test_resize, to_normalized_chw
-from src.utils.errors import UserInputError
+from src.utils.errors import UserInputError, first_line
 
 IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff", ".ppm")
 DATA_ERROR_MARKER = "Pix2PixDataError: "
+# AtoB translates each pair's left half into its right half; BtoA the right into the left.
+DIRECTIONS = ("AtoB", "BtoA")
 
 
 def list_image_files(folder, setting="train_data_dir"):
@@ -60,20 +63,19 @@ def load_pair(path, direction):
     return (left, right) if direction == "AtoB" else (right, left)
 
 
+@dataclass
 class AlignedPairDataset:
     """Random-access source of (A, B, index): float32 (3, crop_size, crop_size) in [-1, 1] and int32.
 
     Keys are `epoch * len(self) + index` (see EpochStreamSampler); `train` turns on the jitter.
     """
-
-    def __init__(self, files, direction="BtoA", load_size=286, crop_size=256, flip=True, train=True, seed=0):
-        self.files = list(files)
-        self.direction = direction
-        self.load_size = load_size
-        self.crop_size = crop_size
-        self.flip = flip
-        self.train = train
-        self.seed = seed
+    files: list
+    direction: str = "BtoA"
+    load_size: int = 286
+    crop_size: int = 256
+    flip: bool = True
+    train: bool = True
+    seed: int = 0
 
     def __len__(self):
         return len(self.files)
@@ -102,21 +104,20 @@ def indices_digest(indices):
     return hashlib.sha256(",".join(str(int(i)) for i in sorted(indices)).encode()).hexdigest()[:12]
 
 
+@dataclass
 class EpochStreamSampler:
     """Yields keys for epochs start_epoch .. end_epoch - 1 (0-based) in one pass, so one pipeline
-    iteration covers the whole run; each epoch yields the same number of keys on every shard."""
-
-    def __init__(self, num_samples, start_epoch, end_epoch, samples_per_shard, seed, shuffle=True,
-                 num_shards=1, shard_id=0, skip=0):
-        self.num_samples = num_samples
-        self.start_epoch = start_epoch
-        self.end_epoch = end_epoch
-        self.samples_per_shard = samples_per_shard
-        self.seed = seed
-        self.shuffle = shuffle
-        self.num_shards = num_shards
-        self.shard_id = shard_id
-        self.skip = skip  # keys of start_epoch already consumed (a run resumed mid-epoch)
+    iteration covers the whole run; each epoch yields the same number of keys on every shard.
+    `skip`: keys of start_epoch already consumed (a run resumed mid-epoch)."""
+    num_samples: int
+    start_epoch: int
+    end_epoch: int
+    samples_per_shard: int
+    seed: int
+    shuffle: bool = True
+    num_shards: int = 1
+    shard_id: int = 0
+    skip: int = 0
 
     def __iter__(self):
         for epoch in range(self.start_epoch, self.end_epoch):
@@ -184,5 +185,5 @@ def iterate_batches(iterator):
     except RuntimeError as error:
         text = str(error)
         if DATA_ERROR_MARKER in text:
-            raise UserInputError(text.split(DATA_ERROR_MARKER, 1)[1].splitlines()[0]) from None
+            raise UserInputError(first_line(text.split(DATA_ERROR_MARKER, 1)[1])) from None
         raise

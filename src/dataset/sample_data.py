@@ -11,30 +11,22 @@ import argparse
 import os
 import shutil
 import sys
+from typing import NamedTuple
 
 import numpy as np
 from PIL import Image, ImageFilter
 
 # Label colours in the spirit of the CMP facades annotation (12 classes, jet-like colours).
-PALETTE = {
-    "background": (0, 0, 170),
-    "facade": (0, 0, 255),
-    "window": (0, 117, 255),
-    "door": (0, 255, 255),
-    "cornice": (255, 85, 0),
-    "sill": (255, 255, 0),
-    "balcony": (170, 255, 85),
-    "blind": (85, 255, 170),
-    "deco": (255, 170, 0),
-    "molding": (170, 0, 0),
-    "pillar": (255, 0, 0),
-    "shop": (0, 170, 255),
-}
+PALETTE = {"background": (0, 0, 170), "facade": (0, 0, 255), "window": (0, 117, 255), "door": (0, 255, 255),
+           "cornice": (255, 85, 0), "sill": (255, 255, 0), "balcony": (170, 255, 85), "blind": (85, 255, 170),
+           "deco": (255, 170, 0), "molding": (170, 0, 0), "pillar": (255, 0, 0), "shop": (0, 170, 255)}
 WALL_COLOURS = [(214, 196, 160), (190, 120, 90), (170, 170, 165), (230, 225, 210), (200, 170, 110),
                 (150, 90, 70), (220, 200, 185), (185, 195, 170), (120, 110, 105)]
 SPLITS = {"train": 0, "val": 1, "test": 2}
 DEFAULT_COUNTS = {"train": 60, "val": 12, "test": 12}
 DEFAULT_SIZE = 256
+# Where the quick start and the default train_data_dir expect the sample set's training pairs.
+SAMPLE_TRAIN_DIR = os.path.join("data", "sample_facades", "train")
 
 
 class _Canvas:
@@ -96,8 +88,22 @@ def _window(canvas, rng, box, style):
     canvas.fill((x0 - 2 - frame, y1 + frame, x1 + 2 + frame, y1 + frame + 3), "sill", (225, 220, 205))
 
 
-def _building(rng, size):
-    canvas = _Canvas(size)
+class _Layout(NamedTuple):
+    """Where a facade's floors, windows and doors go (pixels), and how its windows look."""
+    left: int
+    right: int
+    top: int
+    floors: int
+    columns: int
+    shop: bool
+    ground: int
+    floor_height: float
+    column_width: float
+    style: dict
+
+
+def _shell(canvas, rng, size):
+    """Sky, wall, cornice and perhaps corner pillars; returns (left, right, top, trim colour)."""
     sky_top = np.array([rng.uniform(90, 150), rng.uniform(140, 190), rng.uniform(200, 250)])
     canvas.fill((0, 0, size, size), "background", _vertical_gradient(size, size, sky_top, sky_top + 30))
     left = int(rng.integers(0, size // 10))
@@ -105,58 +111,86 @@ def _building(rng, size):
     top = int(rng.integers(size // 20, size // 5))
     wall = _wall_texture(rng, size, WALL_COLOURS[rng.integers(len(WALL_COLOURS))])
     canvas.fill((left, top, right, size), "facade", wall[top:, left:right])
-    cornice_colour = np.clip(np.asarray(WALL_COLOURS[rng.integers(len(WALL_COLOURS))]) + 30, 0, 255)
-    canvas.fill((left - 3, top, right + 3, top + int(rng.integers(5, 10))), "cornice", cornice_colour)
+    trim = np.clip(np.asarray(WALL_COLOURS[rng.integers(len(WALL_COLOURS))]) + 30, 0, 255)
+    canvas.fill((left - 3, top, right + 3, top + int(rng.integers(5, 10))), "cornice", trim)
     if rng.random() < 0.5:  # pillars at the corners
         width = int(rng.integers(6, 12))
         for x in (left, right - width):
-            canvas.fill((x, top, x + width, size), "pillar", np.clip(cornice_colour - 15, 0, 255))
+            canvas.fill((x, top, x + width, size), "pillar", np.clip(trim - 15, 0, 255))
+    return left, right, top, trim
+
+
+def _layout(rng, size, left, right, top):
     floors = int(rng.integers(3, 7))
     columns = int(rng.integers(3, 7))
     shop = rng.random() < 0.5
     ground = size - (size - top) // (floors + 1) if shop else size
-    floor_height = (ground - top - 10) / floors
-    column_width = (right - left) / columns
     style = {
         "framed": rng.random() < 0.7, "muntins": rng.random() < 0.5, "blind_rate": rng.uniform(0.0, 0.6),
         "frame_colour": (235, 235, 230) if rng.random() < 0.6 else (60, 50, 45),
         "glass": (rng.uniform(30, 70), rng.uniform(45, 85), rng.uniform(60, 110)),
         "blind": (rng.uniform(120, 220), rng.uniform(80, 180), rng.uniform(60, 140)),
     }
+    return _Layout(left, right, top, floors, columns, shop, ground, (ground - top - 10) / floors,
+                   (right - left) / columns, style)
+
+
+def _upper_floors(canvas, rng, layout, trim):
+    """Rows of windows, string courses between floors and balconies."""
+    left, right, top, floor_height, column_width = (layout.left, layout.right, layout.top, layout.floor_height,
+                                                    layout.column_width)
     window_w = column_width * rng.uniform(0.4, 0.65)
     window_h = floor_height * rng.uniform(0.45, 0.7)
+    floors = layout.floors
     balcony_floors = {int(f) for f in rng.choice(floors, size=int(rng.integers(0, floors)), replace=False)}
     for floor in range(floors):
         y0 = int(top + 12 + floor * floor_height + (floor_height - window_h) / 2)
         y1 = int(y0 + window_h)
         if floor > 0 and rng.random() < 0.3:  # a string course between floors
             band = int(top + 10 + floor * floor_height)
-            canvas.fill((left, band, right, band + 3), "deco", np.clip(np.asarray(cornice_colour) - 25, 0, 255))
-        for column in range(columns):
+            canvas.fill((left, band, right, band + 3), "deco", np.clip(np.asarray(trim) - 25, 0, 255))
+        for column in range(layout.columns):
             x0 = int(left + column * column_width + (column_width - window_w) / 2)
-            _window(canvas, rng, (x0, y0, int(x0 + window_w), y1), style)
+            _window(canvas, rng, (x0, y0, int(x0 + window_w), y1), layout.style)
         if floor in balcony_floors:
             rail = np.full((max(1, int(floor_height * 0.18)), right - left, 3), (45, 45, 50), np.float32)
             rail[:, ::4] = (95, 95, 100)
             canvas.fill((left + 4, y1 - rail.shape[0] + 4, right - 4, y1 + 4), "balcony", rail)
+
+
+def _street_level(canvas, rng, size, layout):
+    """A lit shop front (half the buildings) and a wooden door."""
+    left, right, ground, column_width = layout.left, layout.right, layout.ground, layout.column_width
     door_w = int(column_width * 0.6)
-    door_x = int(left + column_width * int(rng.integers(columns)) + (column_width - door_w) / 2)
-    if shop:
+    door_x = int(left + column_width * int(rng.integers(layout.columns)) + (column_width - door_w) / 2)
+    if layout.shop:
         light = np.array([rng.uniform(200, 250), rng.uniform(170, 220), rng.uniform(100, 160)])
         canvas.fill((left + 4, ground + 6, right - 4, size), "shop",
                     _vertical_gradient(size - ground - 6, right - left - 8, light, light * 0.6))
         canvas.fill((left, ground - 2, right, ground + 6), "cornice", (70, 40, 35))
-    door_h = int(min(floor_height * 1.1, (size - top) * 0.25))
+    door_h = int(min(layout.floor_height * 1.1, (size - layout.top) * 0.25))
     wood = _vertical_gradient(door_h, door_w, (110, 70, 40), (80, 50, 30))
     wood[:, door_w // 2 - 1: door_w // 2 + 1] *= 0.6
     canvas.fill((door_x, size - door_h, door_x + door_w, size), "door", wood)
-    # Lighting: a side light and a darker street level, then sensor noise.
+
+
+def _photograph(canvas, rng, size):
+    """The photo as a camera would take it: a side light, a darker street level, sensor noise, slight blur."""
     x_light = np.linspace(rng.uniform(0.75, 1.0), rng.uniform(0.85, 1.15), size, dtype=np.float32)[None, :, None]
     y_light = np.linspace(1.05, rng.uniform(0.75, 0.95), size, dtype=np.float32)[:, None, None]
     photo = canvas.photo * x_light * y_light * rng.uniform(0.85, 1.1)
     photo += rng.normal(0.0, 3.0, photo.shape)
-    photo_image = Image.fromarray(np.clip(photo, 0, 255).astype(np.uint8)).filter(ImageFilter.GaussianBlur(0.6))
-    return photo_image, Image.fromarray(canvas.label)
+    return Image.fromarray(np.clip(photo, 0, 255).astype(np.uint8)).filter(ImageFilter.GaussianBlur(0.6))
+
+
+def _building(rng, size):
+    """One facade: (photo, label map) as RGB PIL images of size x size."""
+    canvas = _Canvas(size)
+    left, right, top, trim = _shell(canvas, rng, size)
+    layout = _layout(rng, size, left, right, top)
+    _upper_floors(canvas, rng, layout, trim)
+    _street_level(canvas, rng, size, layout)
+    return _photograph(canvas, rng, size), Image.fromarray(canvas.label)
 
 
 def make_pair(index, split="train", size=DEFAULT_SIZE, seed=0):
@@ -196,9 +230,10 @@ def generate_sample_dataset(output, counts=None, size=DEFAULT_SIZE, seed=0):
     return written
 
 
-def ensure_sample_dataset(train_data_dir, default_train_dir, log=print):
-    """Generate the sample set when `train_data_dir` is the default sample path and missing."""
-    if os.path.abspath(train_data_dir) != os.path.abspath(default_train_dir):
+def ensure_sample_dataset(train_data_dir, log=print):
+    """Generate the sample set when `train_data_dir` is its training folder (SAMPLE_TRAIN_DIR, relative to
+    the working directory as in the quick start) and missing."""
+    if os.path.abspath(train_data_dir) != os.path.abspath(SAMPLE_TRAIN_DIR):
         return
     if os.path.isdir(train_data_dir) and os.listdir(train_data_dir):
         return

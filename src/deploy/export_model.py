@@ -15,6 +15,7 @@ import onnx
 from src.utils.errors import UserInputError
 
 EXTENSIONS = {"MINDIR": ".mindir", "ONNX": ".onnx", "AIR": ".air"}
+EXPORT_FORMATS = tuple(EXTENSIONS)
 INPUT_NAME, OUTPUT_NAME = "real_A", "fake_B"
 
 
@@ -70,44 +71,3 @@ def export_generator(generator, file_format, file_name, batch_size, height, widt
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return destination
-
-
-def export_from_config(config, log=print):
-    """export.py: export config.ckpt's generator per config; returns a summary dict.
-
-    In eval mode the export is reloaded (MINDIR with mindspore.load, ONNX with ONNX Runtime) and its
-    output compared with the checkpoint's on the same random input: `parity_max_abs_diff`.
-    """
-    from src.deploy.runners import mindir_translator, onnx_translator
-    from src.evaluator import load_generator, set_test_mode
-    from src.utils.device import seed_everything, setup_device
-
-    if config.file_format == "AIR" and config.device_target != "Ascend":
-        raise UserInputError("AIR export needs an Ascend device and toolkit (--device_target Ascend); "
-                             "on this device export MINDIR (Ascend 310 and MindSpore) or ONNX")
-    if config.file_format == "ONNX" and config.export_mode == "train":
-        raise UserInputError("MindSpore's ONNX exporter cannot export batch norm in training mode: use "
-                             "--export_mode eval for ONNX, or --file_format MINDIR for the paper's train mode")
-    setup_device(config.device_target, config.device_id, config.mode)
-    seed_everything(config.seed, deterministic=True)
-    generator, _ = load_generator(config.ckpt, config)
-    sides = config.image_size or [config.crop_size]
-    height, width = (sides[0], sides[0]) if len(sides) == 1 else sides
-    multiple = generator.size_multiple
-    if height % multiple or width % multiple:
-        raise UserInputError(f"--image_size {height} {width} must be a multiple of {multiple} for "
-                             f"this generator: use {-(-height // multiple) * multiple} "
-                             f"{-(-width // multiple) * multiple}")
-    set_test_mode(generator, config.export_mode)
-    path = export_generator(generator, config.file_format, config.file_name, config.batch_size, height, width)
-    summary = {"file": path, "file_format": config.file_format, "export_mode": config.export_mode,
-               "input_shape": [config.batch_size, 3, height, width], "size_mb": round(os.path.getsize(path) / 2**20, 1)}
-    if config.export_mode == "eval" and config.file_format in ("MINDIR", "ONNX"):
-        sample = np.random.default_rng(config.seed).uniform(-1, 1, summary["input_shape"]).astype(np.float32)
-        expected = generator(ms.Tensor(sample)).asnumpy()
-        exported = (mindir_translator if config.file_format == "MINDIR" else onnx_translator)(path)(sample)
-        summary["parity_max_abs_diff"] = float(np.abs(exported - expected).max())
-    log(f"Exported {config.file_format} ({config.export_mode} mode, input {summary['input_shape']}) to {path}"
-        + (f"; reloaded output matches the checkpoint within {summary['parity_max_abs_diff']:.1e}"
-           if "parity_max_abs_diff" in summary else ""))
-    return summary

@@ -15,8 +15,9 @@ import time
 import numpy as np
 
 from src.dataset.aligned_dataset import create_eval_dataset, iterate_batches
-from src.evaluator import evaluate_pairs, make_output_folder
-from src.utils.errors import UserInputError, run_cli
+from src.evaluator import evaluate_pairs
+from src.run_folder import make_output_folder
+from src.utils.errors import UserInputError, first_line, run_cli
 from src.utils.tools import write_json_atomic
 
 MANIFEST = "manifest.json"
@@ -96,7 +97,7 @@ def run_mindir_on_bins(mindir_path, input_dir, output_dir, log=print):
             output = translate(batch)
         except (RuntimeError, ValueError, TypeError) as error:
             raise UserInputError(f"the MINDIR rejected input {name} of shape {shape} "
-                                 f"({str(error).strip().splitlines()[0][:120]}): preprocess with the "
+                                 f"({first_line(error, 120)}): preprocess with the "
                                  "--image_size used at export") from None
         latencies.append((time.perf_counter() - started) * 1000)
         np.ascontiguousarray(output, np.float32).tofile(os.path.join(output_dir, name[:-4] + "_0.bin"))

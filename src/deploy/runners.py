@@ -5,7 +5,7 @@ import os
 import numpy as np
 import mindspore as ms
 
-from src.utils.errors import UserInputError
+from src.utils.errors import UserInputError, first_line
 
 
 def _require_file(path, kind, setting):
@@ -21,7 +21,7 @@ def mindir_translator(path):
     try:
         graph = ms.nn.GraphCell(ms.load(path))
     except Exception as error:  # MindSpore raises several types for files it cannot parse
-        raise UserInputError(f"'{path}' is not a loadable MINDIR model ({str(error).strip().splitlines()[0]})") from None
+        raise UserInputError(f"'{path}' is not a loadable MINDIR model ({first_line(error)})") from None
     return lambda batch, names=None: graph(ms.Tensor(np.ascontiguousarray(batch, np.float32))).asnumpy()
 
 
@@ -33,6 +33,6 @@ def onnx_translator(path):
     try:
         session = onnxruntime.InferenceSession(path, providers=["CPUExecutionProvider"])
     except Exception as error:  # onnxruntime raises its own exception types
-        raise UserInputError(f"'{path}' is not a loadable ONNX model ({str(error).strip().splitlines()[0]})") from None
+        raise UserInputError(f"'{path}' is not a loadable ONNX model ({first_line(error)})") from None
     input_name = session.get_inputs()[0].name
     return lambda batch, names=None: session.run(None, {input_name: np.ascontiguousarray(batch, np.float32)})[0]

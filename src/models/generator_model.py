@@ -201,6 +201,11 @@ def generator_size_multiple(name):
     return 2 ** depth if kind == "unet" else 4
 
 
+def round_up_to_multiple(side, multiple):
+    """The smallest multiple of `multiple` that is at least `side` (pixels)."""
+    return -(-side // multiple) * multiple
+
+
 def define_generator(name, in_channels=3, out_channels=3, ngf=64, norm_mode="batch", use_dropout=True):
     """The generator --netG `name` describes (see generator_architecture); its `size_multiple` is what
     input sides must be multiples of."""

@@ -6,6 +6,8 @@ One step on a batch, in one graph, in the reference's order:
   3. G step: GAN loss of the *updated* D on (A, fake_B) plus lambda * L1, backpropagated
      through the forward of 1 (so batch-norm statistics move once and dropout masks agree).
 """
+from dataclasses import dataclass
+
 import mindspore as ms
 from mindspore import amp, nn, ops
 
@@ -17,13 +19,25 @@ from src.models.loss import DiscriminatorLoss, GeneratorLoss
 # Settings that define the networks' shapes; checkpoints carry them so eval/export rebuild the same model.
 MODEL_SPEC_KEYS = ("in_channels", "out_channels", "netG", "ngf", "norm_mode", "use_dropout", "netD", "ndf",
                    "n_layers_D")
+# Mixed precision (--amp_level): O0 float32; O1, O2, O3 float16 to growing extents (see apply_mixed_precision).
+AMP_LEVELS = ("O0", "O1", "O2", "O3")
 
 
-def model_spec_from_config(config):
-    """The network-defining settings of a run, as a plain dict."""
-    return {"in_channels": 3, "out_channels": 3, "netG": config.netG, "ngf": config.ngf,
-            "norm_mode": config.norm_mode, "use_dropout": not config.no_dropout, "netD": config.netD,
-            "ndf": config.ndf, "n_layers_D": config.n_layers_D}
+@dataclass
+class TrainingState:
+    """What a training checkpoint holds and --resume restores: both networks, their optimisers, and how far
+    the run has come (epochs completed, optimiser steps in all, steps into the epoch in progress)."""
+    generator: nn.Cell
+    discriminator: nn.Cell
+    optimizer_g: nn.Optimizer
+    optimizer_d: nn.Optimizer
+    epoch: int = 0
+    step: int = 0
+    step_in_epoch: int = 0
+
+    @property
+    def optimizers(self):
+        return self.optimizer_g, self.optimizer_d
 
 
 def build_generator(spec, init_type="normal", init_gain=0.02):
@@ -56,6 +70,8 @@ def describe_discriminator(spec, discriminator, crop_size):
 
 def apply_mixed_precision(network, amp_level):
     """Run `network` in float16 per `amp_level` (O1, O2, O3; O0 leaves it in float32); returns it."""
+    if amp_level not in AMP_LEVELS:
+        raise ValueError(f"amp_level must be one of {AMP_LEVELS}, got {amp_level!r}")
     return network if amp_level == "O0" else amp.auto_mixed_precision(network, amp_level)
 
 

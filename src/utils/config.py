@@ -1,12 +1,13 @@
-"""Configuration: default_config.yaml, then an optional --config_path file, then command-line flags.
+"""Reading settings: default_config.yaml, then an optional --config_path file, then command-line flags.
 
-Nothing is parsed at import time: entry points call `load_config(argv)`.
+This module knows yaml and flags only: which settings a command reads and the rules they obey are in
+src/settings.py. Nothing is parsed at import time.
 """
 import os
 
 import yaml
 
-from src.utils.errors import UserInputError
+from src.utils.errors import UserInputError, first_line
 from src.utils.tools import atomic_write_path
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -14,6 +15,7 @@ DEFAULT_CONFIG_PATH = os.path.join(REPO_ROOT, "default_config.yaml")
 
 # Keys whose default is null take these types when given; every other null default is a path (str).
 NULLABLE_KEY_TYPES = {"epoch_num": int, "num_test": int, "image_size": list}
+NULL_WORDS = ("null", "none", "~")
 _BOOLEAN_WORDS = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
 
 
@@ -36,18 +38,47 @@ class Config:
 
 
 def read_yaml_documents(path):
-    """Return (values, help, choices) from a config yaml of one to three documents."""
+    """Return (values, help) from a config yaml of one or two documents (the second: a help line per key)."""
     if not os.path.isfile(path):
         raise UserInputError(f"config file '{path}' does not exist")
     try:
         with open(path, encoding="utf-8") as handle:
             documents = [document or {} for document in yaml.safe_load_all(handle)]
     except yaml.YAMLError as error:
-        raise UserInputError(f"config file '{path}' is not valid yaml: {str(error).splitlines()[0]}") from None
-    if not documents or not all(isinstance(document, dict) for document in documents):
+        raise UserInputError(f"config file '{path}' is not valid yaml: {first_line(error)}") from None
+    if not documents or len(documents) > 2 or not all(isinstance(document, dict) for document in documents):
         raise UserInputError(f"config file '{path}' must hold key: value pairs")
-    documents += [{}] * (3 - len(documents))
-    return documents[0], documents[1], documents[2]
+    return documents[0], (documents[1] if len(documents) > 1 else {})
+
+
+def type_example(key, default):
+    """A value of the type `key` takes: its default, or for null defaults an example of its type."""
+    return NULLABLE_KEY_TYPES.get(key, str)() if default is None else default
+
+
+def _parse_list(key, tokens):
+    parts = [part for token in tokens for part in str(token).replace(",", " ").split()]
+    if len(parts) == 1 and parts[0].lower() in NULL_WORDS:
+        return None
+    try:
+        return [int(part) for part in parts]
+    except ValueError:
+        raise UserInputError(f"--{key} expects one or more integers, got '{' '.join(map(str, tokens))}'") from None
+
+
+def _parse_scalar(key, text, default):
+    if isinstance(default, bool):
+        word = str(text).strip().lower()
+        if word not in _BOOLEAN_WORDS:
+            raise UserInputError(f"--{key} expects true or false, got '{text}'")
+        return _BOOLEAN_WORDS[word]
+    for kind, noun in ((int, "an integer"), (float, "a number")):
+        if isinstance(default, kind):
+            try:
+                return kind(text)
+            except (TypeError, ValueError):
+                raise UserInputError(f"--{key} expects {noun}, got '{text}'") from None
+    return str(text)
 
 
 def parse_value(key, text, default, allowed=()):
@@ -57,37 +88,16 @@ def parse_value(key, text, default, allowed=()):
     (--norm_mode none)."""
     tokens = text if isinstance(text, list) else [text]
     if isinstance(default, list):
-        parts = [part for token in tokens for part in str(token).replace(",", " ").split()]
-        if len(parts) == 1 and parts[0].lower() in ("null", "none", "~"):
-            return None
-        try:
-            return [int(part) for part in parts]
-        except ValueError:
-            raise UserInputError(f"--{key} expects one or more integers, got '{' '.join(map(str, tokens))}'") from None
+        return _parse_list(key, tokens)
     if len(tokens) != 1:
         raise UserInputError(f"--{key} takes one value, got '{' '.join(tokens)}'")
     text = tokens[0]
-    if isinstance(text, str) and text.strip().lower() in ("null", "none", "~") and text.strip() not in allowed:
+    if isinstance(text, str) and text.strip().lower() in NULL_WORDS and text.strip() not in allowed:
         return None
-    if isinstance(default, bool):
-        word = str(text).strip().lower()
-        if word not in _BOOLEAN_WORDS:
-            raise UserInputError(f"--{key} expects true or false, got '{text}'")
-        return _BOOLEAN_WORDS[word]
-    if isinstance(default, int):
-        try:
-            return int(text)
-        except (TypeError, ValueError):
-            raise UserInputError(f"--{key} expects an integer, got '{text}'") from None
-    if isinstance(default, float):
-        try:
-            return float(text)
-        except (TypeError, ValueError):
-            raise UserInputError(f"--{key} expects a number, got '{text}'") from None
-    return str(text)
+    return _parse_scalar(key, text, default)
 
 
-def _split_flags(argv):
+def split_flags(argv):
     """Turn ['--a', '1', '--b=2', '--c', '3', '4'] into [('a', ['1']), ('b', ['2']), ('c', ['3', '4'])]."""
     pairs = []
     index = 0
@@ -110,55 +120,6 @@ def _split_flags(argv):
     return pairs
 
 
-def format_help(values, helps, choices):
-    lines = ["Settings (defaults from default_config.yaml; override with --key value or --key=value):",
-             "  --config_path PATH: a yaml file whose keys override the defaults"]
-    for key, default in values.items():
-        allowed = f" [{'|'.join(str(choice) for choice in choices[key])}]" if key in choices else ""
-        lines.append(f"  --{key} (default {yaml.safe_dump(default).splitlines()[0]}){allowed}: {helps.get(key, '')}")
-    return "\n".join(lines)
-
-
-def load_config(argv, default_config_path=DEFAULT_CONFIG_PATH):
-    """Build the Config of a run from the defaults, an optional --config_path file and `argv` flags.
-
-    Raises UserInputError for an unknown key, a value of the wrong type or an invalid value.
-    Prints the list of settings and exits 0 on --help / -h.
-    """
-    defaults, helps, choices = read_yaml_documents(default_config_path)
-    argv = list(argv)
-    if "--help" in argv or "-h" in argv:
-        print(format_help(defaults, helps, choices))
-        raise SystemExit(0)
-    pairs = _split_flags(argv)
-    values = dict(defaults)
-    for key, text in pairs:
-        if key == "config_path":
-            overrides, _, _ = read_yaml_documents(" ".join(text))
-            for override_key, override_value in overrides.items():
-                _check_known(override_key, defaults, f" (in {text})")
-                values[override_key] = _typed_yaml_value(override_key, override_value,
-                                                         _type_example(override_key, defaults[override_key]))
-    for key, text in pairs:
-        if key == "config_path":
-            continue
-        _check_known(key, defaults, "")
-        values[key] = parse_value(key, text, _type_example(key, defaults[key]), choices.get(key, ()))
-    for key, allowed in choices.items():
-        if (values.get(key) is not None or defaults.get(key) is not None) and values[key] not in allowed:
-            raise UserInputError(f"--{key} must be one of {', '.join(map(str, allowed))}; got '{values[key]}'")
-    config = Config(values)
-    validate_config(config)
-    return config
-
-
-def _type_example(key, default):
-    """A value of the type `key` takes: its default, or for null defaults an example of its type."""
-    if default is None:
-        return NULLABLE_KEY_TYPES.get(key, str)()
-    return default
-
-
 def _check_known(key, defaults, where):
     if key not in defaults:
         close = [name for name in defaults if name.lower() == key.lower() or key.lower() in name.lower()]
@@ -179,75 +140,38 @@ def _typed_yaml_value(key, value, default):
     return value
 
 
-def _require(condition, message):
-    if not condition:
-        raise UserInputError(message)
+def parse_config(argv, choices=None, default_config_path=DEFAULT_CONFIG_PATH):
+    """The settings of a run: the defaults, overridden by an optional --config_path file, then by the
+    `argv` flags. Values are typed (as their defaults) but not yet checked against any rule.
+
+    choices: {key: allowed values}, so that a word that is one of them (--norm_mode none) is not read as null.
+    Raises UserInputError for an unknown key or a value of the wrong type.
+    """
+    choices = choices or {}
+    defaults, _ = read_yaml_documents(default_config_path)
+    pairs = split_flags(list(argv))
+    values = dict(defaults)
+    for key, text in pairs:
+        if key == "config_path":
+            overrides, _ = read_yaml_documents(" ".join(text))
+            for override_key, override_value in overrides.items():
+                _check_known(override_key, defaults, f" (in {' '.join(text)})")
+                values[override_key] = _typed_yaml_value(override_key, override_value,
+                                                         type_example(override_key, defaults[override_key]))
+    for key, text in pairs:
+        if key != "config_path":
+            _check_known(key, defaults, "")
+            values[key] = parse_value(key, text, type_example(key, defaults[key]), choices.get(key, ()))
+    return Config(values)
 
 
-def validate_config(config):
-    """Check the values together; each failure names the setting and what would be valid."""
-    for key in ("load_size", "crop_size", "batch_size", "num_parallel_workers", "ngf", "ndf",
-                "save_checkpoint_epochs", "log_interval"):
-        _require(getattr(config, key) is not None and getattr(config, key) >= 1,
-                 f"--{key} must be a positive integer; got {getattr(config, key)}")
-    for key in ("n_layers_D", "lr_step_epochs"):
-        _require(getattr(config, key) is not None and getattr(config, key) >= 1,
-                 f"--{key} must be a positive integer; got {getattr(config, key)}")
-    for key in ("n_epochs", "n_epochs_decay", "device_id", "keep_checkpoint_max"):
-        _require(getattr(config, key) is not None and getattr(config, key) >= 0,
-                 f"--{key} must be zero or a positive integer; got {getattr(config, key)}")
-    _require(config.crop_size <= config.load_size,
-             f"--crop_size ({config.crop_size}) must not exceed --load_size ({config.load_size})")
-    from src.models.generator_model import generator_architecture  # here: the model code imports MindSpore
-    try:
-        generator_architecture(config.netG)
-    except ValueError as error:
-        raise UserInputError(f"--{error}") from None
-    _require(config.tile_overlap < config.tile_size,
-             f"--tile_overlap ({config.tile_overlap}) must be smaller than --tile_size ({config.tile_size})")
-    _require(config.num_test is None or config.num_test >= 1, f"--num_test must be a positive integer; got {config.num_test}")
-    if config.image_size is not None:
-        _require(len(config.image_size) in (1, 2) and all(side >= 1 for side in config.image_size),
-                 f"--image_size takes one size (square) or two (height width), all positive; got {config.image_size}")
-    total = config.n_epochs + config.n_epochs_decay
-    _require(total >= 1, "--n_epochs + --n_epochs_decay must be at least 1")
-    if config.epoch_num is not None:
-        _require(1 <= config.epoch_num <= total,
-                 f"--epoch_num must be between 1 and n_epochs + n_epochs_decay = {total} "
-                 f"(the learning rate is zero after that); got {config.epoch_num}")
-    for key in ("lr", "init_gain"):
-        _require(getattr(config, key) is not None and getattr(config, key) > 0,
-                 f"--{key} must be a positive number; got {getattr(config, key)}")
-    for key in ("lambda_L1", "lambda_gp"):
-        _require(getattr(config, key) is not None and getattr(config, key) >= 0,
-                 f"--{key} must be zero or positive; got {getattr(config, key)}")
-    _require(config.lr_policy != "plateau" or bool(config.val_data_dir),
-             "--lr_policy plateau watches the validation L1 each epoch: set --val_data_dir")
-    for key in ("beta1", "beta2"):
-        _require(getattr(config, key) is not None and 0 <= getattr(config, key) < 1,
-                 f"--{key} must be in [0, 1); got {getattr(config, key)}")
-    for key in ("train_data_dir", "output_path"):
-        _require(bool(getattr(config, key)), f"--{key} must be a folder path")
-
-
-def check_size_multiples(config, generator_name):
-    """crop_size, tile_size and tile_overlap must be multiples of what generator `generator_name` needs:
-    train.py checks --netG, eval/predict/export the generator stored in the checkpoint."""
-    from src.models.generator_model import generator_size_multiple  # here: the model code imports MindSpore
-    try:
-        multiple = generator_size_multiple(generator_name)
-    except ValueError as error:
-        raise UserInputError(f"--{error}") from None
-    if config.crop_size % multiple:
-        raise UserInputError(f"--crop_size ({config.crop_size}) must be a multiple of {multiple} for the generator "
-                             f"{generator_name}: use --crop_size {-(-config.crop_size // multiple) * multiple}, or "
-                             "a generator for smaller sizes (e.g. --netG unet_128, unet_64, resnet_9blocks)")
-    for key in ("tile_size", "tile_overlap"):
-        value = getattr(config, key)
-        _require(value is not None and value >= (1 if key == "tile_size" else 0) and value % multiple == 0,
-                 f"--{key} must be a multiple of {multiple} for the generator {generator_name}; got {value}")
-
-
-def total_epochs(config):
-    """Epochs this run trains in total."""
-    return config.epoch_num if config.epoch_num is not None else config.n_epochs + config.n_epochs_decay
+def format_help(command, keys, choices, default_config_path=DEFAULT_CONFIG_PATH):
+    """The --help text of `command`: the settings it reads, with their defaults, allowed values and help."""
+    defaults, helps = read_yaml_documents(default_config_path)
+    lines = [f"Settings {command} reads (defaults from default_config.yaml; override with --key value or --key=value):",
+             "  --config_path PATH: a yaml file whose keys override the defaults (a run's config.yaml works)"]
+    for key in (key for key in defaults if key in keys):
+        allowed = f" [{'|'.join(str(choice) for choice in choices[key])}]" if key in choices else ""
+        lines.append(f"  --{key} (default {yaml.safe_dump(defaults[key]).splitlines()[0]}){allowed}: "
+                     f"{helps.get(key, '')}")
+    return "\n".join(lines)

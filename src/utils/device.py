@@ -5,8 +5,11 @@ import time
 import numpy as np
 import mindspore as ms
 
-from src.utils.errors import UserInputError
+from src.utils.errors import UserInputError, first_line
 
+DEVICE_TARGETS = ("CPU", "GPU", "Ascend")
+# GRAPH compiles each network into one graph (fast); PYNATIVE runs op by op (for debugging).
+EXECUTION_MODES = ("GRAPH", "PYNATIVE")
 _cpu_threads_set = False
 
 
@@ -35,6 +38,8 @@ def setup_device(device_target, device_id=0, mode="GRAPH", computes=True):
             ms.set_device(device_target, device_id)
         if not computes:
             return
+        if device_target == "CPU":
+            cap_onednn_isa_on_amd()
         if device_target == "CPU" and not _cpu_threads_set:
             # MindSpore defaults to 25 CPU threads; on small machines one per core is faster.
             ms.device_context.cpu.op_tuning.threads_num(len(usable_cores()))
@@ -44,11 +49,28 @@ def setup_device(device_target, device_id=0, mode="GRAPH", computes=True):
             _wait_for_kernel_pool()
             pin_kernel_threads()
     except Exception as error:  # MindSpore raises RuntimeError/ValueError for absent devices and backends
-        first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        detail = ". ".join(first_line.split(". ")[:2]).rstrip(".")
+        detail = ". ".join(first_line(error).split(". ")[:2]).rstrip(".")
         raise UserInputError(f"device_target {device_target} (device_id {device_id}) is not usable here: {detail}. "
                              "Check the device, its drivers and the MindSpore build, or use --device_target CPU") \
             from None
+
+
+def cap_onednn_isa_on_amd(cpuinfo_path="/proc/cpuinfo"):
+    """On AMD CPUs, cap oneDNN at AVX2 unless ONEDNN_MAX_CPU_ISA is already set; returns the cap in force.
+
+    MindSpore 2.10's oneDNN runs AVX-512 convolutions on AMD EPYC (Zen 4) through reference kernels
+    (`jit_uni_ncsp:conv+ref:any`), dozens of times slower than its AVX2 kernels (docs/performance.md).
+    oneDNN reads the variable at its first convolution, so this must run before any network computes.
+    """
+    if "ONEDNN_MAX_CPU_ISA" not in os.environ:
+        try:
+            with open(cpuinfo_path, encoding="utf-8", errors="replace") as handle:
+                amd = "AuthenticAMD" in handle.read(4096)
+        except OSError:  # not Linux: leave oneDNN its own choice
+            amd = False
+        if amd:
+            os.environ["ONEDNN_MAX_CPU_ISA"] = "AVX2"
+    return os.environ.get("ONEDNN_MAX_CPU_ISA")
 
 
 def usable_cores():
@@ -146,8 +168,7 @@ def init_data_parallel(device_target, mode="GRAPH"):
         init()
         rank, group_size = get_rank(), get_group_size()
     except Exception as error:  # MindSpore raises RuntimeError/ValueError with multi-line details
-        first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        raise UserInputError(f"joining the distributed job failed on {device_target}: {first_line[:200]}") from None
+        raise UserInputError(f"joining the distributed job failed on {device_target}: {first_line(error, 200)}") from None
     ms.set_auto_parallel_context(parallel_mode=ms.ParallelMode.DATA_PARALLEL, gradients_mean=True)
     return rank, group_size
 

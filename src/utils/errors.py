@@ -10,6 +10,14 @@ WRITE_ERROR_EXIT_CODE = 74
 WRITE_ERRNOS = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS)
 
 
+def first_line(error, limit=None):
+    """The first non-empty line of an exception's message (its type's name when the message is empty),
+    cut to `limit` characters: third-party errors (MindSpore, onnxruntime, yaml) span pages."""
+    lines = [line.strip() for line in str(error).splitlines() if line.strip()]
+    line = lines[0] if lines else type(error).__name__
+    return line[:limit] if limit else line
+
+
 class UserInputError(Exception):
     """A problem the user can fix; the message names the problem and the fix."""
 

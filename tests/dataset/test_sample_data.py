@@ -4,7 +4,8 @@ import os
 import numpy as np
 from PIL import Image
 
-from src.dataset.sample_data import PALETTE, ensure_sample_dataset, generate_sample_dataset, make_pair
+from src.dataset.sample_data import (PALETTE, SAMPLE_TRAIN_DIR, ensure_sample_dataset, generate_sample_dataset,
+                                     make_pair)
 
 
 def test_layout_and_pairs_like_the_public_facades_set(tmp_path):
@@ -30,13 +31,14 @@ def test_generation_is_deterministic_and_splits_differ():
     assert not np.array_equal(np.asarray(make_pair(2, "val", 64)), np.asarray(make_pair(2, "train", 64)))
 
 
-def test_training_on_the_default_path_makes_it_only_when_missing(tmp_path):
-    train_dir = str(tmp_path / "sample" / "train")
+def test_training_on_the_default_path_makes_it_only_when_missing(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # the sample set's path is relative to where the user runs train.py
+    train_dir = SAMPLE_TRAIN_DIR
     messages = []
-    ensure_sample_dataset(train_dir, train_dir, messages.append)
+    ensure_sample_dataset(train_dir, messages.append)
     assert len(os.listdir(train_dir)) == 60 and messages
-    ensure_sample_dataset(train_dir, train_dir, messages.append)
+    ensure_sample_dataset(str(tmp_path / train_dir), messages.append)
     assert len(messages) == 2  # nothing regenerated the second time
     other = str(tmp_path / "mine")
-    ensure_sample_dataset(other, train_dir, messages.append)
+    ensure_sample_dataset(other, messages.append)
     assert not os.path.exists(other)  # a user's own path is never filled with sample data

@@ -10,8 +10,8 @@ import pytest
 
 from src.deploy.export_model import export_generator, repair_onnx
 from src.deploy.runners import mindir_translator, onnx_translator
-from src.models.pix2pix import build_adam, build_discriminator
-from src.utils.checkpoint import save_generator_checkpoint, save_training_checkpoint
+from src.models.pix2pix import TrainingState, build_adam, build_discriminator
+from src.models.checkpoint import save_generator_checkpoint, save_training_checkpoint
 from tests.conftest import TINY_SPEC, run_entry, structured_generator
 
 SPEC = TINY_SPEC
@@ -67,9 +67,9 @@ def test_mindspore_onnx_as_exported_is_what_onnxruntime_rejects(generator, tmp_p
 def checkpoints(generator, tmp_path_factory):
     folder = tmp_path_factory.mktemp("ckpts")
     discriminator = build_discriminator(SPEC)
-    save_training_checkpoint(str(folder / "training.ckpt"), generator, discriminator,
-                             build_adam(generator, "optimizer_g", 1e-3, 0.5, 0.999),
-                             build_adam(discriminator, "optimizer_d", 1e-3, 0.5, 0.999), 1, 1, SPEC)
+    state = TrainingState(generator, discriminator, build_adam(generator, "optimizer_g", 1e-3, 0.5, 0.999),
+                          build_adam(discriminator, "optimizer_d", 1e-3, 0.5, 0.999), epoch=1, step=1)
+    save_training_checkpoint(str(folder / "training.ckpt"), state, SPEC)
     save_generator_checkpoint(str(folder / "generator.ckpt"), generator, SPEC, 1, 1)
     ms.save_checkpoint(discriminator, str(folder / "discriminator.ckpt"))
     return folder

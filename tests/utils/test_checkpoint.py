@@ -5,9 +5,9 @@ import numpy as np
 import mindspore as ms
 import pytest
 
-from src.models.pix2pix import build_adam, build_discriminator, build_generator
-from src.utils.checkpoint import (load_generator_weights, read_checkpoint, restore_training_state,
-                                  save_generator_checkpoint, save_training_checkpoint)
+from src.models.checkpoint import (load_generator_weights, read_checkpoint, restore_training_state,
+                                   save_generator_checkpoint, save_training_checkpoint)
+from src.models.pix2pix import TrainingState, build_adam, build_discriminator, build_generator
 from src.utils.errors import UserInputError
 
 SPEC = {"in_channels": 3, "out_channels": 3, "ngf": 8, "netG": "unet_32", "norm_mode": "batch", "use_dropout": True,
@@ -17,25 +17,26 @@ SPEC = {"in_channels": 3, "out_channels": 3, "ngf": 8, "netG": "unet_32", "norm_
 def training_state(seed, spec=SPEC):
     ms.set_seed(seed)
     generator, discriminator = build_generator(spec), build_discriminator(spec)
-    return (generator, discriminator, build_adam(generator, "optimizer_g", 1e-3, 0.5, 0.999),
-            build_adam(discriminator, "optimizer_d", 1e-3, 0.5, 0.999))
+    return TrainingState(generator, discriminator, build_adam(generator, "optimizer_g", 1e-3, 0.5, 0.999),
+                         build_adam(discriminator, "optimizer_d", 1e-3, 0.5, 0.999))
 
 
 def all_values(state):
-    generator, discriminator, optimizer_g, optimizer_d = state
-    cells = (generator, discriminator, optimizer_g, optimizer_d)
+    cells = (state.generator, state.discriminator, state.optimizer_g, state.optimizer_d)
     return {id(cell): [p.asnumpy().copy() for p in cell.get_parameters()] for cell in cells}
 
 
 def test_training_checkpoint_round_trip_restores_everything(tmp_path):
     saved = training_state(1)
-    saved[2].moment1[0].set_data(ms.Tensor(np.full(saved[2].moment1[0].shape, 0.5, np.float32)))
-    saved[3].global_step.set_data(ms.Tensor([7], ms.int32))
+    saved.optimizer_g.moment1[0].set_data(ms.Tensor(np.full(saved.optimizer_g.moment1[0].shape, 0.5, np.float32)))
+    saved.optimizer_d.global_step.set_data(ms.Tensor([7], ms.int32))
+    saved.epoch, saved.step, saved.step_in_epoch = 3, 42, 5
     path = str(tmp_path / "pix2pix_epoch_0003.ckpt")
     plateau = {"plateau_lr": 4e-5, "best": 21.5, "bad_epochs": 2}
-    save_training_checkpoint(path, *saved, epoch=3, step=42, model_spec=SPEC, step_in_epoch=5, lr_policy_state=plateau)
+    save_training_checkpoint(path, saved, model_spec=SPEC, lr_policy_state=plateau)
     restored = training_state(2)
-    assert restore_training_state(path, *restored, model_spec=SPEC) == (3, 42, 5, plateau)
+    assert restore_training_state(path, restored, model_spec=SPEC) == plateau
+    assert (restored.epoch, restored.step, restored.step_in_epoch) == (3, 42, 5)
     for before, after in zip(all_values(saved).values(), all_values(restored).values()):
         assert all(np.array_equal(a, b) for a, b in zip(before, after))
     assert os.listdir(tmp_path) == ["pix2pix_epoch_0003.ckpt"]  # no temporary file left
@@ -44,16 +45,16 @@ def test_training_checkpoint_round_trip_restores_everything(tmp_path):
 def test_generator_checkpoint_loads_for_eval_and_is_refused_for_resume(tmp_path):
     state = training_state(1)
     path = str(tmp_path / "generator.ckpt")
-    save_generator_checkpoint(path, state[0], SPEC, epoch=5, step=50)
+    save_generator_checkpoint(path, state.generator, SPEC, epoch=5, step=50)
     fresh = build_generator(SPEC)
     load_generator_weights(fresh, read_checkpoint(path), path)
-    assert all(np.array_equal(a.asnumpy(), b.asnumpy()) for a, b in zip(state[0].get_parameters(), fresh.get_parameters()))
+    assert all(np.array_equal(a.asnumpy(), b.asnumpy()) for a, b in zip(state.generator.get_parameters(), fresh.get_parameters()))
     with pytest.raises(UserInputError, match="not a training checkpoint"):
-        restore_training_state(path, *training_state(2), model_spec=SPEC)
+        restore_training_state(path, training_state(2), model_spec=SPEC)
 
 
 def test_bare_generator_checkpoint_of_unet_generator_loads(tmp_path):
-    generator = training_state(1)[0]
+    generator = training_state(1).generator
     path = str(tmp_path / "bare.ckpt")
     ms.save_checkpoint(generator, path)
     fresh = build_generator(SPEC)
@@ -63,9 +64,11 @@ def test_bare_generator_checkpoint_of_unet_generator_loads(tmp_path):
 
 def test_checkpoint_that_does_not_fit_is_named(tmp_path):
     path = str(tmp_path / "wide.ckpt")
-    save_training_checkpoint(path, *training_state(1, dict(SPEC, ngf=16)), epoch=1, step=1, model_spec=dict(SPEC, ngf=16))
+    wide = training_state(1, dict(SPEC, ngf=16))
+    wide.epoch, wide.step = 1, 1
+    save_training_checkpoint(path, wide, model_spec=dict(SPEC, ngf=16))
     with pytest.raises(UserInputError, match="trained with ngf=16"):
-        restore_training_state(path, *training_state(2), model_spec=SPEC)
+        restore_training_state(path, training_state(2), model_spec=SPEC)
     with pytest.raises(UserInputError, match="does not fit the model"):
         load_generator_weights(build_generator(SPEC), read_checkpoint(path), path)
 

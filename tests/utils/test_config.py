@@ -5,22 +5,23 @@ import pytest
 import yaml
 
 from src.models.generator_model import generator_size_multiple
-from src.utils.config import DEFAULT_CONFIG_PATH, load_config, read_yaml_documents, total_epochs
+from src.settings import CHOICES, COMMAND_SETTINGS, load_config, total_epochs
+from src.utils.config import DEFAULT_CONFIG_PATH, read_yaml_documents
 from src.utils.errors import UserInputError
 
 REPO_ROOT = os.path.dirname(DEFAULT_CONFIG_PATH)
 
 
 def test_every_setting_has_exactly_one_help_line():
-    values, helps, choices = read_yaml_documents(DEFAULT_CONFIG_PATH)
+    values, helps = read_yaml_documents(DEFAULT_CONFIG_PATH)
     assert set(values) == set(helps)
     assert all(isinstance(text, str) and text.strip() for text in helps.values())
-    assert set(choices) <= set(values)
-    assert all(values[key] is None or values[key] in allowed for key, allowed in choices.items())
+    assert set(CHOICES) <= set(values)
+    assert all(values[key] is None or values[key] in allowed for key, allowed in CHOICES.items())
 
 
 def test_defaults_are_the_paper_settings():
-    config = load_config([])
+    config = load_config([], "train")
     assert (config.load_size, config.crop_size, config.batch_size) == (286, 256, 1)
     assert (config.netG, config.netD, config.ngf, config.ndf) == ("unet_256", "basic", 64, 64)
     assert (config.gan_mode, config.lr_policy) == ("vanilla", "linear")
@@ -31,7 +32,7 @@ def test_defaults_are_the_paper_settings():
 
 def test_flags_override_in_both_spellings_with_types_from_the_defaults():
     config = load_config(["--lr", "1", "--batch_size=4", "--no_flip", "true", "--epoch_num=5", "--resume", "null",
-                          "--direction", "AtoB"])
+                          "--direction", "AtoB"], "train")
     assert config.lr == 1.0 and isinstance(config.lr, float)
     assert config.batch_size == 4 and config.no_flip is True and config.epoch_num == 5
     assert config.resume is None and config.direction == "AtoB"
@@ -40,12 +41,12 @@ def test_flags_override_in_both_spellings_with_types_from_the_defaults():
 def test_config_file_overrides_only_the_keys_it_lists(tmp_path):
     preset = tmp_path / "preset.yaml"
     preset.write_text("crop_size: 128\nload_size: 143\nnetG: unet_128\nlambda_L1: 50\n")
-    config = load_config(["--config_path", str(preset), "--load_size", "150"])
+    config = load_config(["--config_path", str(preset), "--load_size", "150"], "train")
     assert (config.crop_size, config.load_size, config.lambda_L1, config.ngf) == (128, 150, 50.0, 64)
 
 
 def test_quick_start_preset_is_valid():
-    config = load_config(["--config_path", os.path.join(REPO_ROOT, "configs", "sample_facades.yaml")])
+    config = load_config(["--config_path", os.path.join(REPO_ROOT, "configs", "sample_facades.yaml")], "train")
     assert config.crop_size % generator_size_multiple(config.netG) == 0
 
 
@@ -56,7 +57,7 @@ PAPER_RECIPES = {"facades": ("BtoA", 200, 1), "maps": ("AtoB", 200, 1), "citysca
 
 @pytest.mark.parametrize("name", sorted(PAPER_RECIPES))
 def test_every_public_dataset_has_a_preset_with_the_papers_recipe(name):
-    config = load_config(["--config_path", os.path.join(REPO_ROOT, "configs", f"{name}.yaml")])
+    config = load_config(["--config_path", os.path.join(REPO_ROOT, "configs", f"{name}.yaml")], "train")
     assert (config.direction, total_epochs(config), config.batch_size) == PAPER_RECIPES[name]
     assert (config.netG, config.netD, config.gan_mode, config.load_size, config.crop_size) == (
         "unet_256", "basic", "vanilla", 286, 256)
@@ -88,44 +89,93 @@ def test_every_public_dataset_has_a_preset_with_the_papers_recipe(name):
 ])
 def test_invalid_settings_are_refused_with_one_clear_line(argv, message):
     with pytest.raises(UserInputError) as error:
-        load_config(argv)
+        load_config(argv, "train")
     assert message in str(error.value)
     assert "\n" not in str(error.value)
 
 
 def test_none_is_a_norm_mode_on_the_command_line_and_in_a_file(tmp_path):
-    assert load_config(["--norm_mode", "none"]).norm_mode == "none"
-    assert load_config(["--norm_mode=none"]).norm_mode == "none"
+    assert load_config(["--norm_mode", "none"], "train").norm_mode == "none"
+    assert load_config(["--norm_mode=none"], "train").norm_mode == "none"
     preset = tmp_path / "preset.yaml"
     preset.write_text("norm_mode: none\n")
-    assert load_config(["--config_path", str(preset)]).norm_mode == "none"
+    assert load_config(["--config_path", str(preset)], "train").norm_mode == "none"
     preset.write_text("norm_mode: null\n")
     with pytest.raises(UserInputError, match="--norm_mode must be one of batch, instance, none"):
-        load_config(["--config_path", str(preset)])
+        load_config(["--config_path", str(preset)], "train")
 
 
 def test_config_file_with_an_unknown_key_is_refused(tmp_path):
     preset = tmp_path / "preset.yaml"
     preset.write_text("crop: 128\n")
     with pytest.raises(UserInputError, match="unknown setting 'crop'"):
-        load_config(["--config_path", str(preset)])
+        load_config(["--config_path", str(preset)], "train")
     with pytest.raises(UserInputError, match="does not exist"):
-        load_config(["--config_path", str(tmp_path / "missing.yaml")])
+        load_config(["--config_path", str(tmp_path / "missing.yaml")], "train")
 
 
 def test_saved_config_loads_back_to_the_same_run(tmp_path):
-    config = load_config(["--lr", "0.001", "--direction", "AtoB"])
+    config = load_config(["--lr", "0.001", "--direction", "AtoB"], "train")
     path = str(tmp_path / "config.yaml")
     config.save(path)
-    assert load_config(["--config_path", path]).to_dict() == config.to_dict()
+    assert load_config(["--config_path", path], "train").to_dict() == config.to_dict()
     with open(path, encoding="utf-8") as handle:
         assert yaml.safe_load(handle)["lr"] == 0.001
 
 
 def test_help_lists_every_setting(capsys):
-    with pytest.raises(SystemExit) as done:
-        load_config(["--help"])
-    assert done.value.code == 0
-    text = capsys.readouterr().out
-    values, _, _ = read_yaml_documents(DEFAULT_CONFIG_PATH)
-    assert all(f"--{key} " in text for key in values)
+    values, _ = read_yaml_documents(DEFAULT_CONFIG_PATH)
+    listed = set()
+    for command, keys in COMMAND_SETTINGS.items():
+        with pytest.raises(SystemExit) as done:
+            load_config(["--help"], command)
+        assert done.value.code == 0
+        text = capsys.readouterr().out
+        assert all(f"--{key} " in text for key in keys)
+        listed.update(key for key in values if f"--{key} " in text)
+    assert listed == set(values)
+
+
+def test_each_command_checks_only_the_settings_it_reads():
+    # Training ignores the tile settings: the default tile_overlap (256) is no multiple of 512.
+    config = load_config(["--netG", "unet_512", "--load_size", "572", "--crop_size", "512"], "train")
+    assert config.netG == "unet_512" and config.tile_overlap == 256
+    # predict ignores training-only settings, and train ignores predict-only ones, however wrong.
+    assert load_config(["--crop_size", "300", "--lr_policy", "plateau", "--n_epochs", "-1"], "predict")
+    assert load_config(["--tile_overlap", "2000", "--file_format", "TFLITE"], "train")
+    with pytest.raises(UserInputError, match="--tile_overlap \\(2000\\) must be smaller than --tile_size"):
+        load_config(["--tile_overlap", "2000"], "predict")
+    with pytest.raises(UserInputError, match="--file_format must be one of MINDIR, ONNX, AIR"):
+        load_config(["--file_format", "TFLITE"], "export")
+
+
+@pytest.mark.parametrize("value", ["-5", "4294967296"])
+def test_seed_outside_what_mindspore_takes_is_one_clear_line(value):
+    for command in ("train", "eval", "predict", "export", "benchmark"):
+        with pytest.raises(UserInputError, match=f"--seed must be an integer from 0 to 4294967295; got {value}"):
+            load_config(["--seed", value], command)
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--lr", "nan"], "--lr must be a positive number; got nan"),
+    (["--lr", "inf"], "--lr must be a positive number; got inf"),
+    (["--device_id", "-1"], "--device_id must be zero or a positive integer"),
+    (["--ngf", "0"], "--ngf must be a positive integer"),
+    (["--image_size", "64", "0"], "--image_size must be a positive integer; got 0"),
+    (["--crop_size", "null"], "--crop_size must be a positive integer; got null"),
+])
+def test_every_number_is_range_checked_before_mindspore_sees_it(argv, message):
+    command = "export" if argv[0] == "--image_size" else "train"
+    with pytest.raises(UserInputError) as error:
+        load_config(argv, command)
+    assert message in str(error.value)
+
+
+def test_every_setting_is_read_by_a_command_and_every_number_has_a_range():
+    from src.settings import RANGES
+    values, _ = read_yaml_documents(DEFAULT_CONFIG_PATH)
+    assert set().union(*COMMAND_SETTINGS.values()) == set(values)
+    numbers = {key for key, value in values.items()
+               if isinstance(value, (int, float, list)) and not isinstance(value, bool)}
+    numbers |= {"epoch_num", "num_test", "image_size"}  # null by default
+    assert numbers == set(RANGES)

@@ -1,4 +1,5 @@
-"""Checkpoints: full training state for --resume, and the generator alone for eval/export.
+"""Checkpoints: full training state for --resume, and the generator alone for eval/export; rebuilding a
+generator from a checkpoint and setting its test-time mode.
 
 Every checkpoint is a MindSpore .ckpt whose parameter names start with 'generator.',
 'discriminator.', 'optimizer_g.' or 'optimizer_d.', plus `model_spec` (json of the
@@ -12,10 +13,13 @@ import os
 
 import mindspore as ms
 
-from src.utils.errors import UserInputError
+from src.models.pix2pix import build_generator
+from src.utils.errors import UserInputError, first_line
 from src.utils.tools import atomic_write_path
 
 CHECKPOINT_FORMAT = "pix2pix-mindspore-1"
+# Test-time behaviour of a generator (--eval_mode, --export_mode): see set_test_mode.
+TEST_MODES = ("train", "eval")
 
 
 def _optimizer_state(optimizer, network, prefix):
@@ -40,18 +44,17 @@ def _atomic_save(entries, path, extra):
                            append_dict=dict(extra, format=CHECKPOINT_FORMAT))
 
 
-def save_training_checkpoint(path, generator, discriminator, optimizer_g, optimizer_d, epoch, step, model_spec,
-                             step_in_epoch=0, lr_policy_state=None):
-    """Save everything --resume needs to continue exactly: `epoch` epochs completed, `step` optimizer
-    steps in all, of which `step_in_epoch` belong to the epoch in progress (0 at an epoch boundary), and
-    the learning-rate policy's memory (a json-able dict, for --lr_policy plateau)."""
+def save_training_checkpoint(path, state, model_spec, lr_policy_state=None):
+    """Save everything --resume needs to continue exactly: the networks and optimisers of `state` (a
+    TrainingState), its counters, the model settings and the learning-rate policy's memory (a json-able
+    dict, for --lr_policy plateau)."""
     entries = {}
-    entries.update(_network_state(generator, "generator"))
-    entries.update(_network_state(discriminator, "discriminator"))
-    entries.update(_optimizer_state(optimizer_g, generator, "optimizer_g"))
-    entries.update(_optimizer_state(optimizer_d, discriminator, "optimizer_d"))
-    _atomic_save(entries, path, {"epoch": int(epoch), "step": int(step), "step_in_epoch": int(step_in_epoch),
-                                 "model_spec": json.dumps(model_spec),
+    entries.update(_network_state(state.generator, "generator"))
+    entries.update(_network_state(state.discriminator, "discriminator"))
+    entries.update(_optimizer_state(state.optimizer_g, state.generator, "optimizer_g"))
+    entries.update(_optimizer_state(state.optimizer_d, state.discriminator, "optimizer_d"))
+    _atomic_save(entries, path, {"epoch": int(state.epoch), "step": int(state.step),
+                                 "step_in_epoch": int(state.step_in_epoch), "model_spec": json.dumps(model_spec),
                                  "lr_policy_state": json.dumps(lr_policy_state or {})})
 
 
@@ -70,8 +73,7 @@ def read_checkpoint(path):
     try:
         return ms.load_checkpoint(path)
     except Exception as error:  # MindSpore raises several types for unreadable files
-        first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        raise UserInputError(f"'{path}' is not a readable MindSpore checkpoint ({first_line})") from None
+        raise UserInputError(f"'{path}' is not a readable MindSpore checkpoint ({first_line(error)})") from None
 
 
 def checkpoint_model_spec(contents):
@@ -132,31 +134,55 @@ def is_training_checkpoint(contents):
     return any(name.startswith("optimizer_d.") for name in contents)
 
 
-def restore_training_state(path, generator, discriminator, optimizer_g, optimizer_d, model_spec):
-    """Load a training checkpoint into the networks and optimisers; return (epochs completed, steps done,
-    steps done in the epoch in progress, the learning-rate policy's state dict)."""
+def _check_same_model(path, contents, model_spec):
+    stored_spec = checkpoint_model_spec(contents)
+    if stored_spec is None:
+        return
+    differences = [f"{key}={stored_spec.get(key)} (config has {model_spec[key]})"
+                   for key in model_spec if stored_spec.get(key) != model_spec[key]]
+    if differences:
+        raise UserInputError(f"checkpoint '{path}' was trained with " + ", ".join(differences) +
+                             ": resume with the same model settings")
+
+
+def restore_training_state(path, state, model_spec):
+    """Load a training checkpoint into `state` (a TrainingState: networks, optimisers and counters);
+    return the learning-rate policy's state dict."""
     contents = read_checkpoint(path)
     if not is_training_checkpoint(contents):
         raise UserInputError(f"'{path}' is not a training checkpoint (no discriminator/optimiser state), so it "
                              "cannot be resumed; pass a checkpoints/pix2pix_epoch_*.ckpt file")
-    stored_spec = checkpoint_model_spec(contents)
-    if stored_spec is not None:
-        differences = [f"{key}={stored_spec.get(key)} (config has {model_spec[key]})"
-                       for key in model_spec if stored_spec.get(key) != model_spec[key]]
-        if differences:
-            raise UserInputError(f"checkpoint '{path}' was trained with " + ", ".join(differences) +
-                                 ": resume with the same model settings")
-    _load_into(generator, _entries(contents, "generator"), "generator", path)
-    _load_into(discriminator, _entries(contents, "discriminator"), "discriminator", path)
-    for prefix, optimizer, network in (("optimizer_g", optimizer_g, generator), ("optimizer_d", optimizer_d, discriminator)):
+    _check_same_model(path, contents, model_spec)
+    _load_into(state.generator, _entries(contents, "generator"), "generator", path)
+    _load_into(state.discriminator, _entries(contents, "discriminator"), "discriminator", path)
+    for prefix, optimizer, network in (("optimizer_g", state.optimizer_g, state.generator),
+                                       ("optimizer_d", state.optimizer_d, state.discriminator)):
         for name, parameter in _optimizer_state(optimizer, network, prefix).items():
             if name not in contents:
                 raise UserInputError(f"checkpoint '{path}' lacks optimiser state '{name}'")
             parameter.set_data(ms.Tensor(contents[name].asnumpy()))
+    state.epoch, state.step, state.step_in_epoch = (checkpoint_counter(contents, key)
+                                                    for key in ("epoch", "step", "step_in_epoch"))
     lr_policy_state = contents.get("lr_policy_state")
-    return (checkpoint_counter(contents, "epoch"), checkpoint_counter(contents, "step"),
-            checkpoint_counter(contents, "step_in_epoch"),
-            json.loads(lr_policy_state) if isinstance(lr_policy_state, str) else {})
+    return json.loads(lr_policy_state) if isinstance(lr_policy_state, str) else {}
+
+
+def load_generator(path, fallback_spec):
+    """Rebuild the generator a checkpoint was trained with (its stored model settings; `fallback_spec` for
+    a checkpoint from elsewhere that carries none) and load its weights. Returns (generator, model spec)."""
+    contents = read_checkpoint(path)
+    spec = checkpoint_model_spec(contents) or fallback_spec
+    generator = build_generator(spec)
+    load_generator_weights(generator, contents, path)
+    return generator, spec
+
+
+def set_test_mode(generator, test_mode):
+    """test_mode "train": batch norm on each input's own statistics and dropout on, as the paper and the
+    reference's test.py (without --eval); "eval": running statistics and no dropout (see TEST_MODES)."""
+    if test_mode not in TEST_MODES:
+        raise ValueError(f"test mode must be one of {TEST_MODES}, got {test_mode!r}")
+    generator.set_train(test_mode == "train")
 
 
 def weights_digest(network):

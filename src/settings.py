@@ -1,0 +1,203 @@
+"""What each command reads, and the rules its settings obey.
+
+default_config.yaml holds every setting's default and help line. Here: the allowed values of each choice
+(taken from the code that implements it), the range of each number, which settings each command
+(train.py, eval.py, ...) reads, and the checks across settings. A command checks the settings it reads and
+no others, so a predict-only value never blocks training.
+"""
+import math
+from typing import NamedTuple
+
+from src.dataset.aligned_dataset import DIRECTIONS
+from src.deploy.export_model import EXPORT_FORMATS
+from src.models.checkpoint import TEST_MODES
+from src.models.discriminator_model import DISCRIMINATOR_NAMES
+from src.models.generator_model import generator_architecture, generator_size_multiple, round_up_to_multiple
+from src.models.init_w import INIT_TYPES
+from src.models.layers import NORM_MODES
+from src.models.loss import GAN_MODES
+from src.models.pix2pix import AMP_LEVELS
+from src.utils.config import DEFAULT_CONFIG_PATH, format_help, parse_config
+from src.utils.device import DEVICE_TARGETS, EXECUTION_MODES
+from src.utils.errors import UserInputError
+from src.utils.lr_schedule import LR_POLICIES
+
+CHOICES = {"device_target": DEVICE_TARGETS, "mode": EXECUTION_MODES, "direction": DIRECTIONS,
+           "netD": DISCRIMINATOR_NAMES, "norm_mode": NORM_MODES, "init_type": INIT_TYPES, "gan_mode": GAN_MODES,
+           "lr_policy": LR_POLICIES, "amp_level": AMP_LEVELS, "eval_mode": TEST_MODES, "export_mode": TEST_MODES,
+           "file_format": EXPORT_FORMATS}
+
+
+class Range(NamedTuple):
+    """Allowed numbers: from `low` (excluded when low_open) up to `high` (None: no bound; excluded when
+    high_open); `wording` completes "--key must be ..."."""
+    low: float
+    high: float = None
+    low_open: bool = False
+    high_open: bool = False
+    wording: str = ""
+
+    def holds(self, value):
+        if isinstance(value, float) and not math.isfinite(value):
+            return False
+        above = value > self.low if self.low_open else value >= self.low
+        below = self.high is None or (value < self.high if self.high_open else value <= self.high)
+        return above and below
+
+
+POSITIVE_INTEGER = Range(1, wording="a positive integer")
+COUNT = Range(0, wording="zero or a positive integer")
+POSITIVE_NUMBER = Range(0, low_open=True, wording="a positive number")
+WEIGHT = Range(0, wording="zero or positive")
+FRACTION = Range(0, 1, high_open=True, wording="in [0, 1)")
+# numpy and MindSpore's dataset engine take unsigned 32-bit seeds.
+SEED = Range(0, 2 ** 32 - 1, wording=f"an integer from 0 to {2 ** 32 - 1}")
+
+RANGES = {"device_id": COUNT, "seed": SEED, "load_size": POSITIVE_INTEGER, "crop_size": POSITIVE_INTEGER,
+          "batch_size": POSITIVE_INTEGER, "num_parallel_workers": POSITIVE_INTEGER, "ngf": POSITIVE_INTEGER,
+          "ndf": POSITIVE_INTEGER, "n_layers_D": POSITIVE_INTEGER, "init_gain": POSITIVE_NUMBER,
+          "lambda_L1": WEIGHT, "lambda_gp": WEIGHT, "lr": POSITIVE_NUMBER, "beta1": FRACTION, "beta2": FRACTION,
+          "n_epochs": COUNT, "n_epochs_decay": COUNT, "lr_step_epochs": POSITIVE_INTEGER,
+          "epoch_num": POSITIVE_INTEGER, "save_checkpoint_epochs": POSITIVE_INTEGER, "keep_checkpoint_max": COUNT,
+          "log_interval": POSITIVE_INTEGER, "num_test": POSITIVE_INTEGER, "tile_size": POSITIVE_INTEGER,
+          "tile_overlap": COUNT, "image_size": POSITIVE_INTEGER}
+# Settings that may be null (not set); every other setting needs a value.
+NULLABLE = ("val_data_dir", "epoch_num", "resume", "ckpt", "num_test", "input_path", "image_size", "infer_dir",
+            "onnx_path")
+
+DEVICE = ("device_target", "device_id", "mode", "seed")
+# The generator's settings: what train.py builds, and what rebuilds a checkpoint that carries no settings.
+GENERATOR = ("netG", "ngf", "norm_mode", "no_dropout")
+DISCRIMINATOR = ("netD", "ndf", "n_layers_D")
+OBJECTIVE = ("gan_mode", "lambda_L1", "lambda_gp", "lr")
+COMMAND_SETTINGS = {
+    "train": DEVICE + GENERATOR + DISCRIMINATOR + OBJECTIVE + (
+        "distribute", "train_data_dir", "val_data_dir", "direction", "load_size", "crop_size", "no_flip", "batch_size",
+        "num_parallel_workers", "init_type", "init_gain", "beta1", "beta2", "lr_policy", "n_epochs",
+        "n_epochs_decay", "lr_step_epochs", "epoch_num", "amp_level", "output_path", "save_checkpoint_epochs",
+        "keep_checkpoint_max", "log_interval", "resume", "eval_mode", "num_test"),
+    "eval": DEVICE + GENERATOR + ("ckpt", "val_data_dir", "direction", "crop_size", "eval_mode", "num_test",
+                                  "output_path"),
+    "predict": DEVICE + GENERATOR + ("ckpt", "input_path", "eval_mode", "tile_size", "tile_overlap", "output_path"),
+    "export": DEVICE + GENERATOR + ("ckpt", "file_format", "file_name", "image_size", "crop_size", "batch_size",
+                                    "export_mode"),
+    "preprocess": ("val_data_dir", "direction", "crop_size", "image_size", "num_test", "infer_dir", "output_path"),
+    "postprocess": ("val_data_dir", "num_test", "infer_dir", "output_path"),
+    "infer_onnx": ("onnx_path", "val_data_dir", "direction", "crop_size", "num_test", "output_path"),
+    "benchmark": DEVICE + GENERATOR + DISCRIMINATOR + OBJECTIVE + (
+        "batch_size", "crop_size", "image_size", "direction", "num_parallel_workers"),
+}
+
+
+def load_config(argv, command):
+    """The settings `command` (a key of COMMAND_SETTINGS) runs with: defaults, --config_path, flags.
+
+    Checks every setting the command reads (type, allowed values, range, the rules across settings) and
+    ignores the others; raises UserInputError naming the setting. Prints the command's settings and exits
+    0 on --help / -h.
+    """
+    keys = COMMAND_SETTINGS[command]
+    if "--help" in argv or "-h" in argv:
+        print(format_help(command, keys, CHOICES, DEFAULT_CONFIG_PATH))
+        raise SystemExit(0)
+    config = parse_config(argv, CHOICES)
+    for key in keys:
+        check_setting(key, getattr(config, key))
+    CROSS_CHECKS.get(command, lambda _: None)(config)
+    return config
+
+
+def check_setting(key, value):
+    """One setting on its own: set unless it may be null, one of its choices, within its range."""
+    if value is None or value == "":
+        allowed = (f"be one of {', '.join(map(str, CHOICES[key]))}" if key in CHOICES else
+                   f"be {RANGES[key].wording}" if key in RANGES else "have a value")
+        _require(key in NULLABLE, f"--{key} must {allowed}; got null")
+        return
+    if key in CHOICES:
+        _require(value in CHOICES[key], f"--{key} must be one of {', '.join(map(str, CHOICES[key]))}; got '{value}'")
+    if key in RANGES:
+        for number in (value if isinstance(value, list) else [value]):
+            _require(RANGES[key].holds(number), f"--{key} must be {RANGES[key].wording}; got {number}")
+
+
+def _require(condition, message):
+    if not condition:
+        raise UserInputError(message)
+
+
+def total_epochs(config):
+    """Epochs this run trains in total."""
+    return config.epoch_num if config.epoch_num is not None else config.n_epochs + config.n_epochs_decay
+
+
+def require_size_multiples(config, generator_name, keys):
+    """The sizes `keys` name (crop_size, tile_size, image_size, ...) must be multiples of what generator
+    `generator_name` needs: train.py checks --netG, eval/predict/export the checkpoint's generator."""
+    multiple = generator_size_multiple(generator_name)
+    for key in keys:
+        for side in (getattr(config, key) if isinstance(getattr(config, key), list) else [getattr(config, key)]):
+            if side % multiple:
+                raise UserInputError(
+                    f"--{key} ({side}) must be a multiple of {multiple} for the generator {generator_name}: use "
+                    f"--{key} {round_up_to_multiple(side, multiple)}, or a generator for smaller sizes "
+                    "(e.g. --netG unet_128, unet_64, resnet_9blocks)")
+
+
+def export_image_size(config):
+    """(height, width) of the images export.py and preprocess.py prepare: --image_size H [W], else crop_size."""
+    sides = config.image_size or [config.crop_size]
+    _require(len(sides) in (1, 2), f"--image_size takes one size (square) or two (height width); got {sides}")
+    return (sides[0], sides[0]) if len(sides) == 1 else tuple(sides)
+
+
+def generator_spec_from_config(config):
+    """The generator's settings (a model spec without the discriminator) from a config."""
+    return {"in_channels": 3, "out_channels": 3, "netG": config.netG, "ngf": config.ngf,
+            "norm_mode": config.norm_mode, "use_dropout": not config.no_dropout}
+
+
+def model_spec_from_config(config):
+    """The network-defining settings of a training run (see MODEL_SPEC_KEYS), as a plain dict."""
+    return dict(generator_spec_from_config(config), netD=config.netD, ndf=config.ndf, n_layers_D=config.n_layers_D)
+
+
+def _check_generator_name(config):
+    try:
+        generator_architecture(config.netG)
+    except ValueError as error:
+        raise UserInputError(f"--{error}") from None
+
+
+def _check_training(config):
+    _check_generator_name(config)
+    _require(config.crop_size <= config.load_size,
+             f"--crop_size ({config.crop_size}) must not exceed --load_size ({config.load_size})")
+    require_size_multiples(config, config.netG, ("crop_size",))
+    total = config.n_epochs + config.n_epochs_decay
+    _require(total >= 1, "--n_epochs + --n_epochs_decay must be at least 1")
+    _require(config.epoch_num is None or config.epoch_num <= total,
+             f"--epoch_num must be between 1 and n_epochs + n_epochs_decay = {total} "
+             f"(the learning rate is zero after that); got {config.epoch_num}")
+    _require(config.lr_policy != "plateau" or bool(config.val_data_dir),
+             "--lr_policy plateau watches the validation L1 each epoch: set --val_data_dir")
+
+
+def _check_prediction(config):
+    _check_generator_name(config)
+    _require(config.tile_overlap < config.tile_size,
+             f"--tile_overlap ({config.tile_overlap}) must be smaller than --tile_size ({config.tile_size})")
+
+
+def _check_export(config):
+    _check_generator_name(config)
+    export_image_size(config)
+
+
+def _check_benchmark(config):
+    _check_generator_name(config)
+    require_size_multiples(config, config.netG, ("image_size",) if config.image_size else ("crop_size",))
+
+
+CROSS_CHECKS = {"train": _check_training, "eval": _check_generator_name, "predict": _check_prediction,
+                "export": _check_export, "preprocess": export_image_size, "benchmark": _check_benchmark}
