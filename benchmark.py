@@ -18,27 +18,15 @@ import argparse
 import json
 import os
 import resource
-import statistics
 import sys
 import tempfile
 import time
 
 import numpy as np
 
+from benchmarks.timing import median_ms
 from src.settings import export_image_size, load_config, model_spec_from_config
 from src.utils.errors import UserInputError, run_cli
-
-
-def median_ms(function, repeats, warmup):
-    """Median wall time of function() in ms over `repeats` calls after `warmup` calls."""
-    for _ in range(warmup):
-        function()
-    samples = []
-    for _ in range(repeats):
-        started = time.perf_counter()
-        function()
-        samples.append(1000 * (time.perf_counter() - started))
-    return round(statistics.median(samples), 1)
 
 
 def data_pairs_per_second(config, epochs):

@@ -1,4 +1,9 @@
-"""Shared fixtures: MindSpore on CPU in graph mode, small generated datasets, tiny model settings."""
+"""Shared fixtures: MindSpore on CPU in graph mode, small generated datasets, tiny model settings.
+
+Two floors: fast unit tests, and end-to-end stories marked `e2e` (entry points and scripts run as a user
+runs them, msrun jobs, kills, training a model for a while). `pytest -m "not e2e"` runs the fast floor;
+a fast test that starts a process fails, so the floor stays fast.
+"""
 import os
 import subprocess
 import sys
@@ -29,6 +34,23 @@ def structured_generator(spec=None, seed=0):
     network = build_generator(spec or TINY_SPEC, "kaiming")
     network.set_train(False)
     return network
+
+
+E2E_MARKER = "e2e: an end-to-end story (a subprocess, msrun, a kill, or minutes of training); " \
+             "deselect with -m 'not e2e' for the fast floor"
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", E2E_MARKER)
+
+
+@pytest.fixture(autouse=True)
+def fast_tests_start_no_process(request, monkeypatch):
+    """A test not marked e2e may not start a process: that is what the e2e floor is for."""
+    if request.node.get_closest_marker("e2e") is None:
+        def refuse(*args, **kwargs):
+            raise AssertionError(f"{request.node.nodeid} starts a process: mark it @pytest.mark.e2e")
+        monkeypatch.setattr(subprocess, "Popen", refuse)
 
 
 @pytest.fixture(scope="session", autouse=True)

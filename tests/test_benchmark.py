@@ -1,7 +1,11 @@
 """benchmark.py reports the step time of the real networks as one JSON line (no time is asserted)."""
 import json
 
+import pytest
+
 from tests.conftest import run_entry
+
+pytestmark = pytest.mark.e2e
 
 
 def test_benchmark_prints_one_json_line_for_the_real_networks():

@@ -11,6 +11,8 @@ import pytest
 from src.dataset.aligned_dataset import indices_digest, shard_epoch_indices
 from tests.conftest import REPO_ROOT, TINY_MODEL_FLAGS, run_entry
 
+pytestmark = pytest.mark.e2e
+
 FLAGS = [f"{key}={value}" for key, value in zip(TINY_MODEL_FLAGS[::2], TINY_MODEL_FLAGS[1::2])] + \
     ["--n_epochs=1", "--n_epochs_decay=1", "--log_interval=4", "--save_checkpoint_epochs=1", "--seed=3"]
 

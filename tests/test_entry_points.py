@@ -7,6 +7,8 @@ import pytest
 
 from tests.conftest import TINY_MODEL_FLAGS, run_entry
 
+pytestmark = pytest.mark.e2e
+
 
 def train_args(sample_root, output, *extra):
     return ["train.py", "--train_data_dir", str(sample_root / "train"), "--output_path", str(output),
@@ -159,3 +161,16 @@ def test_reference_options_train_evaluate_and_resume_through_the_entry_points(sa
                            "--crop_size", "64", "--load_size", "64"])
     assert evaluated.returncode == 0, evaluated.stderr[-2000:]
     assert json.loads(evaluated.stdout.strip().splitlines()[-1])["model_spec"]["netG"] == "resnet_2blocks"
+
+
+def test_training_at_512_px_ignores_the_predict_only_tile_settings(tmp_path):
+    """unet_512 needs multiples of 512; the default tile_overlap (256) is not one, and must not matter."""
+    from src.dataset.sample_data import generate_sample_dataset
+    generate_sample_dataset(str(tmp_path / "data"), {"train": 2, "val": 0, "test": 0}, size=512)
+    output = tmp_path / "run512"
+    result = run_entry(["train.py", "--train_data_dir", str(tmp_path / "data" / "train"), "--output_path",
+                        str(output), "--netG", "unet_512", "--load_size", "572", "--crop_size", "512", "--ngf", "2",
+                        "--ndf", "2", "--epoch_num", "1", "--num_parallel_workers", "1", "--log_interval", "1"])
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "Generator unet_512 (ngf 2" in result.stdout and "epoch 1/200 step 2/2 (total 2)" in result.stdout
+    assert os.path.isfile(output / "checkpoints" / "generator_final.ckpt")

@@ -1,11 +1,14 @@
 """A tiny model trained briefly on the sample set really learns label -> photo on held-out pairs."""
 import mindspore as ms
+import pytest
 
 from src.evaluator import evaluate_generator
 from src.models.pix2pix import build_generator
 from src.settings import load_config, model_spec_from_config
 from src.trainer import Trainer
 from tests.conftest import TINY_MODEL_FLAGS
+
+pytestmark = pytest.mark.e2e
 
 
 def test_held_out_l1_falls_below_its_start_and_below_the_input_baseline(sample_root, tmp_path):

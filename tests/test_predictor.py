@@ -73,6 +73,7 @@ def checkpoints(generator, tmp_path_factory):
     return folder
 
 
+@pytest.mark.e2e
 def test_predict_translates_a_folder_of_any_images_and_skips_unreadable_ones(checkpoints, tmp_path):
     inputs = tmp_path / "in"
     inputs.mkdir()
@@ -92,6 +93,7 @@ def test_predict_translates_a_folder_of_any_images_and_skips_unreadable_ones(che
             assert image.size == size and image.mode == "RGB"
 
 
+@pytest.mark.e2e
 def test_predict_on_a_single_file(checkpoints, tmp_path):
     Image.new("RGB", (100, 60), (10, 200, 30)).save(tmp_path / "one.png")
     result = run_entry(["predict.py", "--ckpt", str(checkpoints / "generator.ckpt"), "--input_path",
@@ -101,6 +103,7 @@ def test_predict_on_a_single_file(checkpoints, tmp_path):
     assert json.loads(result.stdout.strip().splitlines()[-1])["translated"] == 1
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize("make_args, fragment", [
     (lambda c, t: ["--ckpt", str(c / "discriminator.ckpt"), "--input_path", str(t)], "holds a discriminator"),
     (lambda c, t: ["--ckpt", str(c / "wide.ckpt"), "--input_path", str(t)], "does not fit the model"),

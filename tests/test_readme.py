@@ -56,3 +56,20 @@ def test_every_test_the_fault_table_names_exists():
                 with open(os.path.join(folder, name), encoding="utf-8") as handle:
                     defined.update(re.findall(r"^def (test_\w+)", handle.read(), re.M))
     assert len(named) >= 20 and named <= defined, sorted(named - defined)
+
+
+def test_configuration_table_is_generated_from_the_yaml_and_the_settings():
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("make_config_table",
+                                                  os.path.join(REPO_ROOT, "docs", "make_config_table.py"))
+    generator = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(generator)
+    readme = read("README.md")
+    assert generator.readme_with_table(readme) == readme, "run python docs/make_config_table.py"
+
+
+def test_the_fast_floor_command_is_given_and_every_linked_file_exists():
+    readme = read("README.md")
+    assert 'python -m pytest tests -q -m "not e2e"' in readme
+    for path in re.findall(r"\]\(((?:docs|imgs)/[^)#]+)\)", readme):
+        assert os.path.isfile(os.path.join(REPO_ROOT, path)), path

@@ -5,7 +5,11 @@ import subprocess
 import sys
 import tarfile
 
+import pytest
+
 from tests.conftest import REPO_ROOT, TINY_MODEL_FLAGS
+
+pytestmark = pytest.mark.e2e
 
 
 def bash(args, cwd=REPO_ROOT, env=None, timeout=600):

@@ -1,7 +1,11 @@
 """Runs that are stopped and restarted: checkpoint rotation and --resume auto."""
 import os
 
+import pytest
+
 from tests.conftest import TINY_MODEL_FLAGS, run_entry
+
+pytestmark = pytest.mark.e2e
 
 
 def train(sample_root, output, *extra):

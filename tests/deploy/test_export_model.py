@@ -75,6 +75,7 @@ def checkpoints(generator, tmp_path_factory):
     return folder
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize("file_format, extra", [("MINDIR", []), ("ONNX", ["--image_size", "64", "96"]),
                                                 ("MINDIR", ["--export_mode", "train", "--batch_size", "2"])])
 def test_export_py_writes_the_file_and_reports_parity(checkpoints, tmp_path, file_format, extra):
@@ -90,6 +91,7 @@ def test_export_py_writes_the_file_and_reports_parity(checkpoints, tmp_path, fil
     assert os.listdir(tmp_path / "out") == [os.path.basename(summary["file"])]  # no temporary left
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize("args, fragment", [
     (["--ckpt", "missing.ckpt"], "does not exist"),
     (["--ckpt", "{c}/discriminator.ckpt"], "holds a discriminator"),

@@ -52,12 +52,14 @@ def test_postprocess_names_a_missing_output(sample_root, tmp_path):
         postprocess(str(tmp_path / "elsewhere"), log=lambda message: None)
 
 
+@pytest.mark.e2e
 @pytest.mark.skipif(shutil.which("g++") is None, reason="needs a C++ compiler")
 @pytest.mark.parametrize("variant", [[], ["-DENABLE_LITE"]])
 def test_cpp_program_compiles_against_the_documented_api(tmp_path, variant):
     subprocess.run(["g++", "-std=c++17", "-fsyntax-only", "-Wall", "-Werror", *variant, "-I", STUB, MAIN], check=True)
 
 
+@pytest.mark.e2e
 @pytest.mark.skipif(shutil.which("g++") is None, reason="needs a C++ compiler")
 def test_cpp_program_reads_bins_runs_the_model_and_writes_outputs(tmp_path):
     """main.cc against a stand-in runtime whose model negates a (1, 3, 32, 32) input."""
@@ -83,6 +85,7 @@ def test_cpp_program_reads_bins_runs_the_model_and_writes_outputs(tmp_path):
     assert usage.returncode == 2 and "required" in usage.stderr
 
 
+@pytest.mark.e2e
 def test_run_infer_310_falls_back_to_python_and_run_infer_onnx_gives_the_same_report(sample_root, tmp_path):
     ms.set_seed(0)
     generator = build_generator(SPEC, "kaiming")

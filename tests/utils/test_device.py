@@ -44,7 +44,7 @@ print(json.dumps({"after_setup": after_setup, "after_generator": threads(), "cor
 
 
 @pytest.fixture(scope="module")
-def fresh_process_threads():
+def fresh_process_threads():  # used by e2e tests only: it starts a process
     result = run_entry(["-c", FRESH_PROCESS], timeout=300)
     assert result.returncode == 0, result.stderr[-2000:]
     return json.loads(result.stdout.strip().splitlines()[-1])
@@ -56,6 +56,7 @@ def pool_threads(threads):
             if name.startswith(("ActorThread_", "KernelThread_"))}
 
 
+@pytest.mark.e2e
 def test_setup_device_gives_each_kernel_pool_thread_its_own_core(fresh_process_threads):
     pool = pool_threads(fresh_process_threads["after_setup"])
     names = [fresh_process_threads["after_setup"][thread_id][0] for thread_id in pool]
@@ -68,6 +69,7 @@ def test_setup_device_gives_each_kernel_pool_thread_its_own_core(fresh_process_t
     assert fresh_process_threads["after_setup"][fresh_process_threads["python_thread"]][1] == cores
 
 
+@pytest.mark.e2e
 def test_a_network_runs_on_the_pool_that_was_bound(fresh_process_threads):
     before = pool_threads(fresh_process_threads["after_setup"])
     after = pool_threads(fresh_process_threads["after_generator"])
@@ -79,3 +81,16 @@ def test_binding_again_is_harmless():
 
     first, second = pin_kernel_threads(), pin_kernel_threads()
     assert first == second and set(first.values()) <= set(usable_cores())
+
+
+def test_amd_cpus_get_onednn_capped_at_avx2_unless_the_user_chose(tmp_path, monkeypatch):
+    from src.utils.device import cap_onednn_isa_on_amd
+
+    amd, intel = tmp_path / "amd_cpuinfo", tmp_path / "intel_cpuinfo"
+    amd.write_text("processor\t: 0\nvendor_id\t: AuthenticAMD\nmodel name\t: AMD EPYC\n")
+    intel.write_text("processor\t: 0\nvendor_id\t: GenuineIntel\n")
+    monkeypatch.delenv("ONEDNN_MAX_CPU_ISA", raising=False)
+    assert cap_onednn_isa_on_amd(str(intel)) is None and "ONEDNN_MAX_CPU_ISA" not in os.environ
+    assert cap_onednn_isa_on_amd(str(amd)) == "AVX2" == os.environ["ONEDNN_MAX_CPU_ISA"]
+    monkeypatch.setenv("ONEDNN_MAX_CPU_ISA", "AVX512_CORE")  # the user's own choice wins
+    assert cap_onednn_isa_on_amd(str(amd)) == "AVX512_CORE"

@@ -1,0 +1,151 @@
+"""The PyTorch peer of benchmark.py: the paper's pix2pix as the reference implementation writes it.
+
+U-Net 256 (UnetSkipConnectionBlock, batch norm, dropout) and the 70x70 PatchGAN (NLayerDiscriminator),
+N(0, 0.02) init, and the reference's optimize_parameters step: G(A) once, D updated on the detached fake,
+then G updated against the updated D with D's gradients switched off (set_requires_grad). Parameter
+counts equal the reference's: 54,413,955 (G) and 2,768,705 (D).
+
+Needs PyTorch, which the project does not depend on: in another environment,
+`pip install torch==2.13.0` (the CPU build on these machines). Run it right after benchmark.py, on the same
+machine, and compare the ratios:
+    python benchmark.py --steps 5 && python benchmarks/torch_peer.py --steps 5
+Prints one JSON line with benchmark.py's keys: train_ms_per_step, g_infer_ms (eval mode), G_params, D_params.
+"""
+import argparse
+import functools
+import json
+import os
+import sys
+
+import torch
+from torch import nn
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from benchmarks.timing import median_ms  # noqa: E402  (the repository root is on the path from here on)
+
+
+class UnetSkipConnectionBlock(nn.Module):
+    """X -> [down, submodule, up] -> concat(X, result): one level of the reference's U-Net."""
+
+    def __init__(self, outer_nc, inner_nc, input_nc=None, submodule=None, outermost=False, innermost=False,
+                 use_dropout=False):
+        super().__init__()
+        self.outermost = outermost
+        input_nc = input_nc or outer_nc
+        downconv = nn.Conv2d(input_nc, inner_nc, kernel_size=4, stride=2, padding=1, bias=False)
+        downrelu, uprelu = nn.LeakyReLU(0.2, True), nn.ReLU(True)
+        downnorm, upnorm = nn.BatchNorm2d(inner_nc), nn.BatchNorm2d(outer_nc)
+        if outermost:
+            upconv = nn.ConvTranspose2d(inner_nc * 2, outer_nc, kernel_size=4, stride=2, padding=1)
+            model = [downconv, submodule, uprelu, upconv, nn.Tanh()]
+        elif innermost:
+            upconv = nn.ConvTranspose2d(inner_nc, outer_nc, kernel_size=4, stride=2, padding=1, bias=False)
+            model = [downrelu, downconv, uprelu, upconv, upnorm]
+        else:
+            upconv = nn.ConvTranspose2d(inner_nc * 2, outer_nc, kernel_size=4, stride=2, padding=1, bias=False)
+            model = [downrelu, downconv, downnorm, submodule, uprelu, upconv, upnorm]
+            model += [nn.Dropout(0.5)] if use_dropout else []
+        self.model = nn.Sequential(*model)
+
+    def forward(self, x):
+        return self.model(x) if self.outermost else torch.cat([x, self.model(x)], 1)
+
+
+def unet_generator(input_nc=3, output_nc=3, num_downs=8, ngf=64):
+    """The reference's UnetGenerator, built from the innermost block outwards."""
+    block = UnetSkipConnectionBlock(ngf * 8, ngf * 8, innermost=True)
+    for _ in range(num_downs - 5):
+        block = UnetSkipConnectionBlock(ngf * 8, ngf * 8, submodule=block, use_dropout=True)
+    for outer in (4, 2, 1):
+        block = UnetSkipConnectionBlock(ngf * outer, ngf * outer * 2, submodule=block)
+    return UnetSkipConnectionBlock(output_nc, ngf, input_nc=input_nc, submodule=block, outermost=True)
+
+
+def patch_discriminator(input_nc=6, ndf=64, n_layers=3):
+    """The reference's NLayerDiscriminator (70x70 PatchGAN for n_layers 3)."""
+    layers = [nn.Conv2d(input_nc, ndf, 4, 2, 1), nn.LeakyReLU(0.2, True)]
+    multiple = 1
+    for n in range(1, n_layers + 1):
+        previous, multiple = multiple, min(2 ** n, 8)
+        layers += [nn.Conv2d(ndf * previous, ndf * multiple, 4, 2 if n < n_layers else 1, 1, bias=False),
+                   nn.BatchNorm2d(ndf * multiple), nn.LeakyReLU(0.2, True)]
+    layers.append(nn.Conv2d(ndf * multiple, 1, 4, 1, 1))
+    return nn.Sequential(*layers)
+
+
+def init_weights(module, gain=0.02):
+    """The reference's init_weights('normal'): conv weights N(0, gain), biases 0, batch norm N(1, gain) and 0."""
+    name = module.__class__.__name__
+    if hasattr(module, "weight") and ("Conv" in name or "Linear" in name):
+        nn.init.normal_(module.weight, 0.0, gain)
+        if module.bias is not None:
+            nn.init.constant_(module.bias, 0.0)
+    elif "BatchNorm2d" in name:
+        nn.init.normal_(module.weight, 1.0, gain)
+        nn.init.constant_(module.bias, 0.0)
+
+
+def set_requires_grad(network, requires_grad):
+    for parameter in network.parameters():
+        parameter.requires_grad = requires_grad
+
+
+def make_step(generator, discriminator, real_a, real_b, lambda_l1=100.0):
+    """The reference's Pix2PixModel.optimize_parameters for one batch, as a closure."""
+    optimizer_g = torch.optim.Adam(generator.parameters(), lr=2e-4, betas=(0.5, 0.999))
+    optimizer_d = torch.optim.Adam(discriminator.parameters(), lr=2e-4, betas=(0.5, 0.999))
+    gan_loss, l1_loss = nn.BCEWithLogitsLoss(), nn.L1Loss()
+
+    def target(prediction, real):
+        return torch.ones_like(prediction) if real else torch.zeros_like(prediction)
+
+    def step():
+        fake_b = generator(real_a)
+        set_requires_grad(discriminator, True)
+        optimizer_d.zero_grad()
+        fake_logits = discriminator(torch.cat((real_a, fake_b), 1).detach())
+        real_logits = discriminator(torch.cat((real_a, real_b), 1))
+        loss_d = 0.5 * (gan_loss(fake_logits, target(fake_logits, False)) + gan_loss(real_logits, target(real_logits, True)))
+        loss_d.backward()
+        optimizer_d.step()
+        set_requires_grad(discriminator, False)
+        optimizer_g.zero_grad()
+        fake_logits = discriminator(torch.cat((real_a, fake_b), 1))
+        loss_g = gan_loss(fake_logits, target(fake_logits, True)) + lambda_l1 * l1_loss(fake_b, real_b)
+        loss_g.backward()
+        optimizer_g.step()
+
+    return step
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--steps", type=int, default=5, help="timed steps and inference calls")
+    parser.add_argument("--warmup", type=int, default=1, help="untimed steps first")
+    parser.add_argument("--batch_size", type=int, default=1)
+    parser.add_argument("--image_size", type=int, default=256, help="a multiple of 256 (U-Net 256)")
+    parser.add_argument("--threads", type=int, default=0, help="torch threads (0: PyTorch's default)")
+    args = parser.parse_args()
+    if args.steps < 1 or args.warmup < 0 or args.batch_size < 1 or args.image_size % 256:
+        parser.error("--steps and --batch_size must be at least 1, --warmup at least 0, --image_size a multiple of 256")
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    torch.manual_seed(0)
+    generator, discriminator = unet_generator(), patch_discriminator()
+    for network in (generator, discriminator):
+        network.apply(functools.partial(init_weights, gain=0.02))
+    shape = (args.batch_size, 3, args.image_size, args.image_size)
+    real_a, real_b = torch.rand(shape) * 2 - 1, torch.rand(shape) * 2 - 1
+    train_ms = median_ms(make_step(generator, discriminator, real_a, real_b), args.steps, args.warmup)
+    generator.eval()
+    with torch.no_grad():
+        infer_ms = median_ms(lambda: generator(real_a), args.steps, 1)
+    print(json.dumps({"framework": f"torch {torch.__version__}", "threads": torch.get_num_threads(),
+                      "batch_size": args.batch_size, "image_size": [args.image_size, args.image_size],
+                      "train_ms_per_step": train_ms, "g_infer_ms": infer_ms,
+                      "G_params": sum(p.numel() for p in generator.parameters()),
+                      "D_params": sum(p.numel() for p in discriminator.parameters())}), flush=True)
+
+
+if __name__ == "__main__":
+    main()
