@@ -17,7 +17,7 @@ from src.models.init_w import INIT_TYPES
 from src.models.layers import NORM_MODES
 from src.models.loss import GAN_MODES
 from src.models.pix2pix import AMP_LEVELS
-from src.utils.config import DEFAULT_CONFIG_PATH, format_help, parse_config
+from src.utils.config import DEFAULT_CONFIG_PATH, format_help, parse_config, read_yaml_documents
 from src.utils.device import DEVICE_TARGETS, EXECUTION_MODES
 from src.utils.errors import UserInputError
 from src.utils.lr_schedule import LR_POLICIES
@@ -61,9 +61,6 @@ RANGES = {"device_id": COUNT, "seed": SEED, "load_size": POSITIVE_INTEGER, "crop
           "epoch_num": POSITIVE_INTEGER, "save_checkpoint_epochs": POSITIVE_INTEGER, "keep_checkpoint_max": COUNT,
           "log_interval": POSITIVE_INTEGER, "num_test": POSITIVE_INTEGER, "tile_size": POSITIVE_INTEGER,
           "tile_overlap": COUNT, "image_size": POSITIVE_INTEGER}
-# Settings that may be null (not set); every other setting needs a value.
-NULLABLE = ("val_data_dir", "epoch_num", "resume", "ckpt", "num_test", "input_path", "image_size", "infer_dir",
-            "onnx_path")
 
 DEVICE = ("device_target", "device_id", "mode", "seed")
 # The generator's settings: what train.py builds, and what rebuilds a checkpoint that carries no settings.
@@ -97,22 +94,23 @@ def load_config(argv, command):
     0 on --help / -h.
     """
     keys = COMMAND_SETTINGS[command]
+    defaults, helps = read_yaml_documents(DEFAULT_CONFIG_PATH)
     if "--help" in argv or "-h" in argv:
-        print(format_help(command, keys, CHOICES, DEFAULT_CONFIG_PATH))
+        print(format_help(command, keys, defaults, helps, CHOICES))
         raise SystemExit(0)
-    config = parse_config(argv, CHOICES)
+    config = parse_config(argv, defaults, CHOICES)
     for key in keys:
-        check_setting(key, getattr(config, key))
+        check_setting(key, getattr(config, key), nullable=defaults[key] is None)
     CROSS_CHECKS.get(command, lambda _: None)(config)
     return config
 
 
-def check_setting(key, value):
-    """One setting on its own: set unless it may be null, one of its choices, within its range."""
+def check_setting(key, value, nullable):
+    """One setting on its own: set unless it may be null (its default is), one of its choices, within its range."""
     if value is None or value == "":
         allowed = (f"be one of {', '.join(map(str, CHOICES[key]))}" if key in CHOICES else
                    f"be {RANGES[key].wording}" if key in RANGES else "have a value")
-        _require(key in NULLABLE, f"--{key} must {allowed}; got null")
+        _require(nullable, f"--{key} must {allowed}; got null")
         return
     if key in CHOICES:
         _require(value in CHOICES[key], f"--{key} must be one of {', '.join(map(str, CHOICES[key]))}; got '{value}'")

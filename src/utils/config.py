@@ -140,15 +140,15 @@ def _typed_yaml_value(key, value, default):
     return value
 
 
-def parse_config(argv, choices=None, default_config_path=DEFAULT_CONFIG_PATH):
-    """The settings of a run: the defaults, overridden by an optional --config_path file, then by the
-    `argv` flags. Values are typed (as their defaults) but not yet checked against any rule.
+def parse_config(argv, defaults, choices=None):
+    """The settings of a run: `defaults` (default_config.yaml's values), overridden by an optional
+    --config_path file, then by the `argv` flags. Values are typed (as their defaults) but not yet checked
+    against any rule.
 
     choices: {key: allowed values}, so that a word that is one of them (--norm_mode none) is not read as null.
     Raises UserInputError for an unknown key or a value of the wrong type.
     """
     choices = choices or {}
-    defaults, _ = read_yaml_documents(default_config_path)
     pairs = split_flags(list(argv))
     values = dict(defaults)
     for key, text in pairs:
@@ -165,9 +165,8 @@ def parse_config(argv, choices=None, default_config_path=DEFAULT_CONFIG_PATH):
     return Config(values)
 
 
-def format_help(command, keys, choices, default_config_path=DEFAULT_CONFIG_PATH):
+def format_help(command, keys, defaults, helps, choices):
     """The --help text of `command`: the settings it reads, with their defaults, allowed values and help."""
-    defaults, helps = read_yaml_documents(default_config_path)
     lines = [f"Settings {command} reads (defaults from default_config.yaml; override with --key value or --key=value):",
              "  --config_path PATH: a yaml file whose keys override the defaults (a run's config.yaml works)"]
     for key in (key for key in defaults if key in keys):

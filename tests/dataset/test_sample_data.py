@@ -42,3 +42,10 @@ def test_training_on_the_default_path_makes_it_only_when_missing(tmp_path, monke
     other = str(tmp_path / "mine")
     ensure_sample_dataset(other, messages.append)
     assert not os.path.exists(other)  # a user's own path is never filled with sample data
+
+
+def test_the_default_and_quick_start_training_folders_are_where_the_sample_set_is_made():
+    from src.utils.config import DEFAULT_CONFIG_PATH, REPO_ROOT, read_yaml_documents
+    preset, _ = read_yaml_documents(os.path.join(REPO_ROOT, "configs", "sample_facades.yaml"))
+    for values in (read_yaml_documents(DEFAULT_CONFIG_PATH)[0], preset):
+        assert os.path.normpath(values["train_data_dir"]) == os.path.normpath(SAMPLE_TRAIN_DIR)
