@@ -1,7 +1,5 @@
 """A pix2pix training run: devices, networks and optimisers, resume, data, the compiled step, then epochs
 with progress, pictures and checkpoints, and an evaluation of the final generator."""
-import os
-
 from src.dataset.aligned_dataset import create_train_dataset, indices_digest, iterate_batches
 from src.dataset.sample_data import ensure_sample_dataset
 from src.dataset.transforms import to_uint8_hwc

@@ -165,12 +165,17 @@ def parse_config(argv, defaults, choices=None):
     return Config(values)
 
 
+def format_value(value):
+    """A setting's value as yaml writes it on one line: null, true, 0.0002, [256, 512], outputs/pix2pix."""
+    return yaml.safe_dump(value, default_flow_style=True).splitlines()[0]
+
+
 def format_help(command, keys, defaults, helps, choices):
     """The --help text of `command`: the settings it reads, with their defaults, allowed values and help."""
     lines = [f"Settings {command} reads (defaults from default_config.yaml; override with --key value or --key=value):",
              "  --config_path PATH: a yaml file whose keys override the defaults (a run's config.yaml works)"]
     for key in (key for key in defaults if key in keys):
         allowed = f" [{'|'.join(str(choice) for choice in choices[key])}]" if key in choices else ""
-        lines.append(f"  --{key} (default {yaml.safe_dump(defaults[key]).splitlines()[0]}){allowed}: "
+        lines.append(f"  --{key} (default {format_value(defaults[key])}){allowed}: "
                      f"{helps.get(key, '')}")
     return "\n".join(lines)
