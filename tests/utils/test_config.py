@@ -179,3 +179,22 @@ def test_every_setting_is_read_by_a_command_and_every_number_has_a_range():
                if isinstance(value, (int, float, list)) and not isinstance(value, bool)}
     numbers |= {"epoch_num", "num_test", "image_size"}  # null by default
     assert numbers == set(RANGES)
+
+
+# The files whose code reads each command's settings (config.KEY), beside src/settings.py's own helpers.
+COMMAND_FILES = {"train": ["train.py", "src/trainer.py"], "eval": ["eval.py", "src/evaluator.py"],
+                 "predict": ["predict.py", "src/predictor.py"], "export": ["export.py", "src/exporter.py"],
+                 "preprocess": ["preprocess.py"], "postprocess": ["postprocess.py"], "infer_onnx": ["infer_onnx.py"],
+                 "benchmark": ["benchmark.py"]}
+
+
+@pytest.mark.parametrize("command", sorted(COMMAND_FILES))
+def test_a_command_reads_no_setting_it_does_not_check(command):
+    import re
+    assert set(COMMAND_FILES) == set(COMMAND_SETTINGS)
+    read = set()
+    for path in COMMAND_FILES[command]:
+        with open(os.path.join(REPO_ROOT, path), encoding="utf-8") as handle:
+            read.update(re.findall(r"\bconfig\.(\w+)", handle.read()))
+    read -= {"save", "to_dict", "yaml"}  # Config's methods, and the file name config.yaml
+    assert read <= set(COMMAND_SETTINGS[command]), read - set(COMMAND_SETTINGS[command])
