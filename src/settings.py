@@ -129,17 +129,18 @@ def total_epochs(config):
     return config.epoch_num if config.epoch_num is not None else config.n_epochs + config.n_epochs_decay
 
 
-def require_size_multiples(config, generator_name, keys):
+def require_size_multiples(config, generator_name, keys, from_checkpoint=True):
     """The sizes `keys` name (crop_size, tile_size, image_size, ...) must be multiples of what generator
-    `generator_name` needs: train.py checks --netG, eval/predict/export the checkpoint's generator."""
+    `generator_name` needs: the checkpoint's generator for eval/predict/export, --netG for train.py (which
+    may then choose another generator, and is told so)."""
     multiple = generator_size_multiple(generator_name)
     for key in keys:
         for side in (getattr(config, key) if isinstance(getattr(config, key), list) else [getattr(config, key)]):
             if side % multiple:
                 raise UserInputError(
                     f"--{key} ({side}) must be a multiple of {multiple} for the generator {generator_name}: use "
-                    f"--{key} {round_up_to_multiple(side, multiple)}, or a generator for smaller sizes "
-                    "(e.g. --netG unet_128, unet_64, resnet_9blocks)")
+                    f"--{key} {round_up_to_multiple(side, multiple)}" + ("" if from_checkpoint else
+                    ", or a generator for smaller sizes (e.g. --netG unet_128, unet_64, resnet_9blocks)"))
 
 
 def export_image_size(config):
@@ -171,7 +172,7 @@ def _check_training(config):
     _check_generator_name(config)
     _require(config.crop_size <= config.load_size,
              f"--crop_size ({config.crop_size}) must not exceed --load_size ({config.load_size})")
-    require_size_multiples(config, config.netG, ("crop_size",))
+    require_size_multiples(config, config.netG, ("crop_size",), from_checkpoint=False)
     total = config.n_epochs + config.n_epochs_decay
     _require(total >= 1, "--n_epochs + --n_epochs_decay must be at least 1")
     _require(config.epoch_num is None or config.epoch_num <= total,
@@ -194,7 +195,8 @@ def _check_export(config):
 
 def _check_benchmark(config):
     _check_generator_name(config)
-    require_size_multiples(config, config.netG, ("image_size",) if config.image_size else ("crop_size",))
+    require_size_multiples(config, config.netG, ("image_size",) if config.image_size else ("crop_size",),
+                           from_checkpoint=False)
 
 
 CROSS_CHECKS = {"train": _check_training, "eval": _check_generator_name, "predict": _check_prediction,
