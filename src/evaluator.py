@@ -83,7 +83,7 @@ def evaluate_pairs(translate, data_dir, output_dir, direction="BtoA", crop_size=
     Returns the summary: num_images and the means of l1 (grey levels 0..255), psnr (dB, capped at 100)
     and ssim, with the same figures for the input itself used as the output (baseline_*).
     """
-    dataset, files = create_eval_dataset(data_dir, direction, crop_size, num_test=num_test)
+    dataset, files = create_eval_dataset(data_dir, direction, crop_size, num_test=num_test, log=log)
     make_output_folder(os.path.join(output_dir, "images"))
     rows, comparison = [], []
     for real_a, real_b, index in iterate_batches(dataset.create_tuple_iterator(num_epochs=1, output_numpy=True)):
@@ -116,7 +116,8 @@ def validation_l1(generator, data_dir, direction="BtoA", crop_size=256):
     training; the generator is back in train mode afterwards."""
     generator.set_train(False)
     errors = []
-    dataset, _ = create_eval_dataset(data_dir, direction, crop_size)
+    # Files that are not images are named once, by the final evaluation, not every epoch.
+    dataset, _ = create_eval_dataset(data_dir, direction, crop_size, log=lambda warning: None)
     for real_a, real_b, _ in iterate_batches(dataset.create_tuple_iterator(num_epochs=1, output_numpy=True)):
         fake_b = generator(ms.Tensor(real_a)).asnumpy()
         errors += [mean_absolute_error(to_uint8_hwc(fake), to_uint8_hwc(real)) for fake, real in zip(fake_b, real_b)]

@@ -82,12 +82,12 @@ def translate_array(run_generator, image, multiple, tile_size, overlap):
     return (total / weight_sum)[:, :height, :width]
 
 
-def _input_files(input_path):
+def _input_files(input_path, log):
     if not input_path:
         raise UserInputError("--input_path is not set: pass an image file or a folder of images to translate")
     if os.path.isfile(input_path):
         return [input_path]
-    return list_image_files(input_path, "input_path")
+    return list_image_files(input_path, "input_path", log)
 
 
 def load_test_generator(config):
@@ -111,7 +111,7 @@ def predict(config, log=print):
     Unreadable files among good ones are skipped with a warning and counted; the run fails only when
     nothing could be translated.
     """
-    files = _input_files(config.input_path)
+    files = _input_files(config.input_path, log)
     run_generator, multiple = load_test_generator(config)
     output_dir = results_folder(config.output_path, "predict", config.ckpt)
     make_output_folder(output_dir)

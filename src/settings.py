@@ -60,7 +60,7 @@ RANGES = {"device_id": COUNT, "seed": SEED, "load_size": POSITIVE_INTEGER, "crop
           "n_epochs": COUNT, "n_epochs_decay": COUNT, "lr_step_epochs": POSITIVE_INTEGER,
           "epoch_num": POSITIVE_INTEGER, "save_checkpoint_epochs": POSITIVE_INTEGER, "keep_checkpoint_max": COUNT,
           "log_interval": POSITIVE_INTEGER, "num_test": POSITIVE_INTEGER, "tile_size": POSITIVE_INTEGER,
-          "tile_overlap": COUNT, "image_size": POSITIVE_INTEGER}
+          "tile_overlap": COUNT, "image_size": POSITIVE_INTEGER, "max_dataset_size": POSITIVE_INTEGER}
 
 DEVICE = ("device_target", "device_id", "mode", "seed")
 # The generator's settings: what train.py builds, and what rebuilds a checkpoint that carries no settings.
@@ -70,7 +70,7 @@ OBJECTIVE = ("gan_mode", "lambda_L1", "lambda_gp", "lr")
 COMMAND_SETTINGS = {
     "train": DEVICE + GENERATOR + DISCRIMINATOR + OBJECTIVE + (
         "distribute", "train_data_dir", "val_data_dir", "direction", "load_size", "crop_size", "no_flip", "batch_size",
-        "num_parallel_workers", "init_type", "init_gain", "beta1", "beta2", "lr_policy", "n_epochs",
+        "num_parallel_workers", "max_dataset_size", "init_type", "init_gain", "beta1", "beta2", "lr_policy", "n_epochs",
         "n_epochs_decay", "lr_step_epochs", "epoch_num", "amp_level", "output_path", "save_checkpoint_epochs",
         "keep_checkpoint_max", "log_interval", "resume", "eval_mode", "num_test"),
     "eval": DEVICE + GENERATOR + ("ckpt", "val_data_dir", "direction", "crop_size", "eval_mode", "num_test",

@@ -112,7 +112,7 @@ class Trainer:
             config.train_data_dir, config.batch_size, config.direction, config.load_size, config.crop_size,
             flip=not config.no_flip, seed=config.seed, start_epoch=state.epoch, end_epoch=self.epochs,
             num_parallel_workers=config.num_parallel_workers, num_shards=self.device_num, shard_id=self.rank,
-            skip_steps=state.step_in_epoch)
+            skip_steps=state.step_in_epoch, max_dataset_size=config.max_dataset_size, log=self.logger.info)
 
     def _log_plan(self, state, steps_per_epoch):
         config, log = self.config, self.logger.info

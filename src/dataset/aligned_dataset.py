@@ -13,28 +13,36 @@ from dataclasses import dataclass
 import numpy as np
 import mindspore.dataset as ds
 
-from src.dataset.image_io import UnreadableImageError, read_rgb, upright_size
+from src.dataset.image_io import IMAGE_EXTENSIONS, UnreadableImageError, read_rgb, upright_size
 from src.dataset.transforms import paired_jitter, split_pair, test_resize, to_normalized_chw
 from src.utils.errors import UserInputError, first_line
 
-IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff", ".ppm")
+# Files named in a warning when a folder holds others than images; the rest are counted.
+SKIPPED_FILES_NAMED = 5
 DATA_ERROR_MARKER = "Pix2PixDataError: "
 # AtoB translates each pair's left half into its right half; BtoA the right into the left.
 DIRECTIONS = ("AtoB", "BtoA")
 
 
-def list_image_files(folder, setting="train_data_dir"):
-    """Sorted image paths in `folder` (not recursive; hidden files ignored)."""
+def list_image_files(folder, setting="train_data_dir", log=print):
+    """Sorted paths of the images in `folder` (any format Pillow decodes; not recursive). Hidden files are
+    ignored; other files are skipped and named in one warning, as they may be images in an unusual
+    format that the user expected to be read."""
     if not folder:
         raise UserInputError(f"--{setting} is not set: pass a folder of aligned A|B images")
     if not os.path.isdir(folder):
         raise UserInputError(f"--{setting} '{folder}' does not exist or is not a folder")
-    files = sorted(os.path.join(folder, name) for name in os.listdir(folder)
-                   if not name.startswith(".") and name.lower().endswith(IMAGE_EXTENSIONS)
-                   and os.path.isfile(os.path.join(folder, name)))
+    names = sorted(name for name in os.listdir(folder)
+                   if not name.startswith(".") and os.path.isfile(os.path.join(folder, name)))
+    files = [os.path.join(folder, name) for name in names if name.lower().endswith(IMAGE_EXTENSIONS)]
+    skipped = [name for name in names if not name.lower().endswith(IMAGE_EXTENSIONS)]
+    if skipped:
+        more = f" and {len(skipped) - SKIPPED_FILES_NAMED} more" if len(skipped) > SKIPPED_FILES_NAMED else ""
+        log(f"warning: skipping {len(skipped)} file(s) of --{setting} '{folder}' that are not in an image format "
+            f"Pillow reads: {', '.join(skipped[:SKIPPED_FILES_NAMED])}{more}")
     if not files:
-        raise UserInputError(f"--{setting} '{folder}' holds no images ({', '.join(IMAGE_EXTENSIONS)}): "
-                             "put aligned A|B images there (see data/download_Pix2Pix_dataset.sh)")
+        raise UserInputError(f"--{setting} '{folder}' holds no images (jpg, png, webp, tif, bmp, gif or another "
+                             "format Pillow reads): put aligned A|B images there (see data/download_Pix2Pix_dataset.sh)")
     return files
 
 
@@ -131,15 +139,17 @@ class EpochStreamSampler:
 
 
 def create_train_dataset(folder, batch_size=1, direction="BtoA", load_size=286, crop_size=256, flip=True, seed=0,
-                         start_epoch=0, end_epoch=1, num_parallel_workers=2, num_shards=1, shard_id=0, skip_steps=0):
-    """Training pipeline over `folder` for epochs start_epoch .. end_epoch - 1 (0-based), leaving out the
-    first `skip_steps` batches of start_epoch (already trained by an interrupted run).
+                         start_epoch=0, end_epoch=1, num_parallel_workers=2, num_shards=1, shard_id=0, skip_steps=0,
+                         max_dataset_size=None, log=print):
+    """Training pipeline over `folder` (its first max_dataset_size pairs by name, or all) for epochs
+    start_epoch .. end_epoch - 1 (0-based), leaving out the first `skip_steps` batches of start_epoch
+    (already trained by an interrupted run). `log` receives the warning about files that are not images.
 
     Returns (dataset, steps_per_epoch). The dataset yields batches (A, B, index) with A, B float32
     (batch_size, 3, crop_size, crop_size) in [-1, 1]; each epoch reshuffles, and every shard gets
     steps_per_epoch batches (the shard's remainder below a full batch is dropped per epoch).
     """
-    files = list_image_files(folder, "train_data_dir")
+    files = list_image_files(folder, "train_data_dir", log)[:max_dataset_size]
     for path in files:
         check_pair_image(path, crop_size)
     if len(files) < num_shards:
@@ -161,13 +171,13 @@ def create_train_dataset(folder, batch_size=1, direction="BtoA", load_size=286, 
 
 
 def create_eval_dataset(folder, direction="BtoA", crop_size=256, batch_size=1, num_parallel_workers=1,
-                        setting="val_data_dir", num_test=None):
+                        setting="val_data_dir", num_test=None, log=print):
     """Test pipeline: the pairs of `folder` (the first num_test by name, or all) once, in file-name
     order, resized to crop_size.
 
     Returns (dataset, files); batches are (A, B, index) with `index` into `files`.
     """
-    files = list_image_files(folder, setting)[:num_test]
+    files = list_image_files(folder, setting, log)[:num_test]
     for path in files:
         check_pair_image(path, crop_size)
     source = AlignedPairDataset(files, direction, crop_size, crop_size, flip=False, train=False)

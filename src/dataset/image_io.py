@@ -8,8 +8,28 @@ all of them agree on three things Pillow leaves to the caller:
 - an image above Pillow's decompression-bomb limit is refused with its size named.
 """
 import numpy as np
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
+# Formats Pillow names but cannot decode by itself: PostScript needs Ghostscript, MPEG is video.
+_UNDECODABLE_FORMATS = ("EPS", "MPEG")
+
+
+def _decodable_extensions():
+    """File extensions (lower case, with the dot) of every format Pillow decodes here, without its stub
+    formats (BUFR, GRIB, HDF5, WMF: only identified, decoded by handlers the user installs) and
+    _UNDECODABLE_FORMATS."""
+    Image.init()
+    extensions = set()
+    for extension, name in Image.registered_extensions().items():
+        factory = Image.OPEN.get(name, (None,))[0]
+        stub = isinstance(factory, type) and issubclass(factory, ImageFile.StubImageFile)
+        if factory is not None and not stub and name not in _UNDECODABLE_FORMATS:
+            extensions.add(extension.lower())
+    return tuple(sorted(extensions))
+
+
+# Every image file a folder may hold: jpg, png, webp, tif, bmp, gif (its first frame), and the rest.
+IMAGE_EXTENSIONS = _decodable_extensions()
 # EXIF orientations 5..8 turn the picture by 90 degrees: width and height swap.
 _QUARTER_TURN_ORIENTATIONS = (5, 6, 7, 8)
 _EXIF_ORIENTATION_TAG = 0x0112

@@ -32,7 +32,7 @@ def preprocess(data_dir, infer_dir, direction="BtoA", size=256, num_test=None, l
     """Write the normalised inputs of `data_dir`'s pairs as .bin files; returns the manifest dict."""
     paths = infer_paths(infer_dir)
     make_output_folder(paths["input"], "infer_dir")
-    dataset, files = create_eval_dataset(data_dir, direction, size, num_test=num_test)
+    dataset, files = create_eval_dataset(data_dir, direction, size, num_test=num_test, log=log)
     names = []
     for real_a, _, index in iterate_batches(dataset.create_tuple_iterator(num_epochs=1, output_numpy=True)):
         name = os.path.splitext(os.path.basename(files[int(index[0])]))[0]

@@ -14,7 +14,7 @@ REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__fi
 DEFAULT_CONFIG_PATH = os.path.join(REPO_ROOT, "default_config.yaml")
 
 # Keys whose default is null take these types when given; every other null default is a path (str).
-NULLABLE_KEY_TYPES = {"epoch_num": int, "num_test": int, "image_size": list}
+NULLABLE_KEY_TYPES = {"epoch_num": int, "num_test": int, "image_size": list, "max_dataset_size": int}
 NULL_WORDS = ("null", "none", "~")
 _BOOLEAN_WORDS = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
 

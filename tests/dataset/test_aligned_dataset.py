@@ -143,3 +143,25 @@ def test_truncated_image_is_reported_when_read(tmp_path):
 def test_too_few_pairs_for_the_batch(sample_root):
     with pytest.raises(UserInputError, match="too few for batch_size 32"):
         create_train_dataset(str(sample_root / "train"), batch_size=32, load_size=72, crop_size=64)
+
+
+def test_every_format_pillow_decodes_is_read_and_other_files_are_named_once(tmp_path):
+    from src.dataset.image_io import read_rgb
+    frames = [Image.new("RGB", (64, 32), colour) for colour in ((200, 0, 0), (0, 200, 0))]
+    frames[0].save(tmp_path / "animated.gif", save_all=True, append_images=frames[1:])
+    Image.new("RGB", (64, 32), (0, 0, 200)).save(tmp_path / "scan.tga")
+    for name in ("notes.txt", "labels.json", "clip.mp4", "a.csv", "b.csv", "c.csv"):
+        (tmp_path / name).write_text("not an image")
+    warnings = []
+    files = list_image_files(str(tmp_path), "input_path", warnings.append)
+    assert [os.path.basename(path) for path in files] == ["animated.gif", "scan.tga"]
+    assert warnings == ["warning: skipping 6 file(s) of --input_path '" + str(tmp_path) + "' that are not in an "
+                        "image format Pillow reads: a.csv, b.csv, c.csv, clip.mp4, labels.json and 1 more"]
+    assert read_rgb(files[0]).getpixel((5, 5)) == (200, 0, 0)  # the first frame
+
+
+def test_max_dataset_size_trains_on_the_first_pairs_by_name(sample_root):
+    _, steps = create_train_dataset(str(sample_root / "train"), 1, "BtoA", 72, 64, max_dataset_size=5,
+                                    num_parallel_workers=1)
+    _, all_steps = create_train_dataset(str(sample_root / "train"), 1, "BtoA", 72, 64, num_parallel_workers=1)
+    assert (steps, all_steps) == (5, 16)

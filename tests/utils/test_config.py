@@ -161,6 +161,7 @@ def test_seed_outside_what_mindspore_takes_is_one_clear_line(value):
     (["--lr", "inf"], "--lr must be a positive number; got inf"),
     (["--device_id", "-1"], "--device_id must be zero or a positive integer"),
     (["--ngf", "0"], "--ngf must be a positive integer"),
+    (["--max_dataset_size", "0"], "--max_dataset_size must be a positive integer; got 0"),
     (["--image_size", "64", "0"], "--image_size must be a positive integer; got 0"),
     (["--crop_size", "null"], "--crop_size must be a positive integer; got null"),
 ])
@@ -177,7 +178,8 @@ def test_every_setting_is_read_by_a_command_and_every_number_has_a_range():
     assert set().union(*COMMAND_SETTINGS.values()) == set(values)
     numbers = {key for key, value in values.items()
                if isinstance(value, (int, float, list)) and not isinstance(value, bool)}
-    numbers |= {"epoch_num", "num_test", "image_size"}  # null by default
+    from src.utils.config import NULLABLE_KEY_TYPES
+    numbers |= set(NULLABLE_KEY_TYPES)  # numbers that are null by default
     assert numbers == set(RANGES)
 
 
