@@ -8,7 +8,8 @@ import mindspore as ms
 from src.deploy.export_model import export_generator
 from src.deploy.runners import mindir_translator, onnx_translator
 from src.models.checkpoint import load_generator, set_test_mode
-from src.settings import export_image_size, generator_spec_from_config, require_size_multiples
+from src.settings import (export_image_size, export_size_setting, generator_spec_from_config,
+                          require_size_multiples)
 from src.utils.device import seed_everything, setup_device
 from src.utils.errors import UserInputError
 
@@ -33,7 +34,7 @@ def export_from_config(config, log=print):
     seed_everything(config.seed, deterministic=True)
     generator, spec = load_generator(config.ckpt, generator_spec_from_config(config))
     height, width = export_image_size(config)
-    require_size_multiples(config, spec["netG"], ("image_size",) if config.image_size else ("crop_size",))
+    require_size_multiples(config, spec["netG"], (export_size_setting(config),))
     set_test_mode(generator, config.export_mode)
     path = export_generator(generator, config.file_format, config.file_name, config.batch_size, height, width)
     summary = {"file": path, "file_format": config.file_format, "export_mode": config.export_mode,

@@ -143,6 +143,12 @@ def require_size_multiples(config, generator_name, keys, from_checkpoint=True):
                     ", or a generator for smaller sizes (e.g. --netG unet_128, unet_64, resnet_9blocks)"))
 
 
+def export_size_setting(config):
+    """Which setting gives the size export.py, preprocess.py and benchmark.py use: image_size when set,
+    else crop_size."""
+    return "image_size" if config.image_size else "crop_size"
+
+
 def export_image_size(config):
     """(height, width) of the images export.py and preprocess.py prepare: --image_size H [W], else crop_size."""
     sides = config.image_size or [config.crop_size]
@@ -195,8 +201,7 @@ def _check_export(config):
 
 def _check_benchmark(config):
     _check_generator_name(config)
-    require_size_multiples(config, config.netG, ("image_size",) if config.image_size else ("crop_size",),
-                           from_checkpoint=False)
+    require_size_multiples(config, config.netG, (export_size_setting(config),), from_checkpoint=False)
 
 
 CROSS_CHECKS = {"train": _check_training, "eval": _check_generator_name, "predict": _check_prediction,

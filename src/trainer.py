@@ -35,7 +35,6 @@ class Trainer:
         self.lr_policy = LearningRatePolicy(config.lr_policy, config.lr, config.n_epochs, config.n_epochs_decay,
                                             config.lr_step_epochs)
         self.logger = None
-        self.network_lines = []  # the networks as built, logged with the plan of the run
 
     def run(self):
         """Train; returns the evaluation summary of the final generator on val_data_dir (rank 0 with
@@ -45,12 +44,12 @@ class Trainer:
         self._join_devices()
         ensure_sample_dataset(config.train_data_dir, self.logger.info)
         seed_everything(config.seed)  # the same seed everywhere: identical initial weights on every rank
-        state = self._build_state()
+        state, network_lines = self._build_state()
         self._resume(state)
         dataset, steps_per_epoch = self._create_dataset(state)
         if self.rank == 0:
             config.save(self.folder.config)
-        self._log_plan(state, steps_per_epoch)
+        self._log_plan(state, steps_per_epoch, network_lines)
         history = [row for row in read_loss_history(self.folder.losses) if row["step"] <= state.step]
         progress = TrainingProgress(self.logger.info, config.log_interval, steps_per_epoch, self.epochs, history)
         step_cell = Pix2PixTrainStep(state.generator, state.discriminator, state.optimizer_g, state.optimizer_d,
@@ -77,12 +76,12 @@ class Trainer:
             self.stop = StopRequest(RankAgreement(self.device_num))
 
     def _build_state(self):
-        """Both networks (described in the log before mixed precision wraps them, so the counts are the
-        trainable values) and their Adam optimisers."""
+        """Both networks and their Adam optimisers, and the lines describing the networks (made before mixed
+        precision wraps them, so the counts are the trainable values)."""
         config = self.config
         generator = build_generator(self.spec, config.init_type, config.init_gain)
         discriminator = build_discriminator(self.spec, config.init_type, config.init_gain)
-        self.network_lines = [
+        network_lines = [
             f"Generator {describe_generator(self.spec)}: {count_parameters(generator):,} parameters",
             f"Discriminator {describe_discriminator(self.spec, discriminator, config.crop_size)}: "
             f"{count_parameters(discriminator):,} parameters"]
@@ -90,7 +89,7 @@ class Trainer:
         discriminator = apply_mixed_precision(discriminator, config.amp_level)
         return TrainingState(generator, discriminator,
                              build_adam(generator, "optimizer_g", config.lr, config.beta1, config.beta2),
-                             build_adam(discriminator, "optimizer_d", config.lr, config.beta1, config.beta2))
+                             build_adam(discriminator, "optimizer_d", config.lr, config.beta1, config.beta2)), network_lines
 
     def _resume(self, state):
         """--resume PATH or auto: load the checkpoint into `state` and the learning-rate policy."""
@@ -114,9 +113,9 @@ class Trainer:
             num_parallel_workers=config.num_parallel_workers, num_shards=self.device_num, shard_id=self.rank,
             skip_steps=state.step_in_epoch, max_dataset_size=config.max_dataset_size, log=self.logger.info)
 
-    def _log_plan(self, state, steps_per_epoch):
+    def _log_plan(self, state, steps_per_epoch, network_lines):
         config, log = self.config, self.logger.info
-        for line in self.network_lines:
+        for line in network_lines:
             log(line)
         log(f"Objective: {config.gan_mode} GAN + {config.lambda_L1:g} x L1"
             + (f" + {config.lambda_gp:g} x gradient penalty" if config.gan_mode == "wgangp" else "")
