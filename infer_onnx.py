@@ -3,8 +3,11 @@ python infer_onnx.py --onnx_path MODEL.onnx --val_data_dir DIR [--crop_size N]
 Writes eval.py's report to OUTPUT_PATH/infer_onnx/MODEL_DATA/ and prints the JSON summary last."""
 import json
 
+from src.dataset.image_coding import ImageCoding
 from src.deploy.runners import onnx_translator
-from src.evaluator import evaluate_pairs
+from src.evaluator import TestPairs, evaluate_pairs, require_matching_data, test_preprocess
+from src.exporter import read_export_info
+from src.models.generator_model import generator_size_multiple
 from src.run_folder import results_folder
 from src.settings import load_config
 from src.utils.errors import UserInputError, run_cli
@@ -13,11 +16,15 @@ from src.utils.errors import UserInputError, run_cli
 def main(argv):
     config = load_config(argv, "infer_onnx")
     if not config.val_data_dir:
-        raise UserInputError("--val_data_dir is not set: pass a folder of aligned A|B images")
+        raise UserInputError("--val_data_dir is not set: pass the pairs to evaluate on")
     translate = onnx_translator(config.onnx_path)
+    spec = read_export_info(config.onnx_path)
+    require_matching_data(spec, config.dataset_mode, config.onnx_path)
+    multiple = generator_size_multiple(spec["netG"]) if spec["netG"] else 1
+    pairs = TestPairs.open(config.dataset_mode, config.val_data_dir, config.direction,
+                           test_preprocess(config, multiple), ImageCoding.from_spec(spec), config.num_test)
     output_dir = results_folder(config.output_path, "infer_onnx", config.onnx_path, config.val_data_dir)
-    summary = evaluate_pairs(translate, config.val_data_dir, output_dir, config.direction, config.crop_size,
-                             "ONNX Runtime", config.num_test)
+    summary = evaluate_pairs(translate, pairs, output_dir, "ONNX Runtime")
     print(json.dumps(summary), flush=True)
 
 

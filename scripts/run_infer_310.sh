@@ -29,7 +29,7 @@ exec > >(tee -a "$infer_dir/infer.log") 2>&1
 echo "Offline inference of $mindir on $pairs; files and log in $infer_dir"
 cd "$REPO_ROOT" || exit 1
 
-"$PYTHON" preprocess.py "--val_data_dir=$pairs" "--infer_dir=$infer_dir" "$@" || exit $?
+"$PYTHON" preprocess.py "--val_data_dir=$pairs" "--infer_dir=$infer_dir" "--file_name=${mindir%.mindir}" "$@" || exit $?
 PYTHON="$PYTHON" bash ascend310_infer/build.sh
 built=$?
 if [ $built -eq 0 ]; then

@@ -4,16 +4,19 @@ import csv
 import html
 import os
 import urllib.parse
+from dataclasses import dataclass
 
 import numpy as np
 import mindspore as ms
 from PIL import Image
 
-from src.dataset.aligned_dataset import create_eval_dataset, iterate_batches
-from src.dataset.transforms import to_uint8_hwc
+from src.dataset.image_coding import ImageCoding
+from src.dataset.pair_dataset import create_eval_dataset, iterate_batches, open_pair_source
+from src.dataset.transforms import Preprocess
 from src.models.checkpoint import load_generator, set_test_mode
+from src.models.generator_model import generator_size_multiple
 from src.run_folder import make_output_folder, results_folder
-from src.settings import generator_spec_from_config, require_size_multiples
+from src.settings import generator_spec_from_config, preprocess_size_settings, require_size_multiples
 from src.utils.device import seed_everything, setup_device
 from src.utils.errors import UserInputError
 from src.utils.metrics import mean_absolute_error, psnr, ssim
@@ -24,6 +27,40 @@ COMPARISON_ROWS = 6
 # PSNR of identical images is infinite; reports cap it here so means and JSON stay finite.
 PSNR_CAP_DB = 100.0
 METRIC_KEYS = ("l1", "psnr", "ssim", "baseline_l1", "baseline_psnr", "baseline_ssim")
+
+
+@dataclass
+class TestPairs:
+    """What an evaluation reads: the pairs (a pair source), their test transform and the model's coding."""
+    source: object
+    preprocess: Preprocess
+    coding: ImageCoding
+
+    @classmethod
+    def open(cls, dataset_mode, folder, direction, preprocess, coding, num_test=None, log=print,
+             setting="val_data_dir"):
+        """The first num_test pairs (or all) of `folder` read the --dataset_mode way."""
+        return cls(open_pair_source(dataset_mode, folder, setting, direction, log, limit=num_test), preprocess, coding)
+
+    def batches(self):
+        """(A, B, index) float32 batches of one pair each, A and B (1, C, H, W)."""
+        return iterate_batches(create_eval_dataset(self.source, self.preprocess, self.coding)
+                               .create_tuple_iterator(num_epochs=1, output_numpy=True))
+
+    def shown(self, picture, index):
+        """A test picture resized to the aspect of pair `index`'s own image, which the test transform may
+        have changed (resize_and_crop squares it)."""
+        width, height = self.source.sizes[index]
+        shown_width = max(1, int(round(picture.shape[0] * width / height)))
+        if shown_width == picture.shape[1]:
+            return picture
+        return np.asarray(Image.fromarray(picture).resize((shown_width, picture.shape[0]), Image.BICUBIC))
+
+
+def test_preprocess(config, multiple, size=None):
+    """The test transform of config.preprocess at config.crop_size (or `size`)."""
+    size = size or config.crop_size
+    return Preprocess(config.preprocess, size, size, multiple, flip=False)
 
 
 def score_pair(name, input_image, output, target):
@@ -72,30 +109,30 @@ def write_html_report(rows, summary, path):
         handle.write("\n".join(lines) + "\n")
 
 
-def evaluate_pairs(translate, data_dir, output_dir, direction="BtoA", crop_size=256, mode="train", num_test=None,
-                   log=print):
-    """Translate the pairs of `data_dir` (the first `num_test` by name, or all) with `translate` and score
-    G(A) against B. translate(real_a, names) maps float32 (N, C, H, W) in [-1, 1] and the pairs' names to
-    G(A) of the same shape; `mode` labels the report (the test-time mode, or which exported model).
+def evaluate_pairs(translate, pairs, output_dir, mode="train", log=print):
+    """Translate `pairs` (TestPairs) with `translate` and score G(A) against B. translate(real_a, names)
+    maps float32 (N, C, H, W) in [-1, 1] and the pairs' names to G(A), (N, C_out, H, W); `mode` labels the
+    report (the test-time mode, or which exported model). Scores are taken at the network's size; the
+    saved pictures have each pair's own aspect.
 
     Writes to output_dir: images/NAME_{real_A,fake_B,real_B}.png, metrics.csv (one row per image),
     metrics.json (summary and rows), comparison.png (input | output | target) and index.html.
     Returns the summary: num_images and the means of l1 (grey levels 0..255), psnr (dB, capped at 100)
     and ssim, with the same figures for the input itself used as the output (baseline_*).
     """
-    dataset, files = create_eval_dataset(data_dir, direction, crop_size, num_test=num_test, log=log)
     make_output_folder(os.path.join(output_dir, "images"))
     rows, comparison = [], []
-    for real_a, real_b, index in iterate_batches(dataset.create_tuple_iterator(num_epochs=1, output_numpy=True)):
-        names = [os.path.splitext(os.path.basename(files[int(i)]))[0] for i in index]
-        fake_b = np.asarray(translate(real_a, names))
-        for row, name in enumerate(names):
-            pictures = [to_uint8_hwc(x[row]) for x in (real_a, fake_b, real_b)]
-            for kind, picture in zip(("real_A", "fake_B", "real_B"), pictures):
-                save_image_atomic(Image.fromarray(picture), os.path.join(output_dir, "images", f"{name}_{kind}.png"))
-            rows.append(score_pair(name, *pictures))
-            if len(comparison) < COMPARISON_ROWS:
-                comparison.append(pictures)
+    for real_a, real_b, index in pairs.batches():
+        index, name = int(index[0]), pairs.source.names[int(index[0])]
+        fake_b = np.asarray(translate(real_a, [name]))
+        pictures = pairs.coding.pictures(real_a[0], fake_b[0], real_b[0])
+        shown = [pairs.shown(picture, index) for picture in pictures]
+        for kind, picture in zip(("real_A", "fake_B", "real_B"), shown):
+            save_image_atomic(Image.fromarray(picture), os.path.join(output_dir, "images", f"{name}_{kind}.png"))
+        rows.append(score_pair(name, *pictures))
+        if len(comparison) < COMPARISON_ROWS:
+            comparison.append(shown)
+    data_dir = getattr(pairs.source, "where", "")
     summary = {"num_images": len(rows)}
     summary.update({key: round(float(np.mean([row[key] for row in rows])), 4) for key in METRIC_KEYS})
     summary.update({"eval_mode": mode, "data_dir": data_dir, "output_dir": output_dir})
@@ -110,39 +147,50 @@ def evaluate_pairs(translate, data_dir, output_dir, direction="BtoA", crop_size=
     return summary
 
 
-def validation_l1(generator, data_dir, direction="BtoA", crop_size=256):
-    """Mean L1 (grey levels 0..255) of G(A) against B over the pairs of `data_dir`, in eval mode (running
+def validation_l1(generator, pairs):
+    """Mean L1 (grey levels 0..255) of G(A) against B over `pairs` (TestPairs), in eval mode (running
     statistics, no dropout), so that measuring changes neither the weights nor the random streams of
     training; the generator is back in train mode afterwards."""
     generator.set_train(False)
     errors = []
-    # Files that are not images are named once, by the final evaluation, not every epoch.
-    dataset, _ = create_eval_dataset(data_dir, direction, crop_size, log=lambda warning: None)
-    for real_a, real_b, _ in iterate_batches(dataset.create_tuple_iterator(num_epochs=1, output_numpy=True)):
+    for real_a, real_b, _ in pairs.batches():
         fake_b = generator(ms.Tensor(real_a)).asnumpy()
-        errors += [mean_absolute_error(to_uint8_hwc(fake), to_uint8_hwc(real)) for fake, real in zip(fake_b, real_b)]
+        errors += [mean_absolute_error(pairs.coding.output_picture(a, fake), pairs.coding.output_picture(a, real))
+                   for a, fake, real in zip(real_a, fake_b, real_b)]
     generator.set_train(True)
     return float(np.mean(errors))
 
 
-def evaluate_generator(generator, data_dir, output_dir, direction="BtoA", crop_size=256, eval_mode="train",
-                       num_test=None, log=print):
+def evaluate_generator(generator, pairs, output_dir, eval_mode="train", log=print):
     """evaluate_pairs with a MindSpore generator in test mode `eval_mode` (see set_test_mode)."""
     set_test_mode(generator, eval_mode)
-    return evaluate_pairs(lambda batch, names: generator(ms.Tensor(batch)).asnumpy(), data_dir, output_dir,
-                          direction, crop_size, eval_mode, num_test, log)
+    return evaluate_pairs(lambda batch, names: generator(ms.Tensor(batch)).asnumpy(), pairs, output_dir,
+                          eval_mode, log)
 
 
 def evaluate(config):
     """eval.py: evaluate config.ckpt on config.val_data_dir; returns the summary dict."""
     if not config.val_data_dir:
-        raise UserInputError("--val_data_dir is not set: pass a folder of aligned A|B images to evaluate on")
+        raise UserInputError("--val_data_dir is not set: pass the pairs to evaluate on")
     setup_device(config.device_target, config.device_id, config.mode)
     seed_everything(config.seed, deterministic=True)
     generator, spec = load_generator(config.ckpt, generator_spec_from_config(config))
-    require_size_multiples(config, spec["netG"], ("crop_size",))
+    require_matching_data(spec, config.dataset_mode, config.ckpt)
+    require_size_multiples(config, spec["netG"], preprocess_size_settings(config)[1])
+    pairs = TestPairs.open(config.dataset_mode, config.val_data_dir, config.direction,
+                           test_preprocess(config, generator_size_multiple(spec["netG"])), ImageCoding.from_spec(spec),
+                           config.num_test)
     output_dir = results_folder(config.output_path, "eval", config.ckpt, config.val_data_dir)
-    summary = evaluate_generator(generator, config.val_data_dir, output_dir, config.direction, config.crop_size,
-                                 config.eval_mode, config.num_test)
+    summary = evaluate_generator(generator, pairs, output_dir, config.eval_mode)
     config.save(os.path.join(output_dir, "config.yaml"))
     return dict(summary, checkpoint=config.ckpt, model_spec=spec)
+
+
+def require_matching_data(spec, dataset_mode, model_name):
+    """A colorization model reads photos (--dataset_mode colorization), any other model pairs."""
+    colorization = bool(spec.get("colorization"))
+    if colorization != (dataset_mode == "colorization"):
+        raise UserInputError(
+            f"'{model_name}' is a {'colorization' if colorization else 'paired'} model ({spec['in_channels']} -> "
+            f"{spec['out_channels']} channels) but --dataset_mode is {dataset_mode}: "
+            + ("use --dataset_mode colorization" if colorization else "use --dataset_mode aligned, separate or mindrecord"))

@@ -1,17 +1,42 @@
 """export.py: a checkpoint's generator as MINDIR, ONNX or AIR, in the test-time mode asked for, reloaded and
 compared with the checkpoint."""
+import json
 import os
 
 import numpy as np
 import mindspore as ms
 
-from src.deploy.export_model import export_generator
+from src.deploy.export_model import EXTENSIONS, export_generator
 from src.deploy.runners import mindir_translator, onnx_translator
 from src.models.checkpoint import load_generator, set_test_mode
 from src.settings import (export_image_size, export_size_setting, generator_spec_from_config,
                           require_size_multiples)
 from src.utils.device import seed_everything, setup_device
-from src.utils.errors import UserInputError
+from src.utils.errors import UserInputError, first_line
+from src.utils.tools import write_json_atomic
+
+
+def export_info_path(file_name):
+    """The JSON export.py writes beside FILE_NAME.mindir/.onnx: the model spec and input shape."""
+    return file_name + ".json"
+
+
+# What read_export_info gives for a model exported before export.py wrote its JSON: RGB to RGB.
+UNKNOWN_EXPORT_SPEC = {"in_channels": 3, "out_channels": 3, "colorization": False, "netG": None}
+
+
+def read_export_info(model_path):
+    """The model spec of an exported model, given its path or prefix (from the JSON beside it;
+    UNKNOWN_EXPORT_SPEC when there is none)."""
+    extension = next((e for e in EXTENSIONS.values() if model_path.endswith(e)), "")
+    path = export_info_path(model_path[:len(model_path) - len(extension)])
+    if not os.path.isfile(path):
+        return dict(UNKNOWN_EXPORT_SPEC)
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return dict(UNKNOWN_EXPORT_SPEC, **json.load(handle)["model_spec"])
+    except (ValueError, KeyError, TypeError) as error:
+        raise UserInputError(f"'{path}' is not the JSON export.py writes ({first_line(error)}): export again") from None
 
 
 def _check_format(config):
@@ -40,6 +65,9 @@ def export_from_config(config, log=print):
     summary = {"file": path, "file_format": config.file_format, "export_mode": config.export_mode,
                "input_shape": [config.batch_size, generator.in_channels, height, width],
                "size_mb": round(os.path.getsize(path) / 2**20, 1)}
+    # What the offline flow and infer_onnx.py need to feed the model and show its output, beside it.
+    write_json_atomic({"model_spec": spec, "input_shape": summary["input_shape"], "export_mode": config.export_mode},
+                      export_info_path(config.file_name))
     if config.export_mode == "eval" and config.file_format in ("MINDIR", "ONNX"):
         sample = np.random.default_rng(config.seed).uniform(-1, 1, summary["input_shape"]).astype(np.float32)
         expected = generator(ms.Tensor(sample)).asnumpy()

@@ -13,9 +13,9 @@ import numpy as np
 import mindspore as ms
 from PIL import Image
 
-from src.dataset.aligned_dataset import list_image_files
+from src.dataset.image_coding import ImageCoding
 from src.dataset.image_io import UnreadableImageError, read_rgb
-from src.dataset.transforms import to_normalized_chw, to_uint8_hwc
+from src.dataset.pair_sources import list_image_files
 from src.models.checkpoint import load_generator, set_test_mode
 from src.run_folder import make_output_folder, results_folder
 from src.settings import generator_spec_from_config, require_size_multiples
@@ -92,7 +92,8 @@ def _input_files(input_path, log):
 
 def load_test_generator(config):
     """The checkpoint's generator in the test mode config.eval_mode, the tile sizes checked against it;
-    returns run_generator: a (1, C, h, w) float32 array -> (1, C_out, h, w), and the size multiple."""
+    returns run_generator: a (1, C, h, w) float32 array -> (1, C_out, h, w), the size multiple and the
+    model's ImageCoding (grey, RGB or colorization, as it was trained)."""
     setup_device(config.device_target, config.device_id, config.mode)
     seed_everything(config.seed, deterministic=True)
     generator, spec = load_generator(config.ckpt, generator_spec_from_config(config))
@@ -102,7 +103,7 @@ def load_test_generator(config):
     def run_generator(batch):
         return generator(ms.Tensor(np.ascontiguousarray(batch, dtype=np.float32))).asnumpy()
 
-    return run_generator, generator.size_multiple
+    return run_generator, generator.size_multiple, ImageCoding.from_spec(spec)
 
 
 def predict(config, log=print):
@@ -112,7 +113,7 @@ def predict(config, log=print):
     nothing could be translated.
     """
     files = _input_files(config.input_path, log)
-    run_generator, multiple = load_test_generator(config)
+    run_generator, multiple, coding = load_test_generator(config)
     output_dir = results_folder(config.output_path, "predict", config.ckpt)
     make_output_folder(output_dir)
     translated, skipped, started = [], [], time.perf_counter()
@@ -124,10 +125,10 @@ def predict(config, log=print):
             log(f"warning: skipping '{path}': {error}")
             continue
         begun = time.perf_counter()
-        output = translate_array(run_generator, to_normalized_chw(image), multiple, config.tile_size,
-                                 config.tile_overlap)
+        real_a = coding.encode_input(image)
+        output = translate_array(run_generator, real_a, multiple, config.tile_size, config.tile_overlap)
         destination = os.path.join(output_dir, os.path.splitext(os.path.basename(path))[0] + ".png")
-        save_image_atomic(Image.fromarray(to_uint8_hwc(output)), destination)
+        save_image_atomic(Image.fromarray(coding.output_picture(real_a, output)), destination)
         translated.append(destination)
         remaining = (time.perf_counter() - started) / number * (len(files) - number)
         log(f"[{number}/{len(files)}] {os.path.basename(path)} ({image.width}x{image.height}) -> {destination} "

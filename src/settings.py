@@ -8,7 +8,9 @@ no others, so a predict-only value never blocks training.
 import math
 from typing import NamedTuple
 
-from src.dataset.aligned_dataset import DIRECTIONS
+from src.dataset.pair_dataset import DATASET_MODES
+from src.dataset.pair_sources import DIRECTIONS
+from src.dataset.transforms import PREPROCESS_MODES
 from src.deploy.export_model import EXPORT_FORMATS
 from src.models.checkpoint import TEST_MODES
 from src.models.discriminator_model import DISCRIMINATOR_NAMES
@@ -22,10 +24,16 @@ from src.utils.device import DEVICE_TARGETS, EXECUTION_MODES
 from src.utils.errors import UserInputError
 from src.utils.lr_schedule import LR_POLICIES
 
+# --input_nc / --output_nc: grey or RGB (colorization's 1 -> 2 channels come with --dataset_mode colorization).
+IMAGE_CHANNELS = (1, 3)
+# Channels of A and B in colorization: L and ab of CIE Lab.
+COLORIZATION_CHANNELS = (1, 2)
+
 CHOICES = {"device_target": DEVICE_TARGETS, "mode": EXECUTION_MODES, "direction": DIRECTIONS,
            "netD": DISCRIMINATOR_NAMES, "norm_mode": NORM_MODES, "init_type": INIT_TYPES, "gan_mode": GAN_MODES,
            "lr_policy": LR_POLICIES, "amp_level": AMP_LEVELS, "eval_mode": TEST_MODES, "export_mode": TEST_MODES,
-           "file_format": EXPORT_FORMATS}
+           "file_format": EXPORT_FORMATS, "dataset_mode": DATASET_MODES, "preprocess": PREPROCESS_MODES,
+           "input_nc": IMAGE_CHANNELS, "output_nc": IMAGE_CHANNELS}
 
 
 class Range(NamedTuple):
@@ -64,23 +72,25 @@ RANGES = {"device_id": COUNT, "seed": SEED, "load_size": POSITIVE_INTEGER, "crop
 
 DEVICE = ("device_target", "device_id", "mode", "seed")
 # The generator's settings: what train.py builds, and what rebuilds a checkpoint that carries no settings.
-GENERATOR = ("netG", "ngf", "norm_mode", "no_dropout")
+GENERATOR = ("netG", "ngf", "norm_mode", "no_dropout", "input_nc", "output_nc", "dataset_mode")
 DISCRIMINATOR = ("netD", "ndf", "n_layers_D")
 OBJECTIVE = ("gan_mode", "lambda_L1", "lambda_gp", "lr")
 COMMAND_SETTINGS = {
     "train": DEVICE + GENERATOR + DISCRIMINATOR + OBJECTIVE + (
-        "distribute", "train_data_dir", "val_data_dir", "direction", "load_size", "crop_size", "no_flip", "batch_size",
+        "distribute", "train_data_dir", "val_data_dir", "direction", "preprocess", "load_size", "crop_size", "no_flip", "batch_size",
         "num_parallel_workers", "max_dataset_size", "init_type", "init_gain", "beta1", "beta2", "lr_policy", "n_epochs",
         "n_epochs_decay", "lr_step_epochs", "epoch_num", "amp_level", "output_path", "save_checkpoint_epochs",
         "keep_checkpoint_max", "log_interval", "resume", "eval_mode", "num_test"),
-    "eval": DEVICE + GENERATOR + ("ckpt", "val_data_dir", "direction", "crop_size", "eval_mode", "num_test",
-                                  "output_path"),
+    "eval": DEVICE + GENERATOR + ("ckpt", "val_data_dir", "direction", "preprocess", "crop_size", "eval_mode",
+                                  "num_test", "output_path"),
     "predict": DEVICE + GENERATOR + ("ckpt", "input_path", "eval_mode", "tile_size", "tile_overlap", "output_path"),
     "export": DEVICE + GENERATOR + ("ckpt", "file_format", "file_name", "image_size", "crop_size", "batch_size",
                                     "export_mode"),
-    "preprocess": ("val_data_dir", "direction", "crop_size", "image_size", "num_test", "infer_dir", "output_path"),
+    "preprocess": ("val_data_dir", "dataset_mode", "direction", "crop_size", "image_size", "num_test", "infer_dir",
+                   "file_name", "output_path"),
     "postprocess": ("val_data_dir", "num_test", "infer_dir", "output_path"),
-    "infer_onnx": ("onnx_path", "val_data_dir", "direction", "crop_size", "num_test", "output_path"),
+    "infer_onnx": ("onnx_path", "val_data_dir", "dataset_mode", "direction", "preprocess", "crop_size", "num_test",
+                   "output_path"),
     "benchmark": DEVICE + GENERATOR + DISCRIMINATOR + OBJECTIVE + (
         "batch_size", "crop_size", "image_size", "direction", "num_parallel_workers"),
 }
@@ -157,9 +167,12 @@ def export_image_size(config):
 
 
 def generator_spec_from_config(config):
-    """The generator's settings (a model spec without the discriminator) from a config."""
-    return {"in_channels": 3, "out_channels": 3, "netG": config.netG, "ngf": config.ngf,
-            "norm_mode": config.norm_mode, "use_dropout": not config.no_dropout}
+    """The generator's settings (a model spec without the discriminator) from a config: colorization
+    translates L into ab (1 -> 2 channels), other modes --input_nc -> --output_nc."""
+    colorization = config.dataset_mode == "colorization"
+    in_channels, out_channels = COLORIZATION_CHANNELS if colorization else (config.input_nc, config.output_nc)
+    return {"in_channels": in_channels, "out_channels": out_channels, "netG": config.netG, "ngf": config.ngf,
+            "norm_mode": config.norm_mode, "use_dropout": not config.no_dropout, "colorization": colorization}
 
 
 def model_spec_from_config(config):
@@ -174,11 +187,21 @@ def _check_generator_name(config):
         raise UserInputError(f"--{error}") from None
 
 
+def preprocess_size_settings(config):
+    """The settings that must be multiples of the generator's size multiple under --preprocess: the crop
+    (crop modes) or the scaled width (scale_width); none rounds every side itself. At test time crop_size
+    is the size (resize_and_crop) or width (scale_width*)."""
+    test = ("crop_size",) if config.preprocess in ("resize_and_crop", "scale_width", "scale_width_and_crop") else ()
+    train = {"scale_width": ("load_size",), "none": ()}.get(config.preprocess, ("crop_size",))
+    return train, test
+
+
 def _check_training(config):
     _check_generator_name(config)
-    _require(config.crop_size <= config.load_size,
+    _require(config.crop_size <= config.load_size or config.preprocess not in ("resize_and_crop", "scale_width_and_crop"),
              f"--crop_size ({config.crop_size}) must not exceed --load_size ({config.load_size})")
-    require_size_multiples(config, config.netG, ("crop_size",), from_checkpoint=False)
+    train_sizes, test_sizes = preprocess_size_settings(config)
+    require_size_multiples(config, config.netG, tuple(dict.fromkeys(train_sizes + test_sizes)), from_checkpoint=False)
     total = config.n_epochs + config.n_epochs_decay
     _require(total >= 1, "--n_epochs + --n_epochs_decay must be at least 1")
     _require(config.epoch_num is None or config.epoch_num <= total,

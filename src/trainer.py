@@ -1,15 +1,17 @@
 """A pix2pix training run: devices, networks and optimisers, resume, data, the compiled step, then epochs
 with progress, pictures and checkpoints, and an evaluation of the final generator."""
-from src.dataset.aligned_dataset import create_train_dataset, indices_digest, iterate_batches
+from src.dataset.image_coding import ImageCoding
+from src.dataset.pair_dataset import create_train_dataset, indices_digest, iterate_batches, open_pair_source
 from src.dataset.sample_data import ensure_sample_dataset
-from src.dataset.transforms import to_uint8_hwc
-from src.evaluator import evaluate_generator, validation_l1
+from src.dataset.transforms import Preprocess
+from src.evaluator import TestPairs, evaluate_generator, test_preprocess, validation_l1
 from src.models.checkpoint import (restore_training_state, save_generator_checkpoint, save_training_checkpoint,
                                    weights_digest)
 from src.models.pix2pix import (Pix2PixTrainStep, TrainingState, apply_mixed_precision, build_adam,
                                 build_discriminator, build_generator, count_parameters, describe_discriminator,
                                 describe_generator, make_loss_scaler, set_learning_rate)
 from src.run_folder import RunFolder, results_folder
+from src.models.generator_model import generator_size_multiple
 from src.settings import model_spec_from_config, total_epochs
 from src.stop_request import StopRequest
 from src.training_progress import TrainingProgress
@@ -29,6 +31,8 @@ class Trainer:
         self.config = config
         self.folder = RunFolder(config.output_path)
         self.spec = model_spec_from_config(config)
+        self.coding = ImageCoding.from_spec(self.spec)
+        self.multiple = generator_size_multiple(config.netG)
         self.epochs = total_epochs(config)
         self.rank, self.device_num = 0, 1
         self.stop = StopRequest()
@@ -107,11 +111,20 @@ class Trainer:
 
     def _create_dataset(self, state):
         config = self.config
+        source = open_pair_source(config.dataset_mode, config.train_data_dir, "train_data_dir", config.direction,
+                                  self.logger.info, self.device_num, self.rank, config.max_dataset_size)
+        preprocess = Preprocess(config.preprocess, config.load_size, config.crop_size, self.multiple,
+                                flip=not config.no_flip)
         return create_train_dataset(
-            config.train_data_dir, config.batch_size, config.direction, config.load_size, config.crop_size,
-            flip=not config.no_flip, seed=config.seed, start_epoch=state.epoch, end_epoch=self.epochs,
-            num_parallel_workers=config.num_parallel_workers, num_shards=self.device_num, shard_id=self.rank,
-            skip_steps=state.step_in_epoch, max_dataset_size=config.max_dataset_size, log=self.logger.info)
+            source, preprocess, self.coding, config.batch_size, seed=config.seed, start_epoch=state.epoch,
+            end_epoch=self.epochs, num_parallel_workers=config.num_parallel_workers, num_shards=self.device_num,
+            shard_id=self.rank, skip_steps=state.step_in_epoch)
+
+    def _test_pairs(self, num_test=None, log=None):
+        """config.val_data_dir's pairs as the final evaluation and the plateau policy read them."""
+        config = self.config
+        return TestPairs.open(config.dataset_mode, config.val_data_dir, config.direction,
+                              test_preprocess(config, self.multiple), self.coding, num_test, log or self.logger.info)
 
     def _log_plan(self, state, steps_per_epoch, network_lines):
         config, log = self.config, self.logger.info
@@ -120,7 +133,9 @@ class Trainer:
         log(f"Objective: {config.gan_mode} GAN + {config.lambda_L1:g} x L1"
             + (f" + {config.lambda_gp:g} x gradient penalty" if config.gan_mode == "wgangp" else "")
             + f"; lr {config.lr:g}, policy {config.lr_policy}")
-        log(f"Training on {config.train_data_dir}: {steps_per_epoch} steps per epoch (batch {config.batch_size}), "
+        log(f"Training on {config.train_data_dir} ({config.dataset_mode}, --preprocess {config.preprocess}, "
+            f"{self.spec['in_channels']} -> {self.spec['out_channels']} channels): {steps_per_epoch} steps per epoch "
+            f"(batch {config.batch_size}), "
             f"epochs {state.epoch + 1}..{self.epochs}, {config.direction}, {config.device_target} x{self.device_num} "
             f"{config.mode}; output in {config.output_path}")
 
@@ -163,7 +178,7 @@ class Trainer:
             self._watch_plateau(state.generator)
         if self.rank != 0:
             return
-        save_image_atomic(epoch_picture(visuals), self.folder.epoch_picture(state.epoch))
+        save_image_atomic(epoch_picture(visuals, self.coding), self.folder.epoch_picture(state.epoch))
         progress.save(self.folder.losses, self.folder.loss_curve)
         if state.epoch % self.config.save_checkpoint_epochs == 0 or state.epoch == self.epochs:
             path = self.folder.training_checkpoint(state.epoch)
@@ -184,7 +199,8 @@ class Trainer:
         """lr_policy plateau: the epoch's validation L1 (averaged over the ranks, so all agree) decides
         whether the learning rate falls."""
         config = self.config
-        metric = validation_l1(generator, config.val_data_dir, config.direction, config.crop_size)
+        # Files that are not images are named once, by the final evaluation, not every epoch.
+        metric = validation_l1(generator, self._test_pairs(log=lambda warning: None))
         if self.stop.agreement:
             metric = self.stop.agreement.mean(metric)
         self.logger.info(self.lr_policy.end_of_epoch(metric))
@@ -197,14 +213,15 @@ class Trainer:
         if not config.val_data_dir:
             return None
         output_dir = results_folder(config.output_path, "eval", self.folder.final_generator, config.val_data_dir)
-        return evaluate_generator(state.generator, config.val_data_dir, output_dir, config.direction,
-                                  config.crop_size, config.eval_mode, config.num_test, self.logger.info)
+        return evaluate_generator(state.generator, self._test_pairs(config.num_test), output_dir, config.eval_mode,
+                                  self.logger.info)
 
 
-def epoch_picture(visuals):
-    """input | output | target rows of the first EPOCH_PICTURE_ROWS pairs of a batch of (A, G(A), B) tensors."""
+def epoch_picture(visuals, coding):
+    """input | output | target rows of the first EPOCH_PICTURE_ROWS pairs of a batch of (A, G(A), B) tensors,
+    shown by `coding` (ImageCoding)."""
     real_a, fake_b, real_b = (tensor.asnumpy() for tensor in visuals)
-    return image_grid([[to_uint8_hwc(real_a[i]), to_uint8_hwc(fake_b[i]), to_uint8_hwc(real_b[i])]
+    return image_grid([coding.pictures(real_a[i], fake_b[i], real_b[i])
                        for i in range(min(EPOCH_PICTURE_ROWS, real_a.shape[0]))])
 
 

@@ -54,8 +54,15 @@ def _open(path):
         raise UnreadableImageError(_describe(error)) from None
 
 
+def image_mode(path):
+    """Pillow's mode of an image file ('RGB', 'L', 'I;16', ...), from the header only."""
+    with _open(path) as image:
+        return image.mode
+
+
 def upright_size(path):
-    """(width, height) of the image as viewers show it (EXIF orientation applied), from the header only."""
+    """(width, height) of the image (a path or a binary file object) as viewers show it (EXIF orientation
+    applied), from the header only."""
     with _open(path) as image:
         width, height = image.size
         try:
@@ -76,7 +83,7 @@ def _to_8_bit(image):
 
 
 def read_rgb(path):
-    """Decode `path` into an upright 8-bit RGB PIL image.
+    """Decode `path` (a path or a binary file object) into an upright 8-bit RGB PIL image.
 
     Raises UnreadableImageError (message: why, without the path) for anything that cannot be decoded.
     """

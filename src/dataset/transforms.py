@@ -1,6 +1,14 @@
-"""Paired image transforms: split A|B, identical jitter on both halves, [-1, 1] CHW conversion."""
+"""Paired image transforms: the reference's --preprocess modes applied alike to A and B, split A|B,
+[-1, 1] CHW conversion."""
+from dataclasses import dataclass
+
 import numpy as np
 from PIL import Image
+
+# --preprocess, as the reference (see Preprocess); resize_and_crop is the paper's.
+PREPROCESS_MODES = ("resize_and_crop", "crop", "scale_width", "scale_width_and_crop", "none")
+# Modes whose training inputs keep each image's own aspect (and so may differ in size between pairs).
+SIZE_KEEPING_MODES = ("scale_width", "none")
 
 
 def split_pair(image):
@@ -10,33 +18,98 @@ def split_pair(image):
     return image.crop((0, 0, half, height)), image.crop((half, 0, width, height))
 
 
-def paired_jitter(image_a, image_b, load_size, crop_size, flip, rng):
-    """Training jitter of the paper: bicubic resize to load_size, then the *same* random
-    crop_size crop and the same random horizontal flip (probability 0.5 when `flip`) on A and B.
+def nearest_multiple(length, multiple):
+    """`length` rounded to the nearest multiple of `multiple` (at least one multiple)."""
+    return max(multiple, int(round(length / multiple)) * multiple)
 
-    rng: numpy Generator; the draws are (x offset, y offset, flip) in that order.
+
+@dataclass(frozen=True)
+class Preprocess:
+    """How a pair's images (A and B of equal size) become the generator's inputs: --preprocess `mode`.
+
+    Training: resize_and_crop resizes to load_size x load_size and takes a random crop_size crop (the
+    paper); crop takes the crop at the image's own size; scale_width scales the width to load_size,
+    keeping the aspect; scale_width_and_crop then takes the crop; none keeps the image. Sides that are
+    not cropped are rounded to `multiple` (the generator's size multiple; the reference rounds to 4,
+    which no U-Net accepts). A random horizontal flip (when `flip`) follows, the same on A and B.
+    Test time: resize_and_crop resizes to crop_size x crop_size (the paper); the scale_width modes scale
+    the width to crop_size; crop and none keep the image; the aspect is kept except in resize_and_crop.
     """
-    image_a = image_a.resize((load_size, load_size), Image.BICUBIC)
-    image_b = image_b.resize((load_size, load_size), Image.BICUBIC)
-    x = int(rng.integers(0, load_size - crop_size + 1))
-    y = int(rng.integers(0, load_size - crop_size + 1))
-    box = (x, y, x + crop_size, y + crop_size)
-    image_a, image_b = image_a.crop(box), image_b.crop(box)
-    if flip and rng.random() < 0.5:
-        image_a = image_a.transpose(Image.FLIP_LEFT_RIGHT)
-        image_b = image_b.transpose(Image.FLIP_LEFT_RIGHT)
-    return image_a, image_b
+    mode: str = "resize_and_crop"
+    load_size: int = 286
+    crop_size: int = 256
+    multiple: int = 1
+    flip: bool = True
 
+    @property
+    def crops(self):
+        return self.mode in ("resize_and_crop", "crop", "scale_width_and_crop")
 
-def test_resize(image_a, image_b, crop_size):
-    """Test-time transform: bicubic resize of both halves to crop_size, no crop, no flip."""
-    return (image_a.resize((crop_size, crop_size), Image.BICUBIC),
-            image_b.resize((crop_size, crop_size), Image.BICUBIC))
+    def scaled_size(self, width, height):
+        """(width, height) of a width x height image after the training resize, before the crop."""
+        if self.mode == "resize_and_crop":
+            return self.load_size, self.load_size
+        if self.mode in ("scale_width", "scale_width_and_crop"):
+            scaled = self.load_size * height / width
+            return self.load_size, (int(round(scaled)) if self.crops else nearest_multiple(scaled, self.multiple))
+        if self.mode == "none":
+            return nearest_multiple(width, self.multiple), nearest_multiple(height, self.multiple)
+        return width, height
+
+    def train_size(self, width, height):
+        """(width, height) of the training input made from a width x height image."""
+        return (self.crop_size, self.crop_size) if self.crops else self.scaled_size(width, height)
+
+    def test_size(self, width, height):
+        """(width, height) of the test input made from a width x height image."""
+        if self.mode == "resize_and_crop":
+            return self.crop_size, self.crop_size
+        if self.mode in ("scale_width", "scale_width_and_crop"):
+            return self.crop_size, nearest_multiple(self.crop_size * height / width, self.multiple)
+        return nearest_multiple(width, self.multiple), nearest_multiple(height, self.multiple)
+
+    def crop_problem(self, width, height):
+        """Why a width x height image cannot give a training crop (a phrase ending in the fix), or None."""
+        if not self.crops:
+            return None
+        scaled_w, scaled_h = self.scaled_size(width, height)
+        if min(scaled_w, scaled_h) >= self.crop_size:
+            return None
+        if self.mode == "scale_width_and_crop":
+            return (f"is {scaled_h} pixels high once --preprocess scale_width_and_crop scales its width to "
+                    f"--load_size {self.load_size}, less than --crop_size {self.crop_size}: raise --load_size to "
+                    f"{-(-self.crop_size * width // height)} or lower --crop_size")
+        return (f"is smaller than --crop_size {self.crop_size}: use --crop_size "
+                f"{min(scaled_w, scaled_h) // 32 * 32 or min(scaled_w, scaled_h)} or larger images")
+
+    def train_pair(self, image_a, image_b, rng):
+        """Training transform of one pair (PIL images of equal size); rng: numpy Generator, drawn in the
+        order x offset, y offset (crop modes), flip."""
+        size = self.scaled_size(*image_a.size)
+        if size != image_a.size:
+            image_a, image_b = image_a.resize(size, Image.BICUBIC), image_b.resize(size, Image.BICUBIC)
+        if self.crops:
+            x = int(rng.integers(0, size[0] - self.crop_size + 1))
+            y = int(rng.integers(0, size[1] - self.crop_size + 1))
+            box = (x, y, x + self.crop_size, y + self.crop_size)
+            image_a, image_b = image_a.crop(box), image_b.crop(box)
+        if self.flip and rng.random() < 0.5:
+            image_a = image_a.transpose(Image.FLIP_LEFT_RIGHT)
+            image_b = image_b.transpose(Image.FLIP_LEFT_RIGHT)
+        return image_a, image_b
+
+    def test_pair(self, image_a, image_b):
+        """Test transform of one pair: resize (bicubic) to test_size, no crop, no flip."""
+        size = self.test_size(*image_a.size)
+        if size == image_a.size:
+            return image_a, image_b
+        return image_a.resize(size, Image.BICUBIC), image_b.resize(size, Image.BICUBIC)
 
 
 def to_normalized_chw(image):
-    """PIL RGB image (H, W) -> float32 array (3, H, W) in [-1, 1]."""
+    """PIL image (H, W), RGB or grey ('L') -> float32 array (3 or 1, H, W) in [-1, 1]."""
     array = np.asarray(image, dtype=np.float32) / 127.5 - 1.0
+    array = array[:, :, None] if array.ndim == 2 else array
     return np.ascontiguousarray(array.transpose(2, 0, 1))
 
 

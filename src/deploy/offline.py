@@ -1,8 +1,9 @@
 """The offline inference flow of ModelZoo deployments, around one file contract:
 
-  preprocess: every A|B pair of a folder -> INFER_DIR/input/NAME.bin, the normalised input A as
-              float32 (1, 3, H, W) in C order, plus INFER_DIR/input/manifest.json;
-  runner:     INFER_DIR/input/NAME.bin -> INFER_DIR/output/NAME_0.bin, G(A) as float32 (1, 3, H, W)
+  preprocess: every pair of a dataset -> INFER_DIR/input/NAME.bin, the normalised input A as
+              float32 (1, C_in, H, W) in C order, plus INFER_DIR/input/manifest.json (the channels and
+              coding of the exported model, from the JSON export.py writes beside it);
+  runner:     INFER_DIR/input/NAME.bin -> INFER_DIR/output/NAME_0.bin, G(A) as float32 (1, C_out, H, W)
               (the C++ program in ascend310_infer/, or run_mindir_on_bins below with the same contract);
   postprocess: the outputs -> images, metrics and report exactly as eval.py writes them.
 """
@@ -14,8 +15,9 @@ import time
 
 import numpy as np
 
-from src.dataset.aligned_dataset import create_eval_dataset, iterate_batches
-from src.evaluator import evaluate_pairs
+from src.dataset.image_coding import ImageCoding
+from src.dataset.transforms import Preprocess
+from src.evaluator import TestPairs, evaluate_pairs
 from src.run_folder import make_output_folder
 from src.utils.errors import UserInputError, first_line, run_cli
 from src.utils.tools import write_json_atomic
@@ -28,17 +30,27 @@ def infer_paths(infer_dir):
             "report": os.path.join(infer_dir, "report")}
 
 
-def preprocess(data_dir, infer_dir, direction="BtoA", size=256, num_test=None, log=print):
-    """Write the normalised inputs of `data_dir`'s pairs as .bin files; returns the manifest dict."""
+def _square_pairs(dataset_mode, data_dir, direction, size, coding, num_test, log=print):
+    """The pairs as exported models of size x size take them: resized to the square, no crop."""
+    return TestPairs.open(dataset_mode, data_dir, direction, Preprocess("resize_and_crop", size, size), coding,
+                          num_test, log)
+
+
+def preprocess(data_dir, infer_dir, coding, dataset_mode="aligned", direction="BtoA", size=256, num_test=None,
+               log=print):
+    """Write the normalised inputs of `data_dir`'s pairs, coded for the model (`coding`, an ImageCoding),
+    as .bin files; returns the manifest dict."""
     paths = infer_paths(infer_dir)
     make_output_folder(paths["input"], "infer_dir")
-    dataset, files = create_eval_dataset(data_dir, direction, size, num_test=num_test, log=log)
+    pairs = _square_pairs(dataset_mode, data_dir, direction, size, coding, num_test, log)
     names = []
-    for real_a, _, index in iterate_batches(dataset.create_tuple_iterator(num_epochs=1, output_numpy=True)):
-        name = os.path.splitext(os.path.basename(files[int(index[0])]))[0]
+    for real_a, _, index in pairs.batches():
+        name = pairs.source.names[int(index[0])]
         np.ascontiguousarray(real_a, np.float32).tofile(os.path.join(paths["input"], f"{name}.bin"))
         names.append(name)
-    manifest = {"names": names, "shape": [1, 3, size, size], "dtype": "float32", "direction": direction,
+    manifest = {"names": names, "shape": [1, coding.input_channels, size, size],
+                "output_shape": [1, coding.output_channels, size, size], "colorization": coding.colorization,
+                "dtype": "float32", "dataset_mode": dataset_mode, "direction": direction,
                 "data_dir": os.path.abspath(data_dir)}
     write_json_atomic(manifest, os.path.join(paths["input"], MANIFEST))
     log(f"Wrote {len(names)} inputs of shape {manifest['shape']} to {paths['input']}")
@@ -57,8 +69,9 @@ def postprocess(infer_dir, data_dir=None, num_test=None, log=print):
     """Build eval.py's report (images, CSV, JSON, grid, HTML) from the runner's outputs; returns the summary."""
     manifest = read_manifest(infer_dir)
     paths = infer_paths(infer_dir)
-    shape = manifest["shape"]
+    shape = manifest.get("output_shape", manifest["shape"])  # manifests before grey models: RGB to RGB
     count = int(np.prod(shape))
+    coding = ImageCoding(manifest["shape"][1], shape[1], manifest.get("colorization", False))
 
     def translate(batch, names):
         outputs = []
@@ -72,8 +85,9 @@ def postprocess(infer_dir, data_dir=None, num_test=None, log=print):
             outputs.append(values.reshape(shape)[0])
         return np.stack(outputs)
 
-    return evaluate_pairs(translate, data_dir or manifest["data_dir"], paths["report"], manifest["direction"],
-                          shape[-1], "offline inference", num_test or len(manifest["names"]), log)
+    pairs = _square_pairs(manifest.get("dataset_mode", "aligned"), data_dir or manifest["data_dir"],
+                          manifest["direction"], shape[-1], coding, num_test or len(manifest["names"]), log)
+    return evaluate_pairs(translate, pairs, paths["report"], "offline inference", log)
 
 
 def run_mindir_on_bins(mindir_path, input_dir, output_dir, log=print):

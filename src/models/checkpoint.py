@@ -78,11 +78,12 @@ def read_checkpoint(path):
 
 def checkpoint_model_spec(contents):
     """The model_spec stored in a checkpoint, or None for a checkpoint from elsewhere. Specs written before
-    --netG/--netD existed ('num_downs', 'n_layers_D' 0 for the PixelGAN) are translated."""
+    --netG/--netD existed ('num_downs', 'n_layers_D' 0 for the PixelGAN) are translated; those written
+    before colorization are RGB."""
     spec = contents.get("model_spec")
     if not isinstance(spec, str):
         return None
-    spec = json.loads(spec)
+    spec = dict({"colorization": False}, **json.loads(spec))
     if "num_downs" in spec:
         spec["netG"] = f"unet_{2 ** spec.pop('num_downs')}"
         spec["netD"] = "pixel" if spec["n_layers_D"] == 0 else "n_layers"

@@ -17,8 +17,8 @@ from src.models.init_w import init_weights
 from src.models.loss import DiscriminatorLoss, GeneratorLoss
 
 # Settings that define the networks' shapes; checkpoints carry them so eval/export rebuild the same model.
-MODEL_SPEC_KEYS = ("in_channels", "out_channels", "netG", "ngf", "norm_mode", "use_dropout", "netD", "ndf",
-                   "n_layers_D")
+MODEL_SPEC_KEYS = ("in_channels", "out_channels", "colorization", "netG", "ngf", "norm_mode", "use_dropout", "netD",
+                   "ndf", "n_layers_D")
 # Mixed precision (--amp_level): O0 float32; O1, O2, O3 float16 to growing extents (see apply_mixed_precision).
 AMP_LEVELS = ("O0", "O1", "O2", "O3")
 

@@ -73,13 +73,16 @@ def save_image_atomic(image, path):
 
 
 def image_grid(rows, gap=4):
-    """Stack rows of equally sized uint8 HWC images (e.g. [input, output, target]) into one image."""
-    height, width = rows[0][0].shape[:2]
+    """Stack rows of uint8 (H, W, 3) images (e.g. [input, output, target]) into one image on white; cells
+    take the largest size and each image sits at its cell's top left."""
+    height = max(picture.shape[0] for row in rows for picture in row)
+    width = max(picture.shape[1] for row in rows for picture in row)
     columns = max(len(row) for row in rows)
     grid = np.full((len(rows) * (height + gap) - gap, columns * (width + gap) - gap, 3), 255, np.uint8)
     for r, row in enumerate(rows):
         for c, picture in enumerate(row):
-            grid[r * (height + gap): r * (height + gap) + height, c * (width + gap): c * (width + gap) + width] = picture
+            top, left = r * (height + gap), c * (width + gap)
+            grid[top:top + picture.shape[0], left:left + picture.shape[1]] = picture
     return Image.fromarray(grid)
 
 

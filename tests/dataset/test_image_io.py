@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from src.dataset.aligned_dataset import check_pair_image, load_pair
 from src.dataset.image_io import UnreadableImageError, read_rgb, upright_size
+from src.dataset.pair_sources import AlignedFolder, header_size
 from src.utils.errors import UserInputError
 
 
@@ -42,7 +42,7 @@ def test_16_bit_rgb_png_keeps_its_colours(tmp_path):
     colours[:, :32] = (65535, 32896, 0)  # orange on the left (A), dark blue on the right (B)
     colours[:, 32:] = (0, 0, 25700)
     write_png_16_bit_rgb(tmp_path / "pair.png", colours)
-    left, right = load_pair(str(tmp_path / "pair.png"), "AtoB")
+    left, right = AlignedFolder(str(tmp_path), "train_data_dir", "AtoB").load(0)
     assert np.asarray(left)[5, 5].tolist() == [255, 128, 0]
     assert np.asarray(right)[5, 5].tolist() == [0, 0, 100]
 
@@ -59,8 +59,9 @@ def test_exif_rotated_photo_is_read_upright(tmp_path):
     Image.fromarray(np.ascontiguousarray(stored)).save(tmp_path / "phone.jpg", quality=95, exif=exif.tobytes())
     assert Image.open(tmp_path / "phone.jpg").size == (64, 128)
     assert upright_size(str(tmp_path / "phone.jpg")) == (128, 64)
-    check_pair_image(str(tmp_path / "phone.jpg"), crop_size=64)  # a valid pair once upright
-    image_a, image_b = load_pair(str(tmp_path / "phone.jpg"), "AtoB")
+    source = AlignedFolder(str(tmp_path), "train_data_dir", "AtoB")
+    assert source.sizes == [(64, 64)]  # a pair of squares once upright
+    image_a, image_b = source.load(0)
     assert image_a.size == image_b.size == (64, 64)
     assert np.asarray(image_a).mean(axis=(0, 1))[0] > 150 and np.asarray(image_b).mean(axis=(0, 1))[2] > 150
 
@@ -71,15 +72,14 @@ def test_image_above_the_decompression_limit_is_named_not_decoded(tmp_path):
     with pytest.raises(UnreadableImageError, match="too large"):
         read_rgb(str(huge))
     with pytest.raises(UserInputError, match="aerial.png' is not a readable image: too large"):
-        check_pair_image(str(huge), crop_size=256)
+        header_size(str(huge))
 
 
 def test_large_pairs_are_read_and_split(tmp_path):
     wide = np.zeros((2048, 4096, 3), np.uint8)
     wide[:, 2048:] = 255
     Image.fromarray(wide).save(tmp_path / "large.jpg", quality=90)
-    check_pair_image(str(tmp_path / "large.jpg"), crop_size=256)
-    image_a, image_b = load_pair(str(tmp_path / "large.jpg"), "AtoB")
+    image_a, image_b = AlignedFolder(str(tmp_path), "train_data_dir", "AtoB").load(0)
     assert image_a.size == (2048, 2048) and np.asarray(image_b).min() > 240
 
 

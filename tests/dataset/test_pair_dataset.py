@@ -1,12 +1,14 @@
-"""A user points the dataset at a folder of A|B pairs; every pair comes out aligned and jittered alike."""
+"""A user points the dataset at pairs in any layout; every pair comes out aligned and jittered alike."""
 import os
 
 import numpy as np
 import pytest
 from PIL import Image
 
-from src.dataset.aligned_dataset import (AlignedPairDataset, create_eval_dataset, create_train_dataset,
-                                         iterate_batches, list_image_files, shard_epoch_indices)
+from src.dataset.pair_dataset import (PairDataset, create_eval_dataset, create_train_dataset, iterate_batches,
+                                      open_pair_source, shard_epoch_indices)
+from src.dataset.pair_sources import list_image_files
+from src.dataset.transforms import Preprocess
 from src.utils.errors import UserInputError
 from tests.conftest import write_pair
 
@@ -20,10 +22,26 @@ def ramp_pair(size=40):
     return half
 
 
+def aligned(folder, direction="AtoB"):
+    return open_pair_source("aligned", str(folder), "train_data_dir", direction)
+
+
+def jitter(load_size, crop_size, flip=True, mode="resize_and_crop", multiple=1):
+    return Preprocess(mode, load_size, crop_size, multiple, flip)
+
+
+def train_pipeline(folder, batch_size=1, direction="BtoA", load_size=286, crop_size=256, seed=0, start_epoch=0,
+                   end_epoch=1, num_parallel_workers=2, **preprocess):
+    """create_train_dataset over an aligned folder, as train.py builds it."""
+    return create_train_dataset(aligned(folder, direction), jitter(load_size, crop_size, **preprocess),
+                                batch_size=batch_size, seed=seed, start_epoch=start_epoch, end_epoch=end_epoch,
+                                num_parallel_workers=num_parallel_workers)
+
+
 def test_same_crop_and_flip_land_on_a_and_b(tmp_path):
     half = ramp_pair()
     write_pair(tmp_path / "pair.png", half, half)
-    dataset = AlignedPairDataset([str(tmp_path / "pair.png")], "AtoB", load_size=48, crop_size=32, flip=True, seed=5)
+    dataset = PairDataset(aligned(tmp_path), jitter(48, 32), seed=5)
     flipped, crops = 0, set()
     for epoch in range(40):
         image_a, image_b, index = dataset[epoch * len(dataset)]
@@ -38,12 +56,11 @@ def test_same_crop_and_flip_land_on_a_and_b(tmp_path):
 def test_no_flip_never_flips_and_augmentation_is_reproducible(tmp_path):
     half = ramp_pair()
     write_pair(tmp_path / "pair.png", half, half)
-    files = [str(tmp_path / "pair.png")]
-    dataset = AlignedPairDataset(files, "AtoB", load_size=48, crop_size=32, flip=False, seed=5)
+    dataset = PairDataset(aligned(tmp_path), jitter(48, 32, flip=False), seed=5)
     assert all(dataset[key][0][0, :, 0].mean() < dataset[key][0][0, :, -1].mean() for key in range(20))
-    again = AlignedPairDataset(files, "AtoB", load_size=48, crop_size=32, flip=True, seed=5)
-    other_seed = AlignedPairDataset(files, "AtoB", load_size=48, crop_size=32, flip=True, seed=6)
-    np.testing.assert_array_equal(again[7][0], AlignedPairDataset(files, "AtoB", 48, 32, True, seed=5)[7][0])
+    again = PairDataset(aligned(tmp_path), jitter(48, 32), seed=5)
+    other_seed = PairDataset(aligned(tmp_path), jitter(48, 32), seed=6)
+    np.testing.assert_array_equal(again[7][0], PairDataset(aligned(tmp_path), jitter(48, 32), seed=5)[7][0])
     assert any(not np.array_equal(again[k][0], other_seed[k][0]) for k in range(5))
 
 
@@ -51,10 +68,9 @@ def test_direction_picks_the_halves(tmp_path):
     left = np.zeros((32, 32, 3), np.uint8)
     right = np.full((32, 32, 3), 255, np.uint8)
     write_pair(tmp_path / "pair.png", left, right)
-    files = [str(tmp_path / "pair.png")]
-    a, b, _ = AlignedPairDataset(files, "AtoB", 32, 32, train=False)[0]
+    a, b, _ = PairDataset(aligned(tmp_path, "AtoB"), jitter(32, 32), train=False)[0]
     assert a.max() == -1.0 and b.min() == 1.0
-    a, b, _ = AlignedPairDataset(files, "BtoA", 32, 32, train=False)[0]
+    a, b, _ = PairDataset(aligned(tmp_path, "BtoA"), jitter(32, 32), train=False)[0]
     assert a.min() == 1.0 and b.max() == -1.0
 
 
@@ -66,15 +82,15 @@ def test_any_names_and_modes_are_read_and_converted_to_rgb(tmp_path):
     (tmp_path / "notes.txt").write_text("not an image")
     files = list_image_files(str(tmp_path))
     assert [os.path.basename(f) for f in files] == ["b-002.png", "street scene.JPG"]
-    dataset, names = create_eval_dataset(str(tmp_path), "AtoB", crop_size=32)
-    batches = list(dataset.create_tuple_iterator(num_epochs=1, output_numpy=True))
+    source = aligned(tmp_path)
+    batches = list(create_eval_dataset(source, jitter(32, 32)).create_tuple_iterator(num_epochs=1, output_numpy=True))
     assert len(batches) == 2 and all(b[0].shape == (1, 3, 32, 32) for b in batches)
-    assert [int(b[2][0]) for b in batches] == [0, 1] and names == files
+    assert [int(b[2][0]) for b in batches] == [0, 1] and source.names == ["b-002", "street scene"]
 
 
 def test_train_pipeline_reshuffles_every_epoch_and_batches(sample_root):
-    dataset, steps = create_train_dataset(str(sample_root / "train"), batch_size=4, direction="BtoA", load_size=72,
-                                          crop_size=64, seed=1, start_epoch=0, end_epoch=2, num_parallel_workers=2)
+    dataset, steps = train_pipeline(sample_root / "train", batch_size=4, load_size=72, crop_size=64, seed=1,
+                                    end_epoch=2)
     assert steps == 4
     batches = list(dataset.create_tuple_iterator(num_epochs=1, output_numpy=True))
     assert len(batches) == 8 and batches[0][0].shape == (4, 3, 64, 64)
@@ -85,8 +101,8 @@ def test_train_pipeline_reshuffles_every_epoch_and_batches(sample_root):
 
 def test_resumed_stream_continues_exactly(sample_root):
     def stream(start):
-        dataset, _ = create_train_dataset(str(sample_root / "train"), 2, "BtoA", 72, 64, seed=3, start_epoch=start,
-                                          end_epoch=3, num_parallel_workers=1)
+        dataset, _ = train_pipeline(sample_root / "train", 2, "BtoA", 72, 64, seed=3, start_epoch=start, end_epoch=3,
+                                    num_parallel_workers=1)
         return list(dataset.create_tuple_iterator(num_epochs=1, output_numpy=True))
     full, resumed = stream(0), stream(2)
     assert len(resumed) == len(full) // 3
@@ -110,39 +126,38 @@ def test_shards_split_each_epoch_evenly_and_disjointly():
 ])
 def test_missing_or_empty_folder(tmp_path, make, message):
     with pytest.raises(UserInputError, match=message):
-        create_train_dataset(str(make(tmp_path)))
+        train_pipeline(make(tmp_path))
 
 
 @pytest.mark.parametrize("size, message", [
     ((65, 32), "not an aligned A|B pair"),
-    ((96, 32), "not an aligned A|B pair"),
-    ((64, 32), "smaller than crop_size"),
+    ((96, 32), "not an aligned A|B pair of squares"),
 ])
 def test_images_that_are_not_usable_pairs_are_named(tmp_path, size, message):
     Image.new("RGB", size).save(tmp_path / "bad.png")
     with pytest.raises(UserInputError, match=message) as error:
-        create_train_dataset(str(tmp_path), crop_size=64, load_size=72)
-    assert "bad.png" in str(error.value)
+        train_pipeline(tmp_path, crop_size=32, load_size=36)
+    assert "bad" in str(error.value)
 
 
 def test_non_image_file_with_an_image_name(tmp_path):
     (tmp_path / "fake.jpg").write_bytes(b"this is text")
     with pytest.raises(UserInputError, match="fake.jpg' is not a readable image"):
-        create_eval_dataset(str(tmp_path), crop_size=32)
+        aligned(tmp_path)
 
 
 def test_truncated_image_is_reported_when_read(tmp_path):
     Image.fromarray(np.random.default_rng(0).integers(0, 255, (64, 128, 3), np.uint8)).save(tmp_path / "cut.jpg")
     data = (tmp_path / "cut.jpg").read_bytes()
     (tmp_path / "cut.jpg").write_bytes(data[: len(data) // 2])
-    dataset, _ = create_eval_dataset(str(tmp_path), crop_size=32)
+    dataset = create_eval_dataset(aligned(tmp_path), jitter(32, 32))
     with pytest.raises(UserInputError, match="cut.jpg' is corrupt or truncated"):
         list(iterate_batches(dataset.create_tuple_iterator(num_epochs=1)))
 
 
 def test_too_few_pairs_for_the_batch(sample_root):
     with pytest.raises(UserInputError, match="too few for batch_size 32"):
-        create_train_dataset(str(sample_root / "train"), batch_size=32, load_size=72, crop_size=64)
+        train_pipeline(sample_root / "train", batch_size=32, load_size=72, crop_size=64)
 
 
 def test_every_format_pillow_decodes_is_read_and_other_files_are_named_once(tmp_path):
@@ -161,7 +176,9 @@ def test_every_format_pillow_decodes_is_read_and_other_files_are_named_once(tmp_
 
 
 def test_max_dataset_size_trains_on_the_first_pairs_by_name(sample_root):
-    _, steps = create_train_dataset(str(sample_root / "train"), 1, "BtoA", 72, 64, max_dataset_size=5,
-                                    num_parallel_workers=1)
-    _, all_steps = create_train_dataset(str(sample_root / "train"), 1, "BtoA", 72, 64, num_parallel_workers=1)
+    first = open_pair_source("aligned", str(sample_root / "train"), "train_data_dir", limit=5)
+    _, steps = create_train_dataset(first, jitter(72, 64), num_parallel_workers=1)
+    _, all_steps = train_pipeline(sample_root / "train", 1, "BtoA", 72, 64, num_parallel_workers=1)
+    assert first.names == [name[:-4] for name in sorted(os.listdir(sample_root / "train"))[:5]] and len(first.sizes) == 5
+
     assert (steps, all_steps) == (5, 16)
