@@ -76,3 +76,13 @@ def write_pair(path, left, right):
 def run_entry(args, cwd=REPO_ROOT, timeout=600):
     """Run `python <args>` as a user would; returns the CompletedProcess (text output)."""
     return subprocess.run([sys.executable] + list(args), cwd=cwd, capture_output=True, text=True, timeout=timeout)
+
+
+def folder_pairs(folder, size=64, direction="BtoA", num_test=None, spec=None):
+    """The TestPairs eval.py reads from an aligned folder at size x size (RGB, or the coding of `spec`)."""
+    from src.dataset.image_coding import ImageCoding
+    from src.dataset.transforms import Preprocess
+    from src.evaluator import TestPairs
+    coding = ImageCoding.from_spec(spec) if spec else ImageCoding()
+    return TestPairs.open("aligned", str(folder), direction, Preprocess("resize_and_crop", size, size), coding,
+                          num_test, log=lambda message: None)

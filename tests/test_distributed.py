@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from src.dataset.aligned_dataset import indices_digest, shard_epoch_indices
+from src.dataset.pair_dataset import indices_digest, shard_epoch_indices
 from tests.conftest import REPO_ROOT, TINY_MODEL_FLAGS, run_entry
 
 pytestmark = pytest.mark.e2e

@@ -9,6 +9,7 @@ import mindspore as ms
 import numpy as np
 
 from src.evaluator import evaluate_generator
+from tests.conftest import folder_pairs
 from src.models.pix2pix import build_generator
 
 SPEC = {"in_channels": 3, "out_channels": 3, "ngf": 8, "netG": "unet_64", "norm_mode": "batch", "use_dropout": True,
@@ -19,7 +20,7 @@ def run(sample_root, output, eval_mode="train", seed=1, num_test=None):
     ms.set_seed(seed)
     generator = build_generator(SPEC, "kaiming")
     ms.set_seed(seed)  # as eval.py: the dropout stream starts from the seed
-    return evaluate_generator(generator, str(sample_root / "val"), str(output), "BtoA", 64, eval_mode, num_test,
+    return evaluate_generator(generator, folder_pairs(sample_root / "val", num_test=num_test), str(output), eval_mode,
                               log=lambda message: None)
 
 
@@ -69,7 +70,7 @@ def test_an_unreadable_pair_stops_evaluation_before_anything_is_scored(tmp_path)
     folder.mkdir()
     (folder / "0001.jpg").write_bytes(b"broken")
     with pytest.raises(UserInputError, match="0001.jpg' is not a readable image"):
-        evaluate_generator(build_generator(SPEC), str(folder), str(tmp_path / "out"), crop_size=64)
+        evaluate_generator(build_generator(SPEC), folder_pairs(folder), str(tmp_path / "out"))
     assert not os.path.exists(tmp_path / "out")
 
 
@@ -80,7 +81,7 @@ def test_report_names_with_spaces_and_non_ascii_characters(sample_root, tmp_path
     for name, source in zip(names, sorted(os.listdir(sample_root / "val"))):
         (data / f"{name}.jpg").write_bytes((sample_root / "val" / source).read_bytes())
     ms.set_seed(1)
-    summary = evaluate_generator(build_generator(SPEC, "kaiming"), str(data), str(tmp_path / "report"), "BtoA", 64,
+    summary = evaluate_generator(build_generator(SPEC, "kaiming"), folder_pairs(data), str(tmp_path / "report"),
                                  log=lambda message: None)
     assert summary["num_images"] == 2
     assert sorted(os.listdir(tmp_path / "report" / "images")) == sorted(

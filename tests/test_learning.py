@@ -3,6 +3,7 @@ import mindspore as ms
 import pytest
 
 from src.evaluator import evaluate_generator
+from tests.conftest import folder_pairs
 from src.models.pix2pix import build_generator
 from src.settings import load_config, model_spec_from_config
 from src.trainer import Trainer
@@ -18,8 +19,8 @@ def test_held_out_l1_falls_below_its_start_and_below_the_input_baseline(sample_r
                           *TINY_MODEL_FLAGS, "--ngf", "16", "--ndf", "16"], "train")
     ms.set_seed(config.seed)
     untrained = build_generator(model_spec_from_config(config))
-    start = evaluate_generator(untrained, config.val_data_dir, str(tmp_path / "start"), config.direction,
-                               config.crop_size, "eval", log=lambda message: None)
+    start = evaluate_generator(untrained, folder_pairs(config.val_data_dir, config.crop_size, config.direction),
+                               str(tmp_path / "start"), "eval", log=lambda message: None)
     trained = Trainer(config).run()
     assert trained["num_images"] == start["num_images"] == 4
     assert trained["l1"] < 0.75 * start["l1"], (start, trained)

@@ -14,7 +14,7 @@ import os
 
 import numpy as np
 import mindspore.dataset as ds
-from mindspore.mindrecord import FileReader
+from mindspore.mindrecord import FileReader, FileWriter
 
 from PIL import Image
 
@@ -115,3 +115,48 @@ class MindRecordPairs:
             image_a, image_b = (_decode_bytes(data, where) for data in payload)
             image_b = match_size(image_b, image_a)
         return oriented(image_a, image_b, self.direction)
+
+
+def _encoded_records(source):
+    """(columns, records) of a folder source (AlignedFolder or SeparateFolders read AtoB), the files' own
+    bytes: encoded images, never decoded arrays."""
+    def read(path):
+        with open(path, "rb") as handle:
+            return handle.read()
+
+    if hasattr(source, "pairs"):
+        return SEPARATE_COLUMNS, ({"name": name, "image_a": read(a), "image_b": read(b)}
+                                  for name, (a, b) in zip(source.names, source.pairs))
+    return ALIGNED_COLUMNS, ({"name": name, "pair": read(path)} for name, path in zip(source.names, source.files))
+
+
+def write_mindrecord(source, output, shards=1, chunk=64, log=print):
+    """Write `source`'s pairs into the MindRecord file `output` (output0 .. output{shards-1} when shards > 1),
+    `chunk` records at a time. Refuses to replace existing files; removes its partial files on failure.
+    Returns the paths written."""
+    paths = [output] if shards == 1 else [f"{output}{shard}" for shard in range(shards)]
+    existing = [path for path in paths + [path + ".db" for path in paths] if os.path.exists(path)]
+    if existing:
+        raise UserInputError(f"'{existing[0]}' already exists: choose another --output or remove it first")
+    os.makedirs(os.path.dirname(os.path.abspath(output)), exist_ok=True)
+    columns, records = _encoded_records(source)
+    try:
+        writer = FileWriter(output, shards, overwrite=False)
+        writer.add_schema({column: {"type": "string" if column == "name" else "bytes"} for column in columns},
+                          "pix2pix pairs")
+        batch, written = [], 0
+        for record in records:
+            batch.append(record)
+            if len(batch) == chunk:
+                writer.write_raw_data(batch)
+                written, batch = written + len(batch), []
+                log(f"{written}/{len(source)} pairs written")
+        if batch:
+            writer.write_raw_data(batch)
+        writer.commit()
+    except BaseException:
+        for path in paths + [path + ".db" for path in paths]:
+            if os.path.exists(path):
+                os.remove(path)
+        raise
+    return paths

@@ -9,12 +9,13 @@ import numpy as np
 import mindspore as ms
 import pytest
 
+from src.dataset.image_coding import ImageCoding
 from src.deploy.export_model import export_generator
 from src.deploy.offline import postprocess, preprocess, run_mindir_on_bins
 from src.evaluator import evaluate_generator
 from src.models.pix2pix import build_generator
 from src.utils.errors import UserInputError
-from tests.conftest import REPO_ROOT
+from tests.conftest import REPO_ROOT, folder_pairs
 
 SPEC = {"in_channels": 3, "out_channels": 3, "ngf": 8, "netG": "unet_64", "norm_mode": "batch", "use_dropout": True,
         "netD": "n_layers", "ndf": 8, "n_layers_D": 2}
@@ -27,9 +28,10 @@ def test_bin_round_trip_gives_the_same_images_and_metrics_as_eval(sample_root, t
     generator = build_generator(SPEC, "kaiming")
     generator.set_train(False)
     mindir = export_generator(generator, "MINDIR", str(tmp_path / "gen"), 1, 64, 64)
-    expected = evaluate_generator(generator, str(sample_root / "val"), str(tmp_path / "eval"), "BtoA", 64, "eval",
+    expected = evaluate_generator(generator, folder_pairs(sample_root / "val"), str(tmp_path / "eval"), "eval",
                                   log=lambda message: None)
-    manifest = preprocess(str(sample_root / "val"), str(tmp_path / "infer"), "BtoA", 64, log=lambda message: None)
+    manifest = preprocess(str(sample_root / "val"), str(tmp_path / "infer"), ImageCoding(), size=64,
+                          log=lambda message: None)
     assert manifest["names"] == ["0001", "0002", "0003", "0004"] and manifest["shape"] == [1, 3, 64, 64]
     assert os.path.getsize(tmp_path / "infer" / "input" / "0001.bin") == 3 * 64 * 64 * 4
     run_mindir_on_bins(mindir, str(tmp_path / "infer" / "input"), str(tmp_path / "infer" / "output"),
@@ -45,7 +47,7 @@ def test_bin_round_trip_gives_the_same_images_and_metrics_as_eval(sample_root, t
 
 
 def test_postprocess_names_a_missing_output(sample_root, tmp_path):
-    preprocess(str(sample_root / "val"), str(tmp_path / "infer"), "BtoA", 64, log=lambda message: None)
+    preprocess(str(sample_root / "val"), str(tmp_path / "infer"), ImageCoding(), size=64, log=lambda message: None)
     with pytest.raises(UserInputError, match="no output .*0001_0.bin"):
         postprocess(str(tmp_path / "infer"), log=lambda message: None)
     with pytest.raises(UserInputError, match="run preprocess.py"):
