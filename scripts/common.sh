@@ -50,6 +50,12 @@ training_arguments() {
     fi
     local dataset
     dataset="$(absolute_path "$1")"
+    if [ -f "$dataset" ] || [ -f "${dataset}0" ]; then  # a MindRecord file (or the first of its shards)
+        echo "--train_data_dir=$dataset"
+        echo "--dataset_mode=mindrecord"
+        echo "--output_path=outputs/$(basename "${dataset%.mindrecord}")"
+        return 0
+    fi
     if [ ! -d "$dataset" ]; then
         echo "error: dataset folder '$dataset' does not exist" >&2
         return 2
@@ -162,7 +168,7 @@ run_distributed_training() {
     for argument in "${args[@]}"; do
         case "$argument" in --output_path=*) output="${argument#--output_path=}" ;; esac
     done
-    [ -n "$output" ] || output="$(cd "$REPO_ROOT" && "$PYTHON" -c 'from src.utils.config import load_config; import sys; print(load_config(sys.argv[1:]).output_path)' "$@")"
+    [ -n "$output" ] || output="$(cd "$REPO_ROOT" && "$PYTHON" -c 'from src.settings import load_config; import sys; print(load_config(sys.argv[1:], "train").output_path)' "$@")"
     case "$output" in /*) ;; *) output="$REPO_ROOT/$output" ;; esac
     local log_dir
     log_dir="$output/logs/launch_$(date +%Y%m%d_%H%M%S)_$$"  # one folder per launch: a resume keeps earlier logs

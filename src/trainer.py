@@ -51,6 +51,8 @@ class Trainer:
         state, network_lines = self._build_state()
         self._resume(state)
         dataset, steps_per_epoch = self._create_dataset(state)
+        if config.val_data_dir and self.rank == 0:
+            self._test_pairs(config.num_test)  # a wrong validation set fails now, not after the training
         if self.rank == 0:
             config.save(self.folder.config)
         self._log_plan(state, steps_per_epoch, network_lines)
@@ -213,8 +215,9 @@ class Trainer:
         if not config.val_data_dir:
             return None
         output_dir = results_folder(config.output_path, "eval", self.folder.final_generator, config.val_data_dir)
-        return evaluate_generator(state.generator, self._test_pairs(config.num_test), output_dir, config.eval_mode,
-                                  self.logger.info)
+        # Files that are not images were named when the run started.
+        return evaluate_generator(state.generator, self._test_pairs(config.num_test, lambda warning: None), output_dir,
+                                  config.eval_mode, self.logger.info)
 
 
 def epoch_picture(visuals, coding):
