@@ -7,7 +7,8 @@ one JSON line:
   compile_s           the first step, graph compilation included;
   g_infer_ms          the generator alone in eval mode, median over --steps calls;
   data_pairs_per_s    the real training pipeline (decode, jitter, flip, normalise) with
-                      num_parallel_workers workers on a folder of 256x256 A|B jpgs (the sample set);
+                      num_parallel_workers workers on 60 pairs of 256x256 jpgs stored as aligned A|B
+                      files, separate A/ and B/ files and a MindRecord (--dataset_mode);
   peak_rss_mb         peak resident memory of this process;
   deploy_ms_per_image with --deploy: G(A) through the exported MINDIR and ONNX Runtime;
 and the settings used. Compare with the PyTorch peer right after, in the same session (it needs
@@ -30,20 +31,39 @@ from src.utils.errors import UserInputError, run_cli
 
 
 def data_pairs_per_second(config, epochs):
-    """Pairs per second through the real training pipeline, on a generated folder of 256x256 A|B jpgs."""
-    from src.dataset.aligned_dataset import create_train_dataset
+    """Pairs per second through the real training pipeline, on the same 60 generated 256x256 pairs stored
+    three ways: aligned A|B jpgs, separate A/ and B/ jpgs, and a MindRecord of those A|B jpgs."""
+    from src.dataset.mindrecord_pairs import write_mindrecord
+    from src.dataset.pair_dataset import create_train_dataset, open_pair_source
     from src.dataset.sample_data import generate_sample_dataset
+    from src.dataset.transforms import Preprocess
 
+    rates = {}
     with tempfile.TemporaryDirectory() as folder:
         generate_sample_dataset(folder, {"train": 60, "val": 0, "test": 0}, size=256)
-        dataset, steps = create_train_dataset(os.path.join(folder, "train"), 1, config.direction, 286, 256, True,
-                                              config.seed, 0, epochs + 1, config.num_parallel_workers)
-        iterator = dataset.create_tuple_iterator(num_epochs=1, output_numpy=True)
-        for _ in range(steps):  # the first epoch starts the workers
-            next(iterator)
-        started = time.perf_counter()
-        count = sum(batch[0].shape[0] for batch in iterator)
-        return round(count / (time.perf_counter() - started), 1)
+        aligned = open_pair_source("aligned", os.path.join(folder, "train"), "train_data_dir", "AtoB")
+        write_separate_folders(aligned, os.path.join(folder, "separate"))
+        write_mindrecord(aligned, os.path.join(folder, "pairs.mindrecord"), log=lambda line: None)
+        for mode, path in (("aligned", "train"), ("separate", "separate"), ("mindrecord", "pairs.mindrecord")):
+            source = open_pair_source(mode, os.path.join(folder, path), "train_data_dir", config.direction)
+            dataset, steps = create_train_dataset(source, Preprocess("resize_and_crop", 286, 256), seed=config.seed,
+                                                  end_epoch=epochs + 1, num_parallel_workers=config.num_parallel_workers)
+            iterator = dataset.create_tuple_iterator(num_epochs=1, output_numpy=True)
+            for _ in range(steps):  # the first epoch starts the workers
+                next(iterator)
+            started = time.perf_counter()
+            count = sum(batch[0].shape[0] for batch in iterator)
+            rates[mode] = round(count / (time.perf_counter() - started), 1)
+    return rates
+
+
+def write_separate_folders(source, root):
+    """The pairs of an aligned source as root/A/NAME.jpg and root/B/NAME.jpg."""
+    for side in "AB":
+        os.makedirs(os.path.join(root, side))
+    for index, name in enumerate(source.names):
+        for side, image in zip("AB", source.load(index)):
+            image.save(os.path.join(root, side, f"{name}.jpg"), quality=95)
 
 
 def deploy_latency(generator, batch, repeats):
@@ -78,7 +98,8 @@ def parse_arguments(argv):
 
 
 def time_training_and_inference(config, shape, args):
-    """Build the networks train.py would build; time the compiled step and the generator in eval mode.
+    """Build the networks train.py would build; time the compiled step and the generator in eval mode on
+    random batches of `shape` (batch, height, width).
     Returns (report entries, the generator, the input batch)."""
     import mindspore as ms
     from src.models.pix2pix import Pix2PixTrainStep, build_adam, build_discriminator, build_generator, count_parameters
@@ -93,7 +114,9 @@ def time_training_and_inference(config, shape, args):
                             gan_mode=config.gan_mode, lambda_gp=config.lambda_gp)
     step.set_train(True)
     rng = np.random.default_rng(0)
-    real_a, real_b = (ms.Tensor(rng.uniform(-1, 1, shape).astype(np.float32)) for _ in range(2))
+    batch_size, height, width = shape
+    real_a, real_b = (ms.Tensor(rng.uniform(-1, 1, (batch_size, channels, height, width)).astype(np.float32))
+                      for channels in (spec["in_channels"], spec["out_channels"]))
     started = time.perf_counter()
     step(real_a, real_b)[0].asnumpy()  # .asnumpy() waits for the device before the clock stops
     compile_s = round(time.perf_counter() - started, 2)
@@ -111,7 +134,7 @@ def main(argv):
     if args is None:
         return
     height, width = export_image_size(config)
-    timings, generator, batch = time_training_and_inference(config, (config.batch_size, 3, height, width), args)
+    timings, generator, batch = time_training_and_inference(config, (config.batch_size, height, width), args)
     report = {"framework": timings.pop("framework"), "device": config.device_target, "mode": config.mode,
               "batch_size": config.batch_size, "image_size": [height, width], "netG": config.netG,
               "netD": config.netD, "norm_mode": config.norm_mode, "gan_mode": config.gan_mode, "ngf": config.ngf,

@@ -25,6 +25,13 @@ def export_info_path(file_name):
 UNKNOWN_EXPORT_SPEC = {"in_channels": 3, "out_channels": 3, "colorization": False, "netG": None}
 
 
+def write_export_info(file_name, spec, input_shape, export_mode):
+    """What the offline flow and infer_onnx.py need to feed an exported model and show its output, as
+    FILE_NAME.json beside it."""
+    write_json_atomic({"model_spec": spec, "input_shape": input_shape, "export_mode": export_mode},
+                      export_info_path(file_name))
+
+
 def read_export_info(model_path):
     """The model spec of an exported model, given its path or prefix (from the JSON beside it;
     UNKNOWN_EXPORT_SPEC when there is none)."""
@@ -65,9 +72,7 @@ def export_from_config(config, log=print):
     summary = {"file": path, "file_format": config.file_format, "export_mode": config.export_mode,
                "input_shape": [config.batch_size, generator.in_channels, height, width],
                "size_mb": round(os.path.getsize(path) / 2**20, 1)}
-    # What the offline flow and infer_onnx.py need to feed the model and show its output, beside it.
-    write_json_atomic({"model_spec": spec, "input_shape": summary["input_shape"], "export_mode": config.export_mode},
-                      export_info_path(config.file_name))
+    write_export_info(config.file_name, spec, summary["input_shape"], config.export_mode)
     if config.export_mode == "eval" and config.file_format in ("MINDIR", "ONNX"):
         sample = np.random.default_rng(config.seed).uniform(-1, 1, summary["input_shape"]).astype(np.float32)
         expected = generator(ms.Tensor(sample)).asnumpy()

@@ -102,6 +102,7 @@ def run_mindir_on_bins(mindir_path, input_dir, output_dir, log=print):
     if not inputs:
         raise UserInputError(f"no .bin inputs in '{input_dir}': run preprocess.py first")
     shape = read_manifest(os.path.dirname(os.path.abspath(input_dir)))["shape"]
+    _require_model_channels(mindir_path, shape)
     make_output_folder(output_dir, "infer_dir")
     latencies = []
     for name in inputs:
@@ -118,6 +119,16 @@ def run_mindir_on_bins(mindir_path, input_dir, output_dir, log=print):
     mean = float(np.mean(latencies[1:] if len(latencies) > 1 else latencies))
     log(f"Ran {len(inputs)} inputs through {mindir_path} (MindSpore, Python): {mean:.1f} ms per image")
     return mean
+
+
+def _require_model_channels(model_path, shape):
+    """The .bin inputs (of `shape`) have the channels the exported model takes (from export.py's JSON)."""
+    from src.exporter import read_export_info
+
+    channels = read_export_info(model_path)["in_channels"]
+    if shape[1] != channels:
+        raise UserInputError(f"the inputs have {shape[1]} channels but '{model_path}' takes {channels}: run "
+                             f"preprocess.py with --file_name {os.path.splitext(model_path)[0]} (the export's prefix)")
 
 
 def _runner_main(argv):

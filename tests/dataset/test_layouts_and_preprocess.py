@@ -72,6 +72,13 @@ def test_scale_width_and_crop_names_a_height_below_the_crop(tmp_path):
         create_train_dataset(source, Preprocess("scale_width_and_crop", 256, 64, 16), num_parallel_workers=1)
 
 
+def test_crop_larger_than_the_image_is_named(tmp_path):
+    write_pair(tmp_path / "small.png", ramp(40, 30), ramp(40, 30))
+    source = open_pair_source("aligned", str(tmp_path), "train_data_dir")
+    with pytest.raises(UserInputError, match=r"'small' \(40x30\) is smaller than --crop_size 64: use --crop_size 30"):
+        create_train_dataset(source, Preprocess("crop", 64, 64, 1), num_parallel_workers=1)
+
+
 def write_separate(root, names_a, names_b, size_b=(40, 40)):
     for side, names, size in (("A", names_a, (40, 40)), ("B", names_b, size_b)):
         (root / side).mkdir(parents=True, exist_ok=True)

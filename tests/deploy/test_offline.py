@@ -46,6 +46,22 @@ def test_bin_round_trip_gives_the_same_images_and_metrics_as_eval(sample_root, t
         assert os.path.isfile(tmp_path / "infer" / "report" / name)
 
 
+def test_bins_with_other_channels_than_the_model_are_named(sample_root, tmp_path):
+    from src.exporter import write_export_info
+    grey = dict(SPEC, in_channels=1)
+    mindir = export_generator(build_generator(grey), "MINDIR", str(tmp_path / "grey"), 1, 64, 64)
+    write_export_info(str(tmp_path / "grey"), grey, [1, 1, 64, 64], "eval")
+    preprocess(str(sample_root / "val"), str(tmp_path / "infer"), ImageCoding(), size=64, log=lambda message: None)
+    with pytest.raises(UserInputError, match="the inputs have 3 channels but .*grey.mindir' takes 1: run preprocess.py"):
+        run_mindir_on_bins(mindir, str(tmp_path / "infer" / "input"), str(tmp_path / "infer" / "output"))
+    manifest = preprocess(str(sample_root / "val"), str(tmp_path / "grey_infer"), ImageCoding(1, 3), size=64,
+                          log=lambda message: None)
+    assert manifest["shape"] == [1, 1, 64, 64] and manifest["output_shape"] == [1, 3, 64, 64]
+    run_mindir_on_bins(mindir, str(tmp_path / "grey_infer" / "input"), str(tmp_path / "grey_infer" / "output"),
+                       log=lambda message: None)
+    assert postprocess(str(tmp_path / "grey_infer"), log=lambda message: None)["num_images"] == 4
+
+
 def test_postprocess_names_a_missing_output(sample_root, tmp_path):
     preprocess(str(sample_root / "val"), str(tmp_path / "infer"), ImageCoding(), size=64, log=lambda message: None)
     with pytest.raises(UserInputError, match="no output .*0001_0.bin"):
