@@ -5,7 +5,7 @@ import json
 
 from src.dataset.image_coding import ImageCoding
 from src.deploy.runners import onnx_translator
-from src.evaluator import TestPairs, evaluate_pairs, require_matching_data, test_preprocess
+from src.evaluator import EvaluationPairs, evaluate_pairs, require_matching_data, test_preprocess
 from src.exporter import read_export_info
 from src.models.generator_model import generator_size_multiple
 from src.run_folder import results_folder
@@ -21,7 +21,7 @@ def main(argv):
     spec = read_export_info(config.onnx_path)
     require_matching_data(spec, config.dataset_mode, config.onnx_path)
     multiple = generator_size_multiple(spec["netG"]) if spec["netG"] else 1
-    pairs = TestPairs.open(config.dataset_mode, config.val_data_dir, config.direction,
+    pairs = EvaluationPairs.open(config.dataset_mode, config.val_data_dir, config.direction,
                            test_preprocess(config, multiple), ImageCoding.from_spec(spec), config.num_test)
     output_dir = results_folder(config.output_path, "infer_onnx", config.onnx_path, config.val_data_dir)
     summary = evaluate_pairs(translate, pairs, output_dir, "ONNX Runtime")

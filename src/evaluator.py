@@ -30,7 +30,7 @@ METRIC_KEYS = ("l1", "psnr", "ssim", "baseline_l1", "baseline_psnr", "baseline_s
 
 
 @dataclass
-class TestPairs:
+class EvaluationPairs:
     """What an evaluation reads: the pairs (a pair source), their test transform and the model's coding."""
     source: object
     preprocess: Preprocess
@@ -110,7 +110,7 @@ def write_html_report(rows, summary, path):
 
 
 def evaluate_pairs(translate, pairs, output_dir, mode="train", log=print):
-    """Translate `pairs` (TestPairs) with `translate` and score G(A) against B. translate(real_a, names)
+    """Translate `pairs` (EvaluationPairs) with `translate` and score G(A) against B. translate(real_a, names)
     maps float32 (N, C, H, W) in [-1, 1] and the pairs' names to G(A), (N, C_out, H, W); `mode` labels the
     report (the test-time mode, or which exported model). Scores are taken at the network's size; the
     saved pictures have each pair's own aspect.
@@ -148,7 +148,7 @@ def evaluate_pairs(translate, pairs, output_dir, mode="train", log=print):
 
 
 def validation_l1(generator, pairs):
-    """Mean L1 (grey levels 0..255) of G(A) against B over `pairs` (TestPairs), in eval mode (running
+    """Mean L1 (grey levels 0..255) of G(A) against B over `pairs` (EvaluationPairs), in eval mode (running
     statistics, no dropout), so that measuring changes neither the weights nor the random streams of
     training; the generator is back in train mode afterwards."""
     generator.set_train(False)
@@ -177,7 +177,7 @@ def evaluate(config):
     generator, spec = load_generator(config.ckpt, generator_spec_from_config(config))
     require_matching_data(spec, config.dataset_mode, config.ckpt)
     require_size_multiples(config, spec["netG"], preprocess_size_settings(config)[1])
-    pairs = TestPairs.open(config.dataset_mode, config.val_data_dir, config.direction,
+    pairs = EvaluationPairs.open(config.dataset_mode, config.val_data_dir, config.direction,
                            test_preprocess(config, generator_size_multiple(spec["netG"])), ImageCoding.from_spec(spec),
                            config.num_test)
     output_dir = results_folder(config.output_path, "eval", config.ckpt, config.val_data_dir)

@@ -4,7 +4,7 @@ from src.dataset.image_coding import ImageCoding
 from src.dataset.pair_dataset import create_train_dataset, indices_digest, iterate_batches, open_pair_source
 from src.dataset.sample_data import ensure_sample_dataset
 from src.dataset.transforms import Preprocess
-from src.evaluator import TestPairs, evaluate_generator, test_preprocess, validation_l1
+from src.evaluator import EvaluationPairs, evaluate_generator, test_preprocess, validation_l1
 from src.models.checkpoint import (restore_training_state, save_generator_checkpoint, save_training_checkpoint,
                                    weights_digest)
 from src.models.pix2pix import (Pix2PixTrainStep, TrainingState, apply_mixed_precision, build_adam,
@@ -125,7 +125,7 @@ class Trainer:
     def _test_pairs(self, num_test=None, log=None):
         """config.val_data_dir's pairs as the final evaluation and the plateau policy read them."""
         config = self.config
-        return TestPairs.open(config.dataset_mode, config.val_data_dir, config.direction,
+        return EvaluationPairs.open(config.dataset_mode, config.val_data_dir, config.direction,
                               test_preprocess(config, self.multiple), self.coding, num_test, log or self.logger.info)
 
     def _log_plan(self, state, steps_per_epoch, network_lines):

@@ -79,10 +79,10 @@ def run_entry(args, cwd=REPO_ROOT, timeout=600):
 
 
 def folder_pairs(folder, size=64, direction="BtoA", num_test=None, spec=None):
-    """The TestPairs eval.py reads from an aligned folder at size x size (RGB, or the coding of `spec`)."""
+    """The EvaluationPairs eval.py reads from an aligned folder at size x size (RGB, or the coding of `spec`)."""
     from src.dataset.image_coding import ImageCoding
     from src.dataset.transforms import Preprocess
-    from src.evaluator import TestPairs
+    from src.evaluator import EvaluationPairs
     coding = ImageCoding.from_spec(spec) if spec else ImageCoding()
-    return TestPairs.open("aligned", str(folder), direction, Preprocess("resize_and_crop", size, size), coding,
+    return EvaluationPairs.open("aligned", str(folder), direction, Preprocess("resize_and_crop", size, size), coding,
                           num_test, log=lambda message: None)

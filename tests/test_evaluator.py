@@ -8,9 +8,13 @@ import urllib.parse
 import mindspore as ms
 import numpy as np
 
-from src.evaluator import evaluate_generator
-from tests.conftest import folder_pairs
+from PIL import Image
+
+from src.dataset.image_coding import ImageCoding
+from src.dataset.transforms import Preprocess
+from src.evaluator import EvaluationPairs, evaluate_generator
 from src.models.pix2pix import build_generator
+from tests.conftest import folder_pairs
 
 SPEC = {"in_channels": 3, "out_channels": 3, "ngf": 8, "netG": "unet_64", "norm_mode": "batch", "use_dropout": True,
         "netD": "n_layers", "ndf": 8, "n_layers_D": 2}
@@ -91,3 +95,18 @@ def test_report_names_with_spaces_and_non_ascii_characters(sample_root, tmp_path
     sources = re.findall(r'src="([^"]+)"', (tmp_path / "report" / "index.html").read_text(encoding="utf-8"))
     assert len(sources) == 6 and all(" " not in source and "#" not in source for source in sources)
     assert all(os.path.isfile(tmp_path / "report" / urllib.parse.unquote(source)) for source in sources)
+
+
+def test_saved_pictures_keep_each_inputs_aspect_whatever_size_the_network_saw(tmp_path):
+    data = tmp_path / "wide"
+    data.mkdir()
+    rng = np.random.default_rng(0)
+    Image.fromarray(rng.integers(0, 255, (64, 192, 3), np.uint8)).save(data / "wide.png")  # halves 96 x 64
+    for mode, network_size in (("resize_and_crop", (64, 64)), ("none", (64, 96))):
+        pairs = EvaluationPairs.open("aligned", str(data), "AtoB", Preprocess(mode, 64, 64, 32), ImageCoding())
+        assert next(iter(pairs.batches()))[0].shape == (1, 3, *network_size)
+        ms.set_seed(1)
+        evaluate_generator(build_generator(dict(SPEC, netG="unet_32")), pairs, str(tmp_path / mode), "eval",
+                           log=lambda message: None)
+        for kind in ("real_A", "fake_B", "real_B"):
+            assert Image.open(tmp_path / mode / "images" / f"wide_{kind}.png").size == (96, 64)  # not squashed

@@ -17,7 +17,7 @@ import numpy as np
 
 from src.dataset.image_coding import ImageCoding
 from src.dataset.transforms import Preprocess
-from src.evaluator import TestPairs, evaluate_pairs
+from src.evaluator import EvaluationPairs, evaluate_pairs
 from src.run_folder import make_output_folder
 from src.utils.errors import UserInputError, first_line, run_cli
 from src.utils.tools import write_json_atomic
@@ -32,7 +32,7 @@ def infer_paths(infer_dir):
 
 def _square_pairs(dataset_mode, data_dir, direction, size, coding, num_test, log=print):
     """The pairs as exported models of size x size take them: resized to the square, no crop."""
-    return TestPairs.open(dataset_mode, data_dir, direction, Preprocess("resize_and_crop", size, size), coding,
+    return EvaluationPairs.open(dataset_mode, data_dir, direction, Preprocess("resize_and_crop", size, size), coding,
                           num_test, log)
 
 
