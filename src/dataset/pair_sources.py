@@ -107,17 +107,31 @@ class AlignedFolder:
         return oriented(*split_pair(decode(self.files[index])), self.direction)
 
 
+def _files_by_name(folder, setting, log):
+    """{name without extension: path} of the images in `folder`; two files of one name are refused."""
+    files = {}
+    for path in list_image_files(folder, setting, log):
+        if _stem(path) in files:
+            raise UserInputError(f"'{files[_stem(path)]}' and '{path}' have the same name: keep one, so each pair's "
+                                 "partner is known")
+        files[_stem(path)] = path
+    return files
+
+
 class SeparateFolders:
     """DIR/A/ and DIR/B/ with one file per pair on each side, paired by name (the extension may differ).
     B is resized to A's size when they differ."""
 
     def __init__(self, folder, setting, direction, log=print, limit=None):
-        if folder and os.path.isdir(folder) and not all(os.path.isdir(os.path.join(folder, s)) for s in "AB"):
+        if not folder:
+            raise UserInputError(f"--{setting} is not set: pass a folder holding A/ and B/")
+        if not os.path.isdir(folder):
+            raise UserInputError(f"--{setting} '{folder}' does not exist or is not a folder")
+        if not all(os.path.isdir(os.path.join(folder, side)) for side in "AB"):
             raise UserInputError(f"--{setting} '{folder}' has no A/ and B/ folders: --dataset_mode separate reads "
                                  "DIR/A/NAME and DIR/B/NAME (or use --dataset_mode aligned for A|B images)")
         self.where = folder
-        sides = {side: {_stem(path): path for path in list_image_files(os.path.join(folder or "", side), setting, log)}
-                 for side in "AB"}
+        sides = {side: _files_by_name(os.path.join(folder, side), setting, log) for side in "AB"}
         only = {side: sorted(set(sides[side]) - set(sides[other])) for side, other in (("A", "B"), ("B", "A"))}
         if only["A"] or only["B"]:
             lines = [f"{len(only[side])} only in {side}/ ({name_some(only[side])})" for side in "AB" if only[side]]

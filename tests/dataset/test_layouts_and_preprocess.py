@@ -103,6 +103,9 @@ def test_separate_folders_list_the_names_without_a_partner(tmp_path):
         open_pair_source("separate", str(tmp_path), "train_data_dir")
     assert ("7 only in A/ (only_a0, only_a1, only_a2, only_a3, only_a4 and 2 more); 1 only in B/ (only_b)"
             in str(error.value))
+    Image.fromarray(ramp(40, 40)).save(tmp_path / "A" / "x.jpg")
+    with pytest.raises(UserInputError, match="x.jpg' and .*x.png' have the same name"):
+        open_pair_source("separate", str(tmp_path), "train_data_dir")
     (tmp_path / "flat").mkdir()
     with pytest.raises(UserInputError, match="has no A/ and B/ folders"):
         open_pair_source("separate", str(tmp_path / "flat"), "train_data_dir")
