@@ -1,7 +1,7 @@
 """The PyTorch peer of benchmark.py: the paper's pix2pix as the reference implementation writes it.
 
 U-Net 256 (UnetSkipConnectionBlock, batch norm, dropout) and the 70x70 PatchGAN (NLayerDiscriminator),
-N(0, 0.02) init, and the reference's optimize_parameters step: G(A) once, D updated on the detached fake,
+N(0, 0.02) init (benchmarks/torch_networks.py), and the reference's optimize_parameters step: G(A) once, D updated on the detached fake,
 then G updated against the updated D with D's gradients switched off (set_requires_grad). Parameter
 counts equal the reference's: 54,413,955 (G) and 2,768,705 (D).
 
@@ -22,67 +22,7 @@ from torch import nn
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from benchmarks.timing import median_ms  # noqa: E402  (the repository root is on the path from here on)
-
-
-class UnetSkipConnectionBlock(nn.Module):
-    """X -> [down, submodule, up] -> concat(X, result): one level of the reference's U-Net."""
-
-    def __init__(self, outer_nc, inner_nc, input_nc=None, submodule=None, outermost=False, innermost=False,
-                 use_dropout=False):
-        super().__init__()
-        self.outermost = outermost
-        input_nc = input_nc or outer_nc
-        downconv = nn.Conv2d(input_nc, inner_nc, kernel_size=4, stride=2, padding=1, bias=False)
-        downrelu, uprelu = nn.LeakyReLU(0.2, True), nn.ReLU(True)
-        downnorm, upnorm = nn.BatchNorm2d(inner_nc), nn.BatchNorm2d(outer_nc)
-        if outermost:
-            upconv = nn.ConvTranspose2d(inner_nc * 2, outer_nc, kernel_size=4, stride=2, padding=1)
-            model = [downconv, submodule, uprelu, upconv, nn.Tanh()]
-        elif innermost:
-            upconv = nn.ConvTranspose2d(inner_nc, outer_nc, kernel_size=4, stride=2, padding=1, bias=False)
-            model = [downrelu, downconv, uprelu, upconv, upnorm]
-        else:
-            upconv = nn.ConvTranspose2d(inner_nc * 2, outer_nc, kernel_size=4, stride=2, padding=1, bias=False)
-            model = [downrelu, downconv, downnorm, submodule, uprelu, upconv, upnorm]
-            model += [nn.Dropout(0.5)] if use_dropout else []
-        self.model = nn.Sequential(*model)
-
-    def forward(self, x):
-        return self.model(x) if self.outermost else torch.cat([x, self.model(x)], 1)
-
-
-def unet_generator(input_nc=3, output_nc=3, num_downs=8, ngf=64):
-    """The reference's UnetGenerator, built from the innermost block outwards."""
-    block = UnetSkipConnectionBlock(ngf * 8, ngf * 8, innermost=True)
-    for _ in range(num_downs - 5):
-        block = UnetSkipConnectionBlock(ngf * 8, ngf * 8, submodule=block, use_dropout=True)
-    for outer in (4, 2, 1):
-        block = UnetSkipConnectionBlock(ngf * outer, ngf * outer * 2, submodule=block)
-    return UnetSkipConnectionBlock(output_nc, ngf, input_nc=input_nc, submodule=block, outermost=True)
-
-
-def patch_discriminator(input_nc=6, ndf=64, n_layers=3):
-    """The reference's NLayerDiscriminator (70x70 PatchGAN for n_layers 3)."""
-    layers = [nn.Conv2d(input_nc, ndf, 4, 2, 1), nn.LeakyReLU(0.2, True)]
-    multiple = 1
-    for n in range(1, n_layers + 1):
-        previous, multiple = multiple, min(2 ** n, 8)
-        layers += [nn.Conv2d(ndf * previous, ndf * multiple, 4, 2 if n < n_layers else 1, 1, bias=False),
-                   nn.BatchNorm2d(ndf * multiple), nn.LeakyReLU(0.2, True)]
-    layers.append(nn.Conv2d(ndf * multiple, 1, 4, 1, 1))
-    return nn.Sequential(*layers)
-
-
-def init_weights(module, gain=0.02):
-    """The reference's init_weights('normal'): conv weights N(0, gain), biases 0, batch norm N(1, gain) and 0."""
-    name = module.__class__.__name__
-    if hasattr(module, "weight") and ("Conv" in name or "Linear" in name):
-        nn.init.normal_(module.weight, 0.0, gain)
-        if module.bias is not None:
-            nn.init.constant_(module.bias, 0.0)
-    elif "BatchNorm2d" in name:
-        nn.init.normal_(module.weight, 1.0, gain)
-        nn.init.constant_(module.bias, 0.0)
+from benchmarks.torch_networks import NLayerDiscriminator, UnetGenerator, init_weights  # noqa: E402
 
 
 def set_requires_grad(network, requires_grad):
@@ -131,7 +71,7 @@ def main():
     if args.threads:
         torch.set_num_threads(args.threads)
     torch.manual_seed(0)
-    generator, discriminator = unet_generator(), patch_discriminator()
+    generator, discriminator = UnetGenerator(), NLayerDiscriminator()
     for network in (generator, discriminator):
         network.apply(functools.partial(init_weights, gain=0.02))
     shape = (args.batch_size, 3, args.image_size, args.image_size)

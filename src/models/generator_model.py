@@ -12,7 +12,7 @@ import re
 
 from mindspore import nn, ops
 
-from src.models.layers import LeakyReLU, ReflectionPad, conv2d, conv_has_bias, norm_layers
+from src.models.layers import LeakyReLU, ReflectionPad, Tanh, conv2d, conv_has_bias, norm_layers
 
 
 
@@ -47,7 +47,7 @@ class OutputBlock(nn.SequentialCell):
     """ReLU -> transposed conv (with bias) -> Tanh: the image in [-1, 1]."""
 
     def __init__(self, in_channels, out_channels):
-        super().__init__([nn.ReLU(), _up_conv(in_channels, out_channels, has_bias=True), nn.Tanh()])
+        super().__init__([nn.ReLU(), _up_conv(in_channels, out_channels, has_bias=True), Tanh()])
 
 
 def encoder_channels(ngf, num_downs):
@@ -168,7 +168,7 @@ class ResnetGenerator(nn.Cell):
             channels = ngf * 2 ** level
             layers.append(UpsampleConv(channels, channels // 2, has_bias))
             layers += norm_layers(norm_mode, channels // 2) + [nn.ReLU()]
-        layers += [ReflectionPad(3), conv2d(ngf, out_channels, 7, 1, 0, has_bias=True), nn.Tanh()]
+        layers += [ReflectionPad(3), conv2d(ngf, out_channels, 7, 1, 0, has_bias=True), Tanh()]
         self.layers = nn.SequentialCell(layers)
         self.in_channels = in_channels
         self.size_multiple = 4

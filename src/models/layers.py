@@ -50,6 +50,15 @@ class LeakyReLU(nn.Cell):
 
 
 
+class Tanh(nn.Cell):
+    """tanh(x), computed as 2 * sigmoid(2x) - 1. MindSpore's CPU Tanh kernel is an approximation (off by up to
+    1e-4; docs/performance.md), which would keep converted reference weights from computing what PyTorch does;
+    this form is exact to float32 rounding."""
+
+    def construct(self, x):
+        return 2 * ops.sigmoid(2 * x) - 1
+
+
 class InstanceNorm(nn.Cell):
     """Per-sample, per-channel normalisation over H and W without affine parameters: the reference's
     InstanceNorm2d(affine=False). Written with plain ops because nn.InstanceNorm2d does not run on CPU

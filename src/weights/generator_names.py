@@ -1,0 +1,96 @@
+"""Where each weight of our generators sits in the reference's state dicts (and the ModelZoo's, which
+nest their U-Net the same way), and which generator a state dict describes.
+
+The reference's UnetGenerator nests one UnetSkipConnectionBlock per level under `model.model.`: level k > 0
+sits at `model.model.1.model.` followed by `3.model.` per further level; a middle block is [LeakyReLU,
+down conv (1), down norm (2), submodule (3), ReLU, up conv (5), up norm (6), Dropout], the innermost
+[LeakyReLU, down conv (1), ReLU, up conv (3), up norm (4)], the outermost [down conv (0), submodule (1),
+ReLU, up conv (3), Tanh]. Ours lists the same layers flat: encoder.K (conv .0 at level 0, else .1, norm .2),
+decoder.M (M = depth - 1 - K; conv .1, norm .2) and output_block.1. The ResNet generator has the same
+indices in both (`model.I` / `layers.I`), with `conv_block` / `block` in residual blocks and the upsampling
+convolutions one cell deeper here (`layers.I.conv`).
+"""
+import re
+
+from src.utils.errors import UserInputError
+
+# Our parameter name -> the reference's (PyTorch) for the same tensor.
+TORCH_PARAMETER_NAMES = {"weight": "weight", "bias": "bias", "gamma": "weight", "beta": "bias",
+                         "moving_mean": "running_mean", "moving_variance": "running_var"}
+# Entries of PyTorch state dicts that are no weights of ours: the batch counter, and the running statistics
+# that PyTorch before 0.4 kept for InstanceNorm (the reference deletes them when it loads).
+IGNORED_SUFFIXES = ("num_batches_tracked",)
+
+
+def unet_level_prefix(level):
+    """The reference's key prefix of U-Net level `level` (0 = outermost)."""
+    return "model.model." + "".join("1.model." if k == 0 else "3.model." for k in range(level))
+
+
+def unet_layer_names(depth):
+    """[(our layer prefix, reference layer prefix)] for a U-Net of `depth` levels (conv and norm layers)."""
+    pairs = [("encoder.0.0", unet_level_prefix(0) + "0"), ("output_block.1", unet_level_prefix(0) + "3")]
+    for level in range(1, depth):
+        prefix, decoder = unet_level_prefix(level), f"decoder.{depth - 1 - level}"
+        pairs.append((f"encoder.{level}.1", prefix + "1"))
+        if level < depth - 1:
+            pairs += [(f"encoder.{level}.2", prefix + "2"), (f"{decoder}.1", prefix + "5"), (f"{decoder}.2", prefix + "6")]
+        else:
+            pairs += [(f"{decoder}.1", prefix + "3"), (f"{decoder}.2", prefix + "4")]
+    return pairs
+
+
+def resnet_layer_name(our_prefix):
+    """The reference's layer prefix of one of our ResNet generator's layers."""
+    name = re.sub(r"^layers\.", "model.", our_prefix)
+    return re.sub(r"\.conv$", "", name.replace(".block.", ".conv_block."))
+
+
+def reference_names(generator, kind, depth, parameter_names=TORCH_PARAMETER_NAMES):
+    """{our parameter name: the reference's key} for every parameter of `generator` (kind 'unet' or 'resnet',
+    `depth` levels or blocks); `parameter_names` maps our last name part to theirs."""
+    layers = dict(unet_layer_names(depth)) if kind == "unet" else None
+    names = {}
+    for parameter in generator.get_parameters():
+        prefix, _, last = parameter.name.rpartition(".")
+        theirs = layers.get(prefix) if layers is not None else resnet_layer_name(prefix)
+        if theirs is None:
+            raise ValueError(f"no reference name for {parameter.name}")
+        names[parameter.name] = f"{theirs}.{parameter_names[last]}"
+    return names
+
+
+def _unet_depth(state):
+    depth = 1
+    while f"{unet_level_prefix(depth)}1.weight" in state:
+        depth += 1
+    return depth
+
+
+def infer_generator(state, source="reference"):
+    """The generator spec a reference (or ModelZoo, `source` 'modelzoo') state dict describes, from its keys
+    and shapes: U-Net depth or ResNet blocks, ngf, channels, norm, and dropout where the keys show it
+    (ResNet; a U-Net's dropout has no weights and is left to the caller, as None). Raises UserInputError
+    for a discriminator's weights or keys of no known generator."""
+    norm_weight = "gamma" if source == "modelzoo" else "weight"
+    if "model.model.0.weight" in state:
+        depth, first = _unet_depth(state), state["model.model.0.weight"]
+        level_1 = unet_level_prefix(1)
+        norm = "batch" if f"{level_1}2.{norm_weight}" in state else (
+            "instance" if f"{level_1}1.bias" in state else "none")
+        return {"netG": f"unet_{2 ** depth}", "ngf": int(first.shape[0]), "in_channels": int(first.shape[1]),
+                "out_channels": int(state["model.model.3.weight"].shape[1]), "norm_mode": norm, "use_dropout": None}
+    if "model.1.weight" in state and tuple(state["model.1.weight"].shape[2:]) == (7, 7):
+        blocks = sorted({int(match[1]) for key in state for match in [re.match(r"model\.(\d+)\.conv_block\.", key)] if match})
+        first = state["model.1.weight"]
+        norm = "batch" if f"model.2.{norm_weight}" in state else ("instance" if "model.1.bias" in state else "none")
+        last = state[f"model.{len(blocks) + 17}.weight"] if f"model.{len(blocks) + 17}.weight" in state else None
+        return {"netG": f"resnet_{len(blocks)}blocks", "ngf": int(first.shape[0]), "in_channels": int(first.shape[1]),
+                "out_channels": int(last.shape[0]) if last is not None else 3, "norm_mode": norm,
+                "use_dropout": f"model.{blocks[0]}.conv_block.6.weight" in state if blocks else False}
+    if any(re.match(r"(model|net)\.\d+\.weight$", key) for key in state) and all(
+            getattr(value, "ndim", 0) != 4 or value.shape[2:] in ((4, 4), (1, 1)) for value in state.values()):
+        raise UserInputError("these are a discriminator's weights (NLayerDiscriminator / PixelDiscriminator), not "
+                             "a generator's: convert the generator's file (e.g. latest_net_G.pth)")
+    raise UserInputError("the keys are those of no pix2pix or CycleGAN generator (expected model.model.0.weight "
+                         f"for a U-Net or model.1.weight for a ResNet); first keys: {', '.join(list(state)[:5])}")
