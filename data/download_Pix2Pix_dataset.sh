@@ -5,6 +5,7 @@
 # Environment: PIX2PIX_DATASET_URL overrides the server (default: the pix2pix authors' mirror),
 #              PIX2PIX_DATA_ROOT the destination folder (default: data/datasets in this repository).
 set -u
+source "$(dirname "${BASH_SOURCE[0]}")/fetch.sh"
 
 NAMES="facades maps cityscapes edges2shoes edges2handbags night2day"
 BASE_URL="${PIX2PIX_DATASET_URL:-http://efrosgans.eecs.berkeley.edu/pix2pix/datasets}"
@@ -47,20 +48,7 @@ WORK="$ROOT/.download_$NAME"
 mkdir -p "$WORK" || { echo "error: cannot create $WORK" >&2; exit 1; }
 trap 'rm -rf "$WORK"' EXIT
 ARCHIVE="$WORK/$NAME.tar.gz"
-echo "Downloading $URL ..."
-if command -v curl >/dev/null 2>&1; then
-    curl -fsSL --retry 2 --connect-timeout 20 -o "$ARCHIVE" "$URL"
-elif command -v wget >/dev/null 2>&1; then
-    wget -q --tries=2 --timeout=20 -O "$ARCHIVE" "$URL"
-else
-    echo "error: neither curl nor wget is installed: install one of them (e.g. apt-get install curl)" >&2
-    exit 1
-fi
-if [ $? -ne 0 ] || [ ! -s "$ARCHIVE" ]; then
-    echo "error: could not download $URL (offline, or the server is unreachable): try again later," \
-         "or fetch the archive elsewhere and unpack it into $TARGET/{train,val,test}" >&2
-    exit 1
-fi
+fetch "$URL" "$ARCHIVE" "fetch the archive elsewhere and unpack it into $TARGET/{train,val,test}"
 if ! tar -xzf "$ARCHIVE" -C "$WORK"; then
     echo "error: $ARCHIVE is not a valid .tar.gz archive (interrupted download?): run the script again" >&2
     exit 1

@@ -10,6 +10,7 @@
 # Environment: PIX2PIX_MODEL_URL / CYCLEGAN_MODEL_URL override the servers (default: the authors'),
 #              PIX2PIX_PRETRAINED_ROOT the destination folder (default: data/pretrained), PYTHON the interpreter.
 set -u
+source "$(dirname "${BASH_SOURCE[0]}")/fetch.sh"
 
 PIX2PIX="facades_label2photo sat2map map2sat edges2shoes day2night"
 CYCLEGAN="apple2orange orange2apple summer2winter_yosemite winter2summer_yosemite horse2zebra zebra2horse \
@@ -59,20 +60,7 @@ else
     mkdir -p "$ROOT" || { echo "error: cannot create $ROOT" >&2; exit 1; }
     WORK="$(mktemp -d "$ROOT/.download_XXXXXX")" || exit 1
     trap 'rm -rf "$WORK"' EXIT
-    echo "Downloading $URL ..."
-    if command -v curl >/dev/null 2>&1; then
-        curl -fsSL --retry 2 --connect-timeout 20 -o "$WORK/$NAME.pth" "$URL"
-    elif command -v wget >/dev/null 2>&1; then
-        wget -q --tries=2 --timeout=20 -O "$WORK/$NAME.pth" "$URL"
-    else
-        echo "error: neither curl nor wget is installed: install one of them (e.g. apt-get install curl)" >&2
-        exit 1
-    fi
-    if [ $? -ne 0 ] || [ ! -s "$WORK/$NAME.pth" ]; then
-        echo "error: could not download $URL (offline, or the server is unreachable): try again later, or fetch" \
-             "the .pth elsewhere and run: python convert_weights.py FILE.pth --output $TARGET" >&2
-        exit 1
-    fi
+    fetch "$URL" "$WORK/$NAME.pth" "fetch the .pth elsewhere and run: python convert_weights.py FILE.pth --output $TARGET"
     (cd "$REPO_ROOT" && "$PYTHON" convert_weights.py "$WORK/$NAME.pth" --output "$WORK/$NAME.ckpt" \
         --direction "$DIRECTION") || exit $?
     mv "$WORK/$NAME.ckpt" "$TARGET"
