@@ -25,10 +25,10 @@ def export_info_path(file_name):
 UNKNOWN_EXPORT_SPEC = {"in_channels": 3, "out_channels": 3, "colorization": False, "netG": None}
 
 
-def write_export_info(file_name, spec, input_shape, export_mode):
+def write_export_info(file_name, spec, input_shape, export_mode, **extra):
     """What the offline flow and infer_onnx.py need to feed an exported model and show its output, as
-    FILE_NAME.json beside it."""
-    write_json_atomic({"model_spec": spec, "input_shape": input_shape, "export_mode": export_mode},
+    FILE_NAME.json beside it (with `extra` entries)."""
+    write_json_atomic(dict({"model_spec": spec, "input_shape": input_shape, "export_mode": export_mode}, **extra),
                       export_info_path(file_name))
 
 

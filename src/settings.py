@@ -22,6 +22,7 @@ from src.models.pix2pix import AMP_LEVELS
 from src.utils.config import DEFAULT_CONFIG_PATH, format_help, parse_config, read_yaml_documents
 from src.utils.device import DEVICE_TARGETS, EXECUTION_MODES
 from src.utils.errors import UserInputError
+from src.translator import BACKENDS
 from src.utils.lr_schedule import LR_POLICIES
 
 # --input_nc / --output_nc: grey or RGB (colorization's 1 -> 2 channels come with --dataset_mode colorization).
@@ -33,7 +34,7 @@ CHOICES = {"device_target": DEVICE_TARGETS, "mode": EXECUTION_MODES, "direction"
            "netD": DISCRIMINATOR_NAMES, "norm_mode": NORM_MODES, "init_type": INIT_TYPES, "gan_mode": GAN_MODES,
            "lr_policy": LR_POLICIES, "amp_level": AMP_LEVELS, "eval_mode": TEST_MODES, "export_mode": TEST_MODES,
            "file_format": EXPORT_FORMATS, "dataset_mode": DATASET_MODES, "preprocess": PREPROCESS_MODES,
-           "input_nc": IMAGE_CHANNELS, "output_nc": IMAGE_CHANNELS}
+           "input_nc": IMAGE_CHANNELS, "output_nc": IMAGE_CHANNELS, "backend": BACKENDS}
 
 
 class Range(NamedTuple):
@@ -83,7 +84,8 @@ COMMAND_SETTINGS = {
         "keep_checkpoint_max", "log_interval", "resume", "eval_mode", "num_test"),
     "eval": DEVICE + GENERATOR + ("ckpt", "val_data_dir", "direction", "preprocess", "crop_size", "eval_mode",
                                   "num_test", "output_path"),
-    "predict": DEVICE + GENERATOR + ("ckpt", "input_path", "eval_mode", "tile_size", "tile_overlap", "output_path"),
+    "predict": DEVICE + GENERATOR + ("ckpt", "input_path", "eval_mode", "backend", "tile_size", "tile_overlap",
+                                     "output_path"),
     "export": DEVICE + GENERATOR + ("ckpt", "file_format", "file_name", "image_size", "crop_size", "batch_size",
                                     "export_mode"),
     "preprocess": ("val_data_dir", "dataset_mode", "direction", "crop_size", "image_size", "num_test", "infer_dir",
@@ -213,6 +215,9 @@ def _check_training(config):
 
 def _check_prediction(config):
     _check_generator_name(config)
+    _require(config.backend != "onnxruntime" or config.eval_mode == "eval",
+             "--backend onnxruntime runs the eval-mode graph only (MindSpore cannot export train-mode batch norm): "
+             "add --eval_mode eval, or use --backend mindspore")
     _require(config.tile_overlap < config.tile_size,
              f"--tile_overlap ({config.tile_overlap}) must be smaller than --tile_size ({config.tile_size})")
 

@@ -8,7 +8,7 @@ import pytest
 from PIL import Image
 
 from src.models.pix2pix import build_generator
-from src.predictor import blend_weights, pad_to_multiple, tile_origins, translate_array
+from src.translator import blend_weights, pad_to_multiple, tile_origins, translate_array
 from src.models.checkpoint import save_generator_checkpoint, save_training_checkpoint
 from tests.conftest import TINY_SPEC, run_entry, structured_generator
 
