@@ -25,6 +25,8 @@ from src.utils.errors import UserInputError
 from src.translator import BACKENDS
 from src.utils.lr_schedule import LR_POLICIES
 
+# demo.py --palette: the canvas's brush colours.
+PALETTES = ("auto", "facades", "none")
 # --input_nc / --output_nc: grey or RGB (colorization's 1 -> 2 channels come with --dataset_mode colorization).
 IMAGE_CHANNELS = (1, 3)
 # Channels of A and B in colorization: L and ab of CIE Lab.
@@ -34,7 +36,7 @@ CHOICES = {"device_target": DEVICE_TARGETS, "mode": EXECUTION_MODES, "direction"
            "netD": DISCRIMINATOR_NAMES, "norm_mode": NORM_MODES, "init_type": INIT_TYPES, "gan_mode": GAN_MODES,
            "lr_policy": LR_POLICIES, "amp_level": AMP_LEVELS, "eval_mode": TEST_MODES, "export_mode": TEST_MODES,
            "file_format": EXPORT_FORMATS, "dataset_mode": DATASET_MODES, "preprocess": PREPROCESS_MODES,
-           "input_nc": IMAGE_CHANNELS, "output_nc": IMAGE_CHANNELS, "backend": BACKENDS}
+           "input_nc": IMAGE_CHANNELS, "output_nc": IMAGE_CHANNELS, "backend": BACKENDS, "palette": PALETTES}
 
 
 class Range(NamedTuple):
@@ -69,7 +71,8 @@ RANGES = {"device_id": COUNT, "seed": SEED, "load_size": POSITIVE_INTEGER, "crop
           "n_epochs": COUNT, "n_epochs_decay": COUNT, "lr_step_epochs": POSITIVE_INTEGER,
           "epoch_num": POSITIVE_INTEGER, "save_checkpoint_epochs": POSITIVE_INTEGER, "keep_checkpoint_max": COUNT,
           "log_interval": POSITIVE_INTEGER, "num_test": POSITIVE_INTEGER, "tile_size": POSITIVE_INTEGER,
-          "tile_overlap": COUNT, "image_size": POSITIVE_INTEGER, "max_dataset_size": POSITIVE_INTEGER}
+          "tile_overlap": COUNT, "image_size": POSITIVE_INTEGER, "max_dataset_size": POSITIVE_INTEGER,
+          "port": Range(1, 65535, wording="a port number from 1 to 65535")}
 
 DEVICE = ("device_target", "device_id", "mode", "seed")
 # The generator's settings: what train.py builds, and what rebuilds a checkpoint that carries no settings.
@@ -86,6 +89,8 @@ COMMAND_SETTINGS = {
                                   "num_test", "output_path"),
     "predict": DEVICE + GENERATOR + ("ckpt", "input_path", "eval_mode", "backend", "tile_size", "tile_overlap",
                                      "output_path"),
+    "demo": DEVICE + GENERATOR + ("ckpt", "eval_mode", "backend", "tile_size", "tile_overlap", "port", "share",
+                                  "palette", "output_path"),
     "export": DEVICE + GENERATOR + ("ckpt", "file_format", "file_name", "image_size", "crop_size", "batch_size",
                                     "export_mode"),
     "preprocess": ("val_data_dir", "dataset_mode", "direction", "crop_size", "image_size", "num_test", "infer_dir",
@@ -233,4 +238,5 @@ def _check_benchmark(config):
 
 
 CROSS_CHECKS = {"train": _check_training, "eval": _check_generator_name, "predict": _check_prediction,
+                "demo": _check_prediction,
                 "export": _check_export, "preprocess": export_image_size, "benchmark": _check_benchmark}

@@ -130,6 +130,7 @@ class Translator:
                  backend="mindspore", spec=None):
         self.run_generator, self.multiple, self.coding = run_generator, multiple, coding
         self.tile_size, self.tile_overlap, self.backend, self.spec = tile_size, tile_overlap, backend, spec
+        self.generator = None  # the MindSpore generator, whose test mode set_test_mode switches
 
     @classmethod
     def from_checkpoint(cls, path, eval_mode="train", backend="mindspore", tile_size=1024, tile_overlap=256,
@@ -149,8 +150,17 @@ class Translator:
         else:
             def run_generator(batch):
                 return generator(ms.Tensor(np.ascontiguousarray(batch, dtype=np.float32))).asnumpy()
-        return cls(run_generator, generator.size_multiple, ImageCoding.from_spec(spec), tile_size, tile_overlap,
-                   backend, spec)
+        translator = cls(run_generator, generator.size_multiple, ImageCoding.from_spec(spec), tile_size,
+                         tile_overlap, backend, spec)
+        translator.generator = generator if backend == "mindspore" else None
+        return translator
+
+    def set_test_mode(self, test_mode):
+        """Switch a MindSpore translator between the test modes ("train", "eval"); ONNX Runtime has eval only."""
+        if self.generator is not None:
+            set_test_mode(self.generator, test_mode)
+        elif test_mode != "eval":
+            raise UserInputError("ONNX Runtime runs the eval-mode graph only: use --backend mindspore for train mode")
 
     def translate(self, image):
         """G(image) for a PIL image (any mode) or a uint8 array (H, W) or (H, W, 3 or 4), of any size: the same

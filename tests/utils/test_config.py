@@ -187,7 +187,7 @@ def test_every_setting_is_read_by_a_command_and_every_number_has_a_range():
 COMMAND_FILES = {"train": ["train.py", "src/trainer.py"], "eval": ["eval.py", "src/evaluator.py"],
                  "predict": ["predict.py", "src/predictor.py"], "export": ["export.py", "src/exporter.py"],
                  "preprocess": ["preprocess.py"], "postprocess": ["postprocess.py"], "infer_onnx": ["infer_onnx.py"],
-                 "benchmark": ["benchmark.py"]}
+                 "benchmark": ["benchmark.py"], "demo": ["demo.py"]}
 
 
 @pytest.mark.parametrize("command", sorted(COMMAND_FILES))

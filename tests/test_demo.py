@@ -1,0 +1,86 @@
+"""A user starts demo.py on a checkpoint and uses the page: an image in, its translation out, and clear messages
+for what the page cannot take. Needs requirements-demo.txt (CI installs it)."""
+import os
+import socket
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from src.models.checkpoint import save_generator_checkpoint
+from tests.conftest import REPO_ROOT, TINY_SPEC, run_entry, structured_generator
+
+pytestmark = pytest.mark.e2e
+gradio_client = pytest.importorskip("gradio_client")
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def page(tmp_path_factory):
+    """A running demo on a tiny generator: (client, folder)."""
+    folder = tmp_path_factory.mktemp("demo")
+    save_generator_checkpoint(str(folder / "generator.ckpt"), structured_generator(), TINY_SPEC, epoch=1, step=1)
+    port = free_port()
+    process = subprocess.Popen([sys.executable, "demo.py", "--ckpt", str(folder / "generator.ckpt"), "--port", str(port),
+                                "--output_path", str(folder / "out")], cwd=REPO_ROOT, stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, text=True, env=dict(os.environ, GRADIO_ANALYTICS_ENABLED="False"))
+    deadline = time.time() + 180
+    while time.time() < deadline and process.poll() is None:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                break
+        except OSError:
+            time.sleep(1)
+    assert process.poll() is None, process.stdout.read()[-2000:]
+    yield gradio_client.Client(f"http://127.0.0.1:{port}/", verbose=False), folder
+    process.terminate()
+    process.wait(timeout=30)
+
+
+def editor_value(path):
+    """What the page's canvas sends for an image put on it."""
+    return {"background": gradio_client.handle_file(str(path)), "layers": [], "composite": gradio_client.handle_file(str(path))}
+
+
+def uploaded(client, path):
+    """The page's answer to an image file uploaded beside the canvas."""
+    return client.predict(None, gradio_client.handle_file(str(path)), "train", 1, api_name="/translate")
+
+
+def test_an_uploaded_image_comes_back_translated_at_its_size(page, tmp_path):
+    client, _ = page
+    Image.fromarray(np.random.default_rng(0).integers(0, 256, (60, 100, 3), np.uint8)).save(tmp_path / "wide.png")
+    output, timing = client.predict(editor_value(tmp_path / "wide.png"), None, "eval", 3, api_name="/translate")
+    assert Image.open(output).size == (100, 60)
+    assert timing.startswith("Translated 100x60 in ") and "(eval mode, seed 3)" in timing
+    Image.fromarray(np.random.default_rng(1).integers(0, 256, (45, 70), np.uint8)).save(tmp_path / "grey.gif")
+    output, _ = uploaded(client, tmp_path / "grey.gif")
+    assert Image.open(output).size == (70, 45)
+
+
+def test_what_the_page_cannot_take_is_said_on_it(page, tmp_path):
+    client, _ = page
+    (tmp_path / "notes.png").write_bytes(b"not an image at all")
+    with pytest.raises(Exception, match="The upload is not an image this page can read: not an image format"):
+        uploaded(client, tmp_path / "notes.png")
+    Image.new("L", (5000, 4000)).save(tmp_path / "huge.png")  # 20 Mpixels, a few kB on disk
+    with pytest.raises(Exception, match="5000x4000, more than the 16 Mpixels this page translates: use predict.py"):
+        uploaded(client, tmp_path / "huge.png")
+    with pytest.raises(Exception, match="Draw on the canvas or upload an image first"):
+        client.predict(None, None, "train", 1, api_name="/translate")
+
+
+def test_a_missing_checkpoint_is_one_line_at_the_start(tmp_path):
+    result = run_entry(["demo.py", "--ckpt", str(tmp_path / "missing.ckpt"), "--port", str(free_port())])
+    assert result.returncode == 2 and result.stderr.strip().splitlines() == [
+        f"error: checkpoint '{tmp_path / 'missing.ckpt'}' does not exist"]
+    result = run_entry(["demo.py", "--ckpt", str(tmp_path / "missing.ckpt"), "--port", "70000"])
+    assert result.returncode == 2 and "--port must be a port number from 1 to 65535" in result.stderr
