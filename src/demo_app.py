@@ -89,7 +89,7 @@ def build_page(translator, title, backend="mindspore", eval_mode="train", seed=1
                                     brush=label_brush() if palette else None, canvas_size=(CANVAS_SIZE, CANVAS_SIZE),
                                     sources=("upload", "clipboard"))
             output = gr.Image(type="pil", label="output", format="png")
-        upload = gr.File(label="or translate an image file (any size and format)", type="filepath")
+        upload = gr.File(label="or translate an image file (any size and format)", type="filepath", height=140)
         with gr.Row():
             test_mode = gr.Radio(list(TEST_MODES), value=eval_mode, label="test-time mode (train: the paper's)")
             seed_box = gr.Number(value=seed, precision=0, label="seed")
