@@ -18,8 +18,7 @@ from mindspore.mindrecord import FileReader, FileWriter
 
 from PIL import Image
 
-from src.dataset.image_io import UnreadableImageError, read_rgb, upright_size
-from src.dataset.pair_sources import DATA_ERROR_MARKER, match_size, oriented
+from src.dataset.pair_sources import decode, header_size, match_size, oriented
 from src.dataset.transforms import split_pair, to_uint8_hwc
 from src.utils.errors import UserInputError, first_line
 
@@ -39,27 +38,24 @@ def resolve_mindrecord_path(path, setting):
     raise UserInputError(f"--{setting} '{path}' does not exist: pass a .mindrecord file (or the first shard of one)")
 
 
+# How to mend a record that is not a readable image.
+REWRITE = "rewrite the file with data/make_mindrecord.py"
+
+
 def mindrecord_layout(path, setting):
-    """The columns (one of LAYOUTS) that the MindRecord file `path` holds, and its record count."""
+    """The columns (one of LAYOUTS) that the MindRecord file `path` holds."""
     try:
         reader = FileReader(path)
-        schema, count = reader.schema(), reader.len()
+        schema = reader.schema()
         reader.close()
     except Exception as error:  # MindRecord raises its own types for foreign files
         raise UserInputError(f"--{setting} '{path}' is not a readable MindRecord file ({first_line(error)})") from None
     for columns in LAYOUTS:
         if set(columns) <= set(schema):
-            return columns, count
+            return columns
     raise UserInputError(
         f"--{setting} '{path}' has columns {', '.join(sorted(schema))}, not a pix2pix layout: expected "
         + " or ".join("/".join(columns) for columns in LAYOUTS) + " (write one with data/make_mindrecord.py)")
-
-
-def _decode_bytes(data, where):
-    try:
-        return read_rgb(io.BytesIO(data))
-    except UnreadableImageError as error:
-        raise RuntimeError(f"{DATA_ERROR_MARKER}{where} is {error}: rewrite the file with data/make_mindrecord.py") from None
 
 
 class MindRecordPairs:
@@ -69,7 +65,7 @@ class MindRecordPairs:
 
     def __init__(self, path, setting, direction, num_shards=1, shard_id=0, limit=None):
         self.path = self.where = resolve_mindrecord_path(path, setting)
-        self.columns, _ = mindrecord_layout(self.path, setting)
+        self.columns = mindrecord_layout(self.path, setting)
         self.direction = direction
         self.names, self.payloads = [], []
         shards = {"num_shards": num_shards, "shard_id": shard_id} if num_shards > 1 else {}
@@ -95,11 +91,7 @@ class MindRecordPairs:
     def _size(self, payload):
         if isinstance(payload[0], np.ndarray):
             return payload[0].shape[1], payload[0].shape[0]
-        try:
-            width, height = upright_size(io.BytesIO(payload[0]))
-        except UnreadableImageError as error:
-            raise UserInputError(f"a record of '{self.path}' is not a readable image: {error}: rewrite the file "
-                                 "with data/make_mindrecord.py") from None
+        width, height = header_size(io.BytesIO(payload[0]), f"a record of '{self.path}'", REWRITE)
         return (width // 2, height) if self.columns == ALIGNED_COLUMNS else (width, height)
 
     def __len__(self):
@@ -110,9 +102,9 @@ class MindRecordPairs:
         if isinstance(payload[0], np.ndarray):
             image_a, image_b = (Image.fromarray(array) for array in payload)
         elif self.columns == ALIGNED_COLUMNS:
-            image_a, image_b = split_pair(_decode_bytes(payload[0], where))
+            image_a, image_b = split_pair(decode(io.BytesIO(payload[0]), where, REWRITE))
         else:
-            image_a, image_b = (_decode_bytes(data, where) for data in payload)
+            image_a, image_b = (decode(io.BytesIO(data), where, REWRITE) for data in payload)
             image_b = match_size(image_b, image_a)
         return oriented(image_a, image_b, self.direction)
 
@@ -135,7 +127,8 @@ def write_mindrecord(source, output, shards=1, chunk=64, log=print):
     `chunk` records at a time. Refuses to replace existing files; removes its partial files on failure.
     Returns the paths written."""
     paths = [output] if shards == 1 else [f"{output}{shard}" for shard in range(shards)]
-    existing = [path for path in paths + [path + ".db" for path in paths] if os.path.exists(path)]
+    written_files = paths + [path + ".db" for path in paths]  # each shard and its index
+    existing = [path for path in written_files if os.path.exists(path)]
     if existing:
         raise UserInputError(f"'{existing[0]}' already exists: choose another --output or remove it first")
     os.makedirs(os.path.dirname(os.path.abspath(output)), exist_ok=True)
@@ -155,7 +148,7 @@ def write_mindrecord(source, output, shards=1, chunk=64, log=print):
             writer.write_raw_data(batch)
         writer.commit()
     except BaseException:
-        for path in paths + [path + ".db" for path in paths]:
+        for path in written_files:
             if os.path.exists(path):
                 os.remove(path)
         raise

@@ -3,12 +3,13 @@
 - aligned: a folder of A|B images, A on the left and B on the right (the public pix2pix sets);
 - separate: DIR/A/ and DIR/B/ holding files of the same names (extensions may differ), of any sizes;
 - colorization: a folder of colour photos; A and B are the same photo (ImageCoding takes L and ab);
-- mindrecord: a MindRecord file (see mindrecord_source).
+- mindrecord: a MindRecord file (see mindrecord_pairs).
 
-A source has `where` (the folder or file), `names` (one per pair, without extension), `sizes` ((width, height) of each pair's A as
-viewers show it, read from the headers) and `load(index)` -> (A, B) as RGB PIL images of equal size,
-with `direction` applied; sources take `limit`: keep the first pairs only (by name). Decoding errors inside data workers carry DATA_ERROR_MARKER, so the entry point
-prints them as one line (see iterate_batches).
+A source has `where` (the folder or file), `names` (one per pair, without extension), `sizes` ((width,
+height) of each pair's A as viewers show it, read from the headers) and `load(index)` -> (A, B) as RGB PIL
+images of equal size, with `direction` applied; sources take `limit`: keep the first pairs only (by name).
+Decoding errors inside data workers carry DATA_ERROR_MARKER, so the entry point prints them as one line
+(see iterate_batches).
 """
 import os
 
@@ -33,14 +34,19 @@ def name_some(names):
     return ", ".join(names[:FILES_NAMED]) + more
 
 
+def require_folder(folder, setting, holding="images"):
+    """`folder`, the value of --`setting`, is set and is a folder (that should hold `holding`)."""
+    if not folder:
+        raise UserInputError(f"--{setting} is not set: pass a folder of {holding}")
+    if not os.path.isdir(folder):
+        raise UserInputError(f"--{setting} '{folder}' does not exist or is not a folder")
+
+
 def list_image_files(folder, setting="train_data_dir", log=print):
     """Sorted paths of the images in `folder` (any format Pillow decodes; not recursive). Hidden files are
     ignored; other files are skipped and named in one warning, as they may be images in an unusual
     format that the user expected to be read."""
-    if not folder:
-        raise UserInputError(f"--{setting} is not set: pass a folder of images")
-    if not os.path.isdir(folder):
-        raise UserInputError(f"--{setting} '{folder}' does not exist or is not a folder")
+    require_folder(folder, setting)
     names = sorted(name for name in os.listdir(folder)
                    if not name.startswith(".") and os.path.isfile(os.path.join(folder, name)))
     files = [os.path.join(folder, name) for name in names if name.lower().endswith(IMAGE_EXTENSIONS)]
@@ -54,20 +60,26 @@ def list_image_files(folder, setting="train_data_dir", log=print):
     return files
 
 
-def header_size(path):
-    """(width, height) of an image file as viewers show it, or a UserInputError naming the file."""
+def header_size(source, where=None, fix="remove or replace it"):
+    """(width, height) of an image (a path, or a file object described by `where`) as viewers show it, or
+    a UserInputError naming it and `fix`."""
     try:
-        return upright_size(path)
+        return upright_size(source)
     except UnreadableImageError as error:
-        raise UserInputError(f"'{path}' is not a readable image: {error}: remove or replace it") from None
+        raise UserInputError(f"{where or _quoted(source)} is not a readable image: {error}: {fix}") from None
 
 
-def decode(path):
-    """The upright RGB picture of `path`; inside a data worker an unreadable file raises a marked error."""
+def decode(source, where=None, fix="remove or replace it"):
+    """The upright RGB picture of `source` (a path, or a file object described by `where`); inside a data
+    worker an unreadable image raises a marked error naming it and `fix`."""
     try:
-        return read_rgb(path)
+        return read_rgb(source)
     except UnreadableImageError as error:
-        raise RuntimeError(f"{DATA_ERROR_MARKER}'{path}' is {error}: remove or replace it") from None
+        raise RuntimeError(f"{DATA_ERROR_MARKER}{where or _quoted(source)} is {error}: {fix}") from None
+
+
+def _quoted(path):
+    return f"'{path}'"
 
 
 def match_size(image_b, image_a):
@@ -123,10 +135,7 @@ class SeparateFolders:
     B is resized to A's size when they differ."""
 
     def __init__(self, folder, setting, direction, log=print, limit=None):
-        if not folder:
-            raise UserInputError(f"--{setting} is not set: pass a folder holding A/ and B/")
-        if not os.path.isdir(folder):
-            raise UserInputError(f"--{setting} '{folder}' does not exist or is not a folder")
+        require_folder(folder, setting, "A/ and B/ folders")
         if not all(os.path.isdir(os.path.join(folder, side)) for side in "AB"):
             raise UserInputError(f"--{setting} '{folder}' has no A/ and B/ folders: --dataset_mode separate reads "
                                  "DIR/A/NAME and DIR/B/NAME (or use --dataset_mode aligned for A|B images)")
@@ -162,7 +171,7 @@ class ColorizationFolder:
         self.files = list_image_files(folder, setting, log)[:limit]
         self.names = [_stem(path) for path in self.files]
         self.sizes = [header_size(path) for path in self.files]
-        if all(image_mode(path) in GREY_MODES for path in self.files):
+        if not any(image_mode(path) not in GREY_MODES for path in self.files):  # stops at the first colour image
             raise UserInputError(f"--{setting} '{folder}' holds only grey images: --dataset_mode colorization learns "
                                  "colours from colour photos: point it at a folder of colour images")
 
