@@ -57,10 +57,9 @@ class EvaluationPairs:
         return np.asarray(Image.fromarray(picture).resize((shown_width, picture.shape[0]), Image.BICUBIC))
 
 
-def test_preprocess(config, multiple, size=None):
-    """The test transform of config.preprocess at config.crop_size (or `size`)."""
-    size = size or config.crop_size
-    return Preprocess(config.preprocess, size, size, multiple, flip=False)
+def test_preprocess(config, multiple):
+    """The test transform of config.preprocess at config.crop_size, sides rounded to `multiple`."""
+    return Preprocess(config.preprocess, config.crop_size, config.crop_size, multiple, flip=False)
 
 
 def score_pair(name, input_image, output, target):

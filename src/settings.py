@@ -10,7 +10,7 @@ from typing import NamedTuple
 
 from src.dataset.pair_dataset import DATASET_MODES
 from src.dataset.pair_sources import DIRECTIONS
-from src.dataset.transforms import PREPROCESS_MODES
+from src.dataset.transforms import CROPPING_MODES, PREPROCESS_MODES
 from src.deploy.export_model import EXPORT_FORMATS
 from src.models.checkpoint import TEST_MODES
 from src.models.discriminator_model import DISCRIMINATOR_NAMES
@@ -19,10 +19,10 @@ from src.models.init_w import INIT_TYPES
 from src.models.layers import NORM_MODES
 from src.models.loss import GAN_MODES
 from src.models.pix2pix import AMP_LEVELS
+from src.translator import BACKENDS
 from src.utils.config import DEFAULT_CONFIG_PATH, format_help, parse_config, read_yaml_documents
 from src.utils.device import DEVICE_TARGETS, EXECUTION_MODES
 from src.utils.errors import UserInputError
-from src.translator import BACKENDS
 from src.utils.lr_schedule import LR_POLICIES
 
 # demo.py --palette: the canvas's brush colours.
@@ -199,7 +199,8 @@ def preprocess_size_settings(config):
     (crop modes) or the scaled width (scale_width); none rounds every side itself. At test time crop_size
     is the size (resize_and_crop) or width (scale_width*)."""
     test = ("crop_size",) if config.preprocess in ("resize_and_crop", "scale_width", "scale_width_and_crop") else ()
-    train = {"scale_width": ("load_size",), "none": ()}.get(config.preprocess, ("crop_size",))
+    train = ("crop_size",) if config.preprocess in CROPPING_MODES else (
+        ("load_size",) if config.preprocess == "scale_width" else ())
     return train, test
 
 

@@ -39,6 +39,9 @@ class Trainer:
         self.lr_policy = LearningRatePolicy(config.lr_policy, config.lr, config.n_epochs, config.n_epochs_decay,
                                             config.lr_step_epochs)
         self.logger = None
+        # val_data_dir's pairs, each opened once: rank 0's final evaluation (before the first step, so a
+        # wrong set fails at once) and, with lr_policy plateau, every rank's validation (at its first use).
+        self.evaluation_pairs, self.plateau_pairs = None, None
 
     def run(self):
         """Train; returns the evaluation summary of the final generator on val_data_dir (rank 0 with
@@ -52,7 +55,7 @@ class Trainer:
         self._resume(state)
         dataset, steps_per_epoch = self._create_dataset(state)
         if config.val_data_dir and self.rank == 0:
-            self._test_pairs(config.num_test)  # a wrong validation set fails now, not after the training
+            self.evaluation_pairs = self._test_pairs(config.num_test)
         if self.rank == 0:
             config.save(self.folder.config)
         self._log_plan(state, steps_per_epoch, network_lines)
@@ -126,7 +129,8 @@ class Trainer:
         """config.val_data_dir's pairs as the final evaluation and the plateau policy read them."""
         config = self.config
         return EvaluationPairs.open(config.dataset_mode, config.val_data_dir, config.direction,
-                              test_preprocess(config, self.multiple), self.coding, num_test, log or self.logger.info)
+                                    test_preprocess(config, self.multiple), self.coding, num_test,
+                                    log or self.logger.info)
 
     def _log_plan(self, state, steps_per_epoch, network_lines):
         config, log = self.config, self.logger.info
@@ -200,9 +204,10 @@ class Trainer:
     def _watch_plateau(self, generator):
         """lr_policy plateau: the epoch's validation L1 (averaged over the ranks, so all agree) decides
         whether the learning rate falls."""
-        config = self.config
-        # Files that are not images are named once, by the final evaluation, not every epoch.
-        metric = validation_l1(generator, self._test_pairs(log=lambda warning: None))
+        if self.plateau_pairs is None:
+            # Files that are not images are named once, when the run starts, not here.
+            self.plateau_pairs = self._test_pairs(log=lambda warning: None)
+        metric = validation_l1(generator, self.plateau_pairs)
         if self.stop.agreement:
             metric = self.stop.agreement.mean(metric)
         self.logger.info(self.lr_policy.end_of_epoch(metric))
@@ -215,9 +220,8 @@ class Trainer:
         if not config.val_data_dir:
             return None
         output_dir = results_folder(config.output_path, "eval", self.folder.final_generator, config.val_data_dir)
-        # Files that are not images were named when the run started.
-        return evaluate_generator(state.generator, self._test_pairs(config.num_test, lambda warning: None), output_dir,
-                                  config.eval_mode, self.logger.info)
+        return evaluate_generator(state.generator, self.evaluation_pairs, output_dir, config.eval_mode,
+                                  self.logger.info)
 
 
 def epoch_picture(visuals, coding):

@@ -13,7 +13,7 @@ import mindspore.dataset as ds
 from src.dataset.image_coding import ImageCoding
 from src.dataset.mindrecord_pairs import MindRecordPairs
 from src.dataset.pair_sources import DATA_ERROR_MARKER, AlignedFolder, ColorizationFolder, SeparateFolders
-from src.dataset.transforms import SIZE_KEEPING_MODES, Preprocess
+from src.dataset.transforms import Preprocess
 from src.utils.errors import UserInputError, first_line
 
 # --dataset_mode: where pairs come from (see pair_sources and mindrecord_pairs).

@@ -7,8 +7,8 @@ from PIL import Image
 
 # --preprocess, as the reference (see Preprocess); resize_and_crop is the paper's.
 PREPROCESS_MODES = ("resize_and_crop", "crop", "scale_width", "scale_width_and_crop", "none")
-# Modes whose training inputs keep each image's own aspect (and so may differ in size between pairs).
-SIZE_KEEPING_MODES = ("scale_width", "none")
+# Modes that take a random crop_size x crop_size training crop (the others keep each image's aspect).
+CROPPING_MODES = ("resize_and_crop", "crop", "scale_width_and_crop")
 
 
 def split_pair(image):
@@ -43,7 +43,7 @@ class Preprocess:
 
     @property
     def crops(self):
-        return self.mode in ("resize_and_crop", "crop", "scale_width_and_crop")
+        return self.mode in CROPPING_MODES
 
     def scaled_size(self, width, height):
         """(width, height) of a width x height image after the training resize, before the crop."""

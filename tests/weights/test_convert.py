@@ -2,7 +2,6 @@
 checkpoints; they are converted without PyTorch, compute what they computed there, and nothing in them runs.
 
 The fixtures in tests/fixtures/torch/ come from tests/fixtures/make_torch_fixtures.py (PyTorch 2.13.0)."""
-import io
 import os
 import pickle
 import zipfile

@@ -28,7 +28,7 @@ def test_download_convert_and_predict_from_a_mirror(tmp_path, sample_root):
     result = download("facades_label2photo", tmp_path, f"file://{mirror}")
     assert result.returncode == 0, result.stdout + result.stderr
     checkpoint = tmp_path / "pretrained" / "facades_label2photo.ckpt"
-    assert "Found netG unet_32, ngf 2" in result.stdout and f"--direction BtoA" in result.stdout
+    assert "Found netG unet_32, ngf 2" in result.stdout and "--direction BtoA" in result.stdout
     assert f"python predict.py --ckpt {checkpoint}" in result.stdout and checkpoint.is_file()
     assert [name for name in os.listdir(tmp_path / "pretrained")] == ["facades_label2photo.ckpt"]  # nothing left over
     image = sample_root / "val" / sorted(os.listdir(sample_root / "val"))[0]
