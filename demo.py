@@ -42,8 +42,8 @@ def main(argv):
     translator.translate(Image.new("RGB", (CANVAS_SIZE, CANVAS_SIZE)))  # compiles the graph before the first visitor
     palette = config.palette == "facades" or (config.palette == "auto" and trained_on_facades(config.ckpt))
     examples = example_label_maps(SAMPLE_TEST_DIR, os.path.join(config.output_path, "demo_examples")) if palette else []
-    page = build_page(translator, f"pix2pix: {os.path.basename(config.ckpt)}", config.backend, config.eval_mode,
-                      config.seed, palette, examples)
+    page = build_page(translator, f"pix2pix: {os.path.basename(config.ckpt)}", config.eval_mode, config.seed, palette,
+                      examples)
     print(f"Demo of {config.ckpt} ({config.backend}) on http://127.0.0.1:{config.port}", flush=True)
     page.launch(server_name="127.0.0.1", server_port=config.port, share=config.share, show_error=True,
                 max_file_size="200mb", allowed_paths=[os.path.abspath(config.output_path)])

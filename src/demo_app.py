@@ -13,6 +13,7 @@ from src.dataset.pair_sources import list_image_files
 from src.dataset.sample_data import PALETTE
 from src.models.checkpoint import TEST_MODES
 from src.utils.device import seed_everything
+from src.utils.errors import UserInputError
 
 # Larger uploads are refused on the page (predict.py translates any size, in tiles, from the command line).
 MAX_PIXELS = 16_000_000
@@ -57,26 +58,27 @@ def read_upload(path):
         raise gr.Error(f"The upload is not an image this page can read: {error}.") from None
 
 
-def make_translate(translator, backend):
+def make_translate(translator):
     """The page's callback: (canvas value, uploaded file, test mode, seed) -> (output picture, a line on the
     time taken). An uploaded file is read here (so any format Pillow reads, and a clear message for the rest);
     else the canvas."""
     def translate(editor_value, upload, test_mode, seed):
         path = upload or (editor_value or {}).get("composite") or (editor_value or {}).get("background")
         picture = read_upload(path)
-        if backend == "onnxruntime" and test_mode != "eval":
-            raise gr.Error("ONNX Runtime runs the eval mode only: choose eval, or start demo.py --backend mindspore.")
-        translator.set_test_mode(test_mode)
+        try:
+            translator.set_test_mode(test_mode)
+        except UserInputError as error:
+            raise gr.Error(str(error)) from None
         seed_everything(int(seed))
         started = time.perf_counter()
         output = translator.translate(picture)
         seconds = time.perf_counter() - started
-        return output, (f"Translated {picture.width}x{picture.height} in {seconds:.2f} s on {backend} "
+        return output, (f"Translated {picture.width}x{picture.height} in {seconds:.2f} s on {translator.backend} "
                         f"({test_mode} mode, seed {int(seed)}).")
     return translate
 
 
-def build_page(translator, title, backend="mindspore", eval_mode="train", seed=1, palette=True, examples=()):
+def build_page(translator, title, eval_mode="train", seed=1, palette=True, examples=()):
     """The Gradio Blocks of the demo around `translator` (src.translator.Translator)."""
     # The page opens on the first example, translated, so a visitor sees what the model does at once.
     canvas = examples[0] if examples else (
@@ -95,7 +97,7 @@ def build_page(translator, title, backend="mindspore", eval_mode="train", seed=1
             seed_box = gr.Number(value=seed, precision=0, label="seed")
             button = gr.Button("Translate", variant="primary")
         timing = gr.Markdown()
-        translate = make_translate(translator, backend)
+        translate = make_translate(translator)
         button.click(translate, [source, upload, test_mode, seed_box], [output, timing], api_name="translate")
         if examples:
             gr.Examples([[path] for path in examples], [source], label="label maps from the sample set")

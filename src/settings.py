@@ -19,7 +19,7 @@ from src.models.init_w import INIT_TYPES
 from src.models.layers import NORM_MODES
 from src.models.loss import GAN_MODES
 from src.models.pix2pix import AMP_LEVELS
-from src.translator import BACKENDS
+from src.translator import BACKENDS, require_backend_mode
 from src.utils.config import DEFAULT_CONFIG_PATH, format_help, parse_config, read_yaml_documents
 from src.utils.device import DEVICE_TARGETS, EXECUTION_MODES
 from src.utils.errors import UserInputError
@@ -221,9 +221,7 @@ def _check_training(config):
 
 def _check_prediction(config):
     _check_generator_name(config)
-    _require(config.backend != "onnxruntime" or config.eval_mode == "eval",
-             "--backend onnxruntime runs the eval-mode graph only (MindSpore cannot export train-mode batch norm): "
-             "add --eval_mode eval, or use --backend mindspore")
+    require_backend_mode(config.backend, config.eval_mode)
     _require(config.tile_overlap < config.tile_size,
              f"--tile_overlap ({config.tile_overlap}) must be smaller than --tile_size ({config.tile_size})")
 

@@ -32,6 +32,13 @@ from src.utils.errors import UserInputError
 BACKENDS = ("mindspore", "onnxruntime")
 
 
+def require_backend_mode(backend, test_mode):
+    """ONNX Runtime has the eval-mode graph only: MindSpore cannot export train-mode batch norm."""
+    if backend == "onnxruntime" and test_mode != "eval":
+        raise UserInputError("ONNX Runtime runs the eval-mode graph only (MindSpore cannot export train-mode batch "
+                             "norm): use --eval_mode eval, or --backend mindspore")
+
+
 def pad_to_multiple(image, multiple):
     """Reflect-pad a (C, H, W) array at the bottom and right so H and W are multiples of `multiple`."""
     height, width = image.shape[1:]
@@ -140,9 +147,7 @@ class Translator:
         run by `backend`. The device is the one selected (utils.device.setup_device; CPU by default)."""
         if backend not in BACKENDS:
             raise UserInputError(f"--backend must be one of {', '.join(BACKENDS)}; got '{backend}'")
-        if backend == "onnxruntime" and eval_mode != "eval":
-            raise UserInputError("ONNX Runtime runs the eval-mode graph only (MindSpore cannot export train-mode "
-                                 "batch norm): use --eval_mode eval, or --backend mindspore")
+        require_backend_mode(backend, eval_mode)
         generator, spec = load_generator(path, fallback_spec)
         set_test_mode(generator, eval_mode)
         if backend == "onnxruntime":
@@ -157,10 +162,9 @@ class Translator:
 
     def set_test_mode(self, test_mode):
         """Switch a MindSpore translator between the test modes ("train", "eval"); ONNX Runtime has eval only."""
+        require_backend_mode(self.backend, test_mode)
         if self.generator is not None:
             set_test_mode(self.generator, test_mode)
-        elif test_mode != "eval":
-            raise UserInputError("ONNX Runtime runs the eval-mode graph only: use --backend mindspore for train mode")
 
     def translate(self, image):
         """G(image) for a PIL image (any mode) or a uint8 array (H, W) or (H, W, 3 or 4), of any size: the same
