@@ -22,7 +22,7 @@ def main(argv):
     require_matching_data(spec, config.dataset_mode, config.onnx_path)
     multiple = generator_size_multiple(spec["netG"]) if spec["netG"] else 1
     pairs = EvaluationPairs.open(config.dataset_mode, config.val_data_dir, config.direction,
-                           test_preprocess(config, multiple), ImageCoding.from_spec(spec), config.num_test)
+                                 test_preprocess(config, multiple), ImageCoding.from_spec(spec), config.num_test)
     output_dir = results_folder(config.output_path, "infer_onnx", config.onnx_path, config.val_data_dir)
     summary = evaluate_pairs(translate, pairs, output_dir, "ONNX Runtime")
     print(json.dumps(summary), flush=True)

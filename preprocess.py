@@ -3,8 +3,8 @@
 1xCxNxN, C the exported model's input channels) for the 310 program."""
 import os
 
-from src.deploy.offline import preprocess
 from src.dataset.image_coding import ImageCoding
+from src.deploy.offline import preprocess
 from src.exporter import read_export_info
 from src.settings import export_image_size, load_config
 from src.utils.errors import UserInputError, run_cli
@@ -17,8 +17,9 @@ def main(argv):
     height, width = export_image_size(config)
     if height != width:
         raise UserInputError("preprocess.py makes square inputs: give one --image_size")
-    preprocess(config.val_data_dir, config.infer_dir or os.path.join(config.output_path, "infer"),
-               ImageCoding.from_spec(read_export_info(config.file_name)), config.dataset_mode, config.direction, height, config.num_test)
+    coding = ImageCoding.from_spec(read_export_info(config.file_name))
+    preprocess(config.val_data_dir, config.infer_dir or os.path.join(config.output_path, "infer"), coding,
+               config.dataset_mode, config.direction, height, config.num_test)
 
 
 if __name__ == "__main__":

@@ -177,8 +177,8 @@ def evaluate(config):
     require_matching_data(spec, config.dataset_mode, config.ckpt)
     require_size_multiples(config, spec["netG"], preprocess_size_settings(config)[1])
     pairs = EvaluationPairs.open(config.dataset_mode, config.val_data_dir, config.direction,
-                           test_preprocess(config, generator_size_multiple(spec["netG"])), ImageCoding.from_spec(spec),
-                           config.num_test)
+                                 test_preprocess(config, generator_size_multiple(spec["netG"])),
+                                 ImageCoding.from_spec(spec), config.num_test)
     output_dir = results_folder(config.output_path, "eval", config.ckpt, config.val_data_dir)
     summary = evaluate_generator(generator, pairs, output_dir, config.eval_mode)
     config.save(os.path.join(output_dir, "config.yaml"))

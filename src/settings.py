@@ -81,8 +81,9 @@ DISCRIMINATOR = ("netD", "ndf", "n_layers_D")
 OBJECTIVE = ("gan_mode", "lambda_L1", "lambda_gp", "lr")
 COMMAND_SETTINGS = {
     "train": DEVICE + GENERATOR + DISCRIMINATOR + OBJECTIVE + (
-        "distribute", "train_data_dir", "val_data_dir", "direction", "preprocess", "load_size", "crop_size", "no_flip", "batch_size",
-        "num_parallel_workers", "max_dataset_size", "init_type", "init_gain", "beta1", "beta2", "lr_policy", "n_epochs",
+        "distribute", "train_data_dir", "val_data_dir", "direction", "preprocess", "load_size", "crop_size", "no_flip",
+        "batch_size", "num_parallel_workers", "max_dataset_size", "init_type", "init_gain", "beta1", "beta2", "lr_policy",
+        "n_epochs",
         "n_epochs_decay", "lr_step_epochs", "epoch_num", "amp_level", "output_path", "save_checkpoint_epochs",
         "keep_checkpoint_max", "log_interval", "resume", "eval_mode", "num_test"),
     "eval": DEVICE + GENERATOR + ("ckpt", "val_data_dir", "direction", "preprocess", "crop_size", "eval_mode",

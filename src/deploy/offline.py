@@ -33,7 +33,7 @@ def infer_paths(infer_dir):
 def _square_pairs(dataset_mode, data_dir, direction, size, coding, num_test, log=print):
     """The pairs as exported models of size x size take them: resized to the square, no crop."""
     return EvaluationPairs.open(dataset_mode, data_dir, direction, Preprocess("resize_and_crop", size, size), coding,
-                          num_test, log)
+                                num_test, log)
 
 
 def preprocess(data_dir, infer_dir, coding, dataset_mode="aligned", direction="BtoA", size=256, num_test=None,

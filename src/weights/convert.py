@@ -75,9 +75,10 @@ def generator_spec(state, source, overrides, log=print):
     return dict(spec, colorization=False)
 
 
-def _modelzoo_order(name, value, spec):
+def _modelzoo_order(name, value):
     """A ModelZoo weight in our layout: up convolutions fed a concatenation get their input halves swapped."""
-    concatenated_input = name.startswith("output_block.") or (name.startswith("decoder.") and not name.startswith("decoder.0."))
+    concatenated_input = name.startswith("output_block.") or (name.startswith("decoder.")
+                                                              and not name.startswith("decoder.0."))
     if concatenated_input and name.endswith(".weight"):
         half = value.shape[0] // 2
         return np.concatenate([value[half:], value[:half]], axis=0)
@@ -104,7 +105,7 @@ def place_weights(generator, state, spec, source):
             raise UserInputError(f"'{key}' is {tuple(value.shape)} but {spec['netG']} needs {tuple(parameter.shape)} "
                                  f"for {parameter.name}: another generator (give --netG, --norm_mode)?")
         if source == "modelzoo":
-            value = _modelzoo_order(parameter.name, value, spec)
+            value = _modelzoo_order(parameter.name, value)
         parameter.set_data(ms.Tensor(np.ascontiguousarray(value)))
         used.add(key)
     stats = ("running_mean", "running_var", "moving_mean", "moving_variance") if spec["norm_mode"] == "instance" else ()

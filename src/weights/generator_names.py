@@ -81,7 +81,8 @@ def infer_generator(state, source="reference"):
         return {"netG": f"unet_{2 ** depth}", "ngf": int(first.shape[0]), "in_channels": int(first.shape[1]),
                 "out_channels": int(state["model.model.3.weight"].shape[1]), "norm_mode": norm, "use_dropout": None}
     if "model.1.weight" in state and tuple(state["model.1.weight"].shape[2:]) == (7, 7):
-        blocks = sorted({int(match[1]) for key in state for match in [re.match(r"model\.(\d+)\.conv_block\.", key)] if match})
+        blocks = sorted({int(match[1]) for match in (re.match(r"model\.(\d+)\.conv_block\.", key) for key in state)
+                         if match})
         first = state["model.1.weight"]
         norm = "batch" if f"model.2.{norm_weight}" in state else ("instance" if "model.1.bias" in state else "none")
         last = state[f"model.{len(blocks) + 17}.weight"] if f"model.{len(blocks) + 17}.weight" in state else None

@@ -152,16 +152,16 @@ def _tensors(value):
 
 def read_torch_weights(path):
     """{name: NumPy array} of the state dict in the PyTorch file `path` (zip or legacy format), with
-    non-tensor entries dropped; a file holding several networks gives {network: {name: array}}. Raises UserInputError for a file that is not one, truncated, or that
-    asks to run code."""
+    non-tensor entries dropped; a file holding several networks gives {network: {name: array}}. Raises
+    UserInputError for a file that is not one, truncated, or that asks to run code."""
     try:
         with open(path, "rb") as stream:
-            if zipfile.is_zipfile(stream):
-                stream.seek(0)
+            zipped = zipfile.is_zipfile(stream)
+            stream.seek(0)
+            if zipped:
                 with zipfile.ZipFile(stream) as archive:
                     state = _read_zip(path, archive)
             else:
-                stream.seek(0)
                 state = _read_legacy(path, stream)
     except FileNotFoundError:
         raise UserInputError(f"'{path}' does not exist") from None
