@@ -26,7 +26,8 @@ import time
 import numpy as np
 
 from benchmarks.timing import median_ms
-from src.settings import export_image_size, load_config, model_spec_from_config
+from src.deployment.export_info import export_image_size
+from src.settings import load_config
 from src.utils.errors import UserInputError, run_cli
 
 
@@ -68,8 +69,8 @@ def write_separate_folders(source, root):
 
 def deploy_latency(generator, batch, repeats):
     """Median ms of G(batch) (eval mode) through the exported MINDIR and ONNX Runtime."""
-    from src.deploy.export_model import export_generator
-    from src.deploy.runners import mindir_translator, onnx_translator
+    from src.deployment.export_model import export_generator
+    from src.deployment.runners import mindir_translator, onnx_translator
 
     timings = {}
     with tempfile.TemporaryDirectory() as folder:
@@ -102,12 +103,13 @@ def time_training_and_inference(config, shape, args):
     random batches of `shape` (batch, height, width).
     Returns (report entries, the generator, the input batch)."""
     import mindspore as ms
-    from src.models.pix2pix import Pix2PixTrainStep, build_adam, build_discriminator, build_generator, count_parameters
+    from src.models.networks import build_discriminator, build_generator, spec_from_settings
+    from src.models.pix2pix import Pix2PixTrainStep, build_adam, count_parameters
     from src.utils.device import seed_everything, setup_device
 
     setup_device(config.device_target, config.device_id, config.mode)
     seed_everything(config.seed)
-    spec = model_spec_from_config(config)
+    spec = spec_from_settings(config)
     generator, discriminator = build_generator(spec), build_discriminator(spec)
     step = Pix2PixTrainStep(generator, discriminator, build_adam(generator, "optimizer_g", config.lr, 0.5, 0.999),
                             build_adam(discriminator, "optimizer_d", config.lr, 0.5, 0.999), config.lambda_L1,
@@ -116,7 +118,7 @@ def time_training_and_inference(config, shape, args):
     rng = np.random.default_rng(0)
     batch_size, height, width = shape
     real_a, real_b = (ms.Tensor(rng.uniform(-1, 1, (batch_size, channels, height, width)).astype(np.float32))
-                      for channels in (spec["in_channels"], spec["out_channels"]))
+                      for channels in (spec.in_channels, spec.out_channels))
     started = time.perf_counter()
     step(real_a, real_b)[0].asnumpy()  # .asnumpy() waits for the device before the clock stops
     compile_s = round(time.perf_counter() - started, 2)

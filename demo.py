@@ -33,10 +33,10 @@ def trained_on_facades(checkpoint):
 def main(argv):
     config = load_config(argv, "demo")
     try:
-        from src.demo_app import CANVAS_SIZE, build_page, example_label_maps
+        from src.translation.demo_page import CANVAS_SIZE, build_page, example_label_maps
     except ImportError as error:
         raise UserInputError(f"the demo needs Gradio ({error}): pip install -r requirements-demo.txt") from None
-    from src.predictor import load_translator
+    from src.translation.predictor import load_translator
 
     translator = load_translator(config)
     translator.translate(Image.new("RGB", (CANVAS_SIZE, CANVAS_SIZE)))  # compiles the graph before the first visitor

@@ -5,7 +5,7 @@ one JSON line of mean metrics last.
 """
 import json
 
-from src.evaluator import evaluate
+from src.evaluation.evaluator import evaluate
 from src.settings import load_config
 from src.utils.errors import run_cli
 

@@ -4,13 +4,15 @@ Writes eval.py's report to OUTPUT_PATH/infer_onnx/MODEL_DATA/ and prints the JSO
 import json
 
 from src.dataset.image_coding import ImageCoding
-from src.deploy.runners import onnx_translator
-from src.evaluator import EvaluationPairs, evaluate_pairs, require_matching_data, test_preprocess
-from src.exporter import read_export_info
-from src.models.generator_model import generator_size_multiple
-from src.run_folder import results_folder
+from src.deployment.export_info import read_export_info
+from src.deployment.runners import onnx_translator
+from src.evaluation.evaluator import require_matching_data
+from src.evaluation.pairs import EvaluationPairs, test_preprocess
+from src.evaluation.report import evaluate_pairs
+from src.models.networks import generator_size_multiple
 from src.settings import load_config
 from src.utils.errors import UserInputError, run_cli
+from src.utils.output_folders import results_folder
 
 
 def main(argv):
@@ -20,7 +22,7 @@ def main(argv):
     translate = onnx_translator(config.onnx_path)
     spec = read_export_info(config.onnx_path)
     require_matching_data(spec, config.dataset_mode, config.onnx_path)
-    multiple = generator_size_multiple(spec["netG"]) if spec["netG"] else 1
+    multiple = generator_size_multiple(spec) if spec.netG else 1
     pairs = EvaluationPairs.open(config.dataset_mode, config.val_data_dir, config.direction,
                                  test_preprocess(config, multiple), ImageCoding.from_spec(spec), config.num_test)
     output_dir = results_folder(config.output_path, "infer_onnx", config.onnx_path, config.val_data_dir)

@@ -4,7 +4,7 @@ index.html) in INFER_DIR/report/; prints the JSON summary last."""
 import json
 import os
 
-from src.deploy.offline import postprocess
+from src.deployment.offline import postprocess
 from src.settings import load_config
 from src.utils.errors import run_cli
 

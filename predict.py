@@ -5,7 +5,7 @@ OUTPUT_PATH/predict/CKPT_NAME/; one JSON line of totals is printed last.
 """
 import json
 
-from src.predictor import predict
+from src.translation.predictor import predict
 from src.settings import load_config
 from src.utils.errors import run_cli
 

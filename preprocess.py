@@ -4,9 +4,9 @@
 import os
 
 from src.dataset.image_coding import ImageCoding
-from src.deploy.offline import preprocess
-from src.exporter import read_export_info
-from src.settings import export_image_size, load_config
+from src.deployment.export_info import export_image_size, read_export_info
+from src.deployment.offline import preprocess
+from src.settings import load_config
 from src.utils.errors import UserInputError, run_cli
 
 

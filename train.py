@@ -2,7 +2,7 @@
 import json
 
 from src.settings import load_config
-from src.trainer import train
+from src.training.trainer import train
 from src.utils.errors import run_cli
 
 

@@ -1,4 +1,4 @@
-"""Time the Translator (src/translator.py) per image on each backend:
+"""Time the Translator (src/translation/translator.py) per image on each backend:
 python benchmarks/translator_timing.py --ckpt CKPT [--image FILE] [--size 256] [--repeats 10]
 
 Eval mode (the mode both backends run), one warm-up translation (MindSpore compiles its graph, ONNX Runtime's
@@ -14,7 +14,8 @@ import numpy as np
 from PIL import Image
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from src.translator import BACKENDS, Translator  # noqa: E402
+from src.translation.backends import BACKENDS  # noqa: E402
+from src.translation.translator import Translator  # noqa: E402
 from src.utils.device import setup_device  # noqa: E402
 from src.utils.errors import run_cli  # noqa: E402
 

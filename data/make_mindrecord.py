@@ -13,11 +13,12 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from src.dataset.mindrecord_pairs import write_mindrecord  # noqa: E402
-from src.dataset.pair_dataset import open_pair_source  # noqa: E402
+from src.dataset.pair_dataset import DATASET_MODES, PAIR_SOURCES, open_pair_source  # noqa: E402
 from src.utils.errors import UserInputError, run_cli  # noqa: E402
 
 # Layouts of pairs stored as files; colorization's pairs are computed from photos, not stored.
-LAYOUTS = ("aligned", "separate")
+# The layouts whose pairs are files that can be stored as they are.
+LAYOUTS = tuple(name for name in DATASET_MODES if PAIR_SOURCES.get(name).build.record_columns)
 
 
 def main(argv):

@@ -10,7 +10,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from src.settings import CHOICES, COMMAND_SETTINGS, RANGES  # noqa: E402  (after the path: run from anywhere)
+from src.settings import CHOICES, COMMAND_SETTINGS, RANGES
 from src.utils.config import DEFAULT_CONFIG_PATH, REPO_ROOT, format_value, read_yaml_documents  # noqa: E402
 
 README_PATH = os.path.join(REPO_ROOT, "README.md")

@@ -38,7 +38,7 @@ if [ $built -eq 0 ]; then
 elif [ $built -eq 3 ]; then
     echo "No MindSpore C++ inference API on this machine: running the same .bin files through the MINDIR" \
          "in Python (MindSpore on CPU) instead of ascend310_infer/out/main."
-    "$PYTHON" -m src.deploy.offline "--mindir_path=$mindir" "--input_dir=$infer_dir/input" \
+    "$PYTHON" -m src.deployment.offline "--mindir_path=$mindir" "--input_dir=$infer_dir/input" \
         "--output_dir=$infer_dir/output" || exit $?
 else
     echo "error: building ascend310_infer failed (see the compiler output above)" >&2

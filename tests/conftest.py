@@ -15,21 +15,37 @@ from PIL import Image
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, REPO_ROOT)
 
+from src.models.spec import ModelSpec  # noqa: E402  (after the path: the tests run from anywhere)
+
 # Flags that make a model small enough to train in seconds on 64 px pairs.
 TINY_MODEL_FLAGS = ["--ngf", "8", "--ndf", "8", "--netG", "unet_64", "--load_size", "72", "--crop_size", "64",
                     "--num_parallel_workers", "1"]
 
 
 # A tiny generator/discriminator configuration (U-Net with 5 downsamplings: inputs in multiples of 32).
-TINY_SPEC = {"in_channels": 3, "out_channels": 3, "ngf": 8, "netG": "unet_32", "norm_mode": "batch", "use_dropout": True,
-             "netD": "n_layers", "ndf": 8, "n_layers_D": 2}
+TINY_SPEC = ModelSpec(in_channels=3, out_channels=3, ngf=8, netG="unet_32", norm_mode="batch", use_dropout=True,
+                      netD="n_layers", ndf=8, n_layers_D=2)
+
+
+def define_generator(name, **fields):
+    """The generator --netG `name` builds (a ModelSpec of `fields`), not initialised: shapes and counts."""
+    from src.models.networks import GENERATORS
+    entry, variant = GENERATORS.find(name)
+    return entry.build(ModelSpec(netG=name, **fields), variant)
+
+
+def define_discriminator(name, ndf=64, n_layers=3, norm_mode="batch"):
+    """The discriminator --netD `name` builds over RGB pairs (6 channels), not initialised."""
+    from src.models.networks import DISCRIMINATORS
+    entry, variant = DISCRIMINATORS.find(name)
+    return entry.build(ModelSpec(netD=name, ndf=ndf, n_layers_D=n_layers, norm_mode=norm_mode), variant)
 
 
 def structured_generator(spec=None, seed=0):
     """A tiny generator in eval mode with Kaiming init, so its output has real spatial structure
     (the paper's N(0, 0.02) init gives an almost constant image at this size)."""
     import mindspore as ms
-    from src.models.pix2pix import build_generator
+    from src.models.networks import build_generator
     ms.set_seed(seed)
     network = build_generator(spec or TINY_SPEC, "kaiming")
     network.set_train(False)
@@ -68,6 +84,14 @@ def sample_root(tmp_path_factory):
     return root
 
 
+def ramp(width, height, channels=3):
+    """A picture whose every pixel differs: crops and flips show."""
+    x = np.linspace(0, 255, width)[None, :, None]
+    y = np.linspace(0, 200, height)[:, None, None]
+    return np.broadcast_to(np.concatenate([x + 0 * y, y + 0 * x, np.full((height, width, 1), 90.0)], axis=2),
+                           (height, width, 3)).astype(np.uint8)[..., :channels]
+
+
 def write_pair(path, left, right):
     """Save an A|B image from two HxWx3 uint8 arrays."""
     Image.fromarray(np.concatenate([left, right], axis=1)).save(path)
@@ -82,7 +106,7 @@ def folder_pairs(folder, size=64, direction="BtoA", num_test=None, spec=None):
     """The EvaluationPairs eval.py reads from an aligned folder at size x size (RGB, or the coding of `spec`)."""
     from src.dataset.image_coding import ImageCoding
     from src.dataset.transforms import Preprocess
-    from src.evaluator import EvaluationPairs
+    from src.evaluation.pairs import EvaluationPairs
     coding = ImageCoding.from_spec(spec) if spec else ImageCoding()
     return EvaluationPairs.open("aligned", str(folder), direction, Preprocess("resize_and_crop", size, size), coding,
-                          num_test, log=lambda message: None)
+                                num_test, log=lambda message: None)

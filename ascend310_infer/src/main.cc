@@ -1,7 +1,7 @@
 /**
  * Offline pix2pix inference with the MindSpore C++ API (Ascend 310/910, GPU or CPU).
  *
- * Contract (see src/deploy/offline.py): every INPUT_DIR/NAME.bin holds one normalised input A as
+ * Contract (see src/deployment/offline.py): every INPUT_DIR/NAME.bin holds one normalised input A as
  * float32 (1, 3, H, W) in C order; the generator's output G(A) is written to OUTPUT_DIR/NAME_0.bin
  * in the same layout, and the mean latency to OUTPUT_DIR/latency.txt.
  *

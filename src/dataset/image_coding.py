@@ -24,8 +24,8 @@ class ImageCoding:
 
     @classmethod
     def from_spec(cls, spec):
-        """The coding of a model spec (in_channels, out_channels, colorization)."""
-        return cls(spec["in_channels"], spec["out_channels"], bool(spec.get("colorization", False)))
+        """The coding of a model spec (a ModelSpec: in_channels, out_channels, colorization)."""
+        return cls(spec.in_channels, spec.out_channels, bool(spec.colorization))
 
     def encode_input(self, image):
         """An RGB PIL picture -> A, float32 (input_channels, H, W) in [-1, 1]."""

@@ -18,13 +18,12 @@ from mindspore.mindrecord import FileReader, FileWriter
 
 from PIL import Image
 
-from src.dataset.pair_sources import decode, header_size, match_size, oriented
+from src.dataset.pair_sources import (ALIGNED_COLUMNS, SEPARATE_COLUMNS, PairSource, decode, header_size,
+                                      match_size, oriented)
 from src.dataset.transforms import split_pair, to_uint8_hwc
 from src.utils.errors import UserInputError, first_line
 
 TUTORIAL_COLUMNS = ("input_images", "target_images")
-ALIGNED_COLUMNS = ("name", "pair")
-SEPARATE_COLUMNS = ("name", "image_a", "image_b")
 LAYOUTS = (TUTORIAL_COLUMNS, ALIGNED_COLUMNS, SEPARATE_COLUMNS)
 
 
@@ -58,12 +57,12 @@ def mindrecord_layout(path, setting):
         + " or ".join("/".join(columns) for columns in LAYOUTS) + " (write one with data/make_mindrecord.py)")
 
 
-class MindRecordPairs:
+class MindRecordPairs(PairSource):
     """The pairs of a MindRecord file (this rank's share when num_shards > 1); a pair source (see
     pair_sources). `limit`: keep the first pairs of the share only."""
-    sharded = True
+    read_per_rank = True
 
-    def __init__(self, path, setting, direction, num_shards=1, shard_id=0, limit=None):
+    def __init__(self, path, setting, direction="AtoB", log=print, num_shards=1, shard_id=0, limit=None):
         self.path = self.where = resolve_mindrecord_path(path, setting)
         self.columns = mindrecord_layout(self.path, setting)
         self.direction = direction
@@ -94,9 +93,6 @@ class MindRecordPairs:
         width, height = header_size(io.BytesIO(payload[0]), f"a record of '{self.path}'", REWRITE)
         return (width // 2, height) if self.columns == ALIGNED_COLUMNS else (width, height)
 
-    def __len__(self):
-        return len(self.names)
-
     def load(self, index):
         payload, where = self.payloads[index], f"record '{self.names[index]}' of '{self.path}'"
         if isinstance(payload[0], np.ndarray):
@@ -109,22 +105,9 @@ class MindRecordPairs:
         return oriented(image_a, image_b, self.direction)
 
 
-def _encoded_records(source):
-    """(columns, records) of a folder source (AlignedFolder or SeparateFolders read AtoB), the files' own
-    bytes: encoded images, never decoded arrays."""
-    def read(path):
-        with open(path, "rb") as handle:
-            return handle.read()
-
-    if hasattr(source, "pairs"):
-        return SEPARATE_COLUMNS, ({"name": name, "image_a": read(a), "image_b": read(b)}
-                                  for name, (a, b) in zip(source.names, source.pairs))
-    return ALIGNED_COLUMNS, ({"name": name, "pair": read(path)} for name, path in zip(source.names, source.files))
-
-
 def write_mindrecord(source, output, shards=1, chunk=64, log=print):
-    """Write `source`'s pairs into the MindRecord file `output` (output0 .. output{shards-1} when shards > 1),
-    `chunk` records at a time. Refuses to replace existing files; removes its partial files on failure.
+    """Write the pairs of `source` (a folder source read AtoB) into the MindRecord file `output` (output0 ..
+    output{shards-1} when shards > 1), `chunk` records at a time. Refuses to replace existing files; removes its partial files on failure.
     Returns the paths written."""
     paths = [output] if shards == 1 else [f"{output}{shard}" for shard in range(shards)]
     written_files = paths + [path + ".db" for path in paths]  # each shard and its index
@@ -132,7 +115,11 @@ def write_mindrecord(source, output, shards=1, chunk=64, log=print):
     if existing:
         raise UserInputError(f"'{existing[0]}' already exists: choose another --output or remove it first")
     os.makedirs(os.path.dirname(os.path.abspath(output)), exist_ok=True)
-    columns, records = _encoded_records(source)
+    columns = source.record_columns
+    if columns is None:
+        raise UserInputError(f"'{source.where}': only folders of pairs (aligned or separate) can be written to "
+                             "MindRecord")
+    records = (source.encoded_record(index) for index in range(len(source)))
     try:
         writer = FileWriter(output, shards, overwrite=False)
         writer.add_schema({column: {"type": "string" if column == "name" else "bytes"} for column in columns},

@@ -1,5 +1,6 @@
-"""The training and test pipelines over a pair source (see pair_sources, mindrecord_pairs): --preprocess
-applied alike to A and B (transforms.Preprocess), then the model's ImageCoding (RGB, grey or Lab).
+"""The door for layouts (PAIR_SOURCES, --dataset_mode), and the training and test pipelines over a pair
+source (pair_sources.PairSource): --preprocess applied alike to A and B (transforms.Preprocess), then the
+model's ImageCoding (RGB, grey or Lab).
 
 Augmentation of sample `index` in `epoch` depends only on (seed, epoch, index), so runs are
 reproducible whatever the number of workers, and --resume continues the same data stream.
@@ -11,26 +12,25 @@ import numpy as np
 import mindspore.dataset as ds
 
 from src.dataset.image_coding import ImageCoding
+from src.dataset.folder_sources import AlignedFolder, ColorizationFolder, SeparateFolders
 from src.dataset.mindrecord_pairs import MindRecordPairs
-from src.dataset.pair_sources import DATA_ERROR_MARKER, AlignedFolder, ColorizationFolder, SeparateFolders
+from src.dataset.pair_sources import DATA_ERROR_MARKER
 from src.dataset.transforms import Preprocess
 from src.utils.errors import UserInputError, first_line
+from src.utils.registry import Entry, Registry
 
-# --dataset_mode: where pairs come from (see pair_sources and mindrecord_pairs).
-DATASET_MODES = ("aligned", "separate", "mindrecord", "colorization")
+# The door for layouts (--dataset_mode): each entry builds a pair_sources.PairSource.
+PAIR_SOURCES = Registry("dataset_mode", [Entry("aligned", AlignedFolder), Entry("separate", SeparateFolders),
+                                         Entry("mindrecord", MindRecordPairs),
+                                         Entry("colorization", ColorizationFolder)])
+DATASET_MODES = PAIR_SOURCES.names()
 
 
 def open_pair_source(dataset_mode, path, setting, direction="BtoA", log=print, num_shards=1, shard_id=0, limit=None):
     """The pairs at `path` (the value of --`setting`) read the --dataset_mode way; `limit`: the first pairs
-    only (by name; for mindrecord, of this rank's share). MindRecord sources are read per rank
-    (num_shards, shard_id); folder sources are sharded by the pipeline."""
-    if dataset_mode == "mindrecord":
-        return MindRecordPairs(path, setting, direction, num_shards, shard_id, limit)
-    if dataset_mode == "separate":
-        return SeparateFolders(path, setting, direction, log, limit)
-    if dataset_mode == "colorization":
-        return ColorizationFolder(path, setting, log, limit)
-    return AlignedFolder(path, setting, direction, log, limit)
+    only (by name; for sources read per rank, such as MindRecord, of this rank's share). Folder sources
+    are sharded by the pipeline."""
+    return PAIR_SOURCES.get(dataset_mode).build(path, setting, direction, log, num_shards, shard_id, limit)
 
 
 def check_training_sizes(source, preprocess, batch_size, setting):
@@ -40,7 +40,7 @@ def check_training_sizes(source, preprocess, batch_size, setting):
         problem = preprocess.crop_problem(*size)
         if problem:
             raise UserInputError(f"--{setting}: '{name}' ({size[0]}x{size[1]}) {problem}")
-        if preprocess.mode == "resize_and_crop" and size[0] != size[1] and isinstance(source, AlignedFolder):
+        if preprocess.mode == "resize_and_crop" and size[0] != size[1] and source.halves_of_one_image:
             raise UserInputError(f"--{setting}: '{name}' is {2 * size[0]}x{size[1]}, not an aligned A|B pair of squares "
                                  "(--preprocess resize_and_crop squashes each half to a square): for non-square pairs "
                                  "use --preprocess scale_width, scale_width_and_crop, crop or none")
@@ -130,7 +130,7 @@ def create_train_dataset(source, preprocess, coding=ImageCoding(), batch_size=1,
     batches (the shard's remainder below a full batch is dropped per epoch).
     """
     check_training_sizes(source, preprocess, batch_size, setting)
-    shards = 1 if getattr(source, "sharded", False) else num_shards
+    shards = 1 if source.read_per_rank else num_shards
     if len(source) < shards:
         raise UserInputError(f"--{setting} has {len(source)} pairs, fewer than the {num_shards} devices of the job: "
                              "use fewer devices or add images")

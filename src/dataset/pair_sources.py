@@ -1,22 +1,15 @@
-"""Where pairs come from (--dataset_mode): each source lists its pairs and decodes one on request.
+"""What every pair source (--dataset_mode) is: the PairSource contract, and the helpers sources share
+(listing and checking folders, reading headers, decoding inside data workers).
 
-- aligned: a folder of A|B images, A on the left and B on the right (the public pix2pix sets);
-- separate: DIR/A/ and DIR/B/ holding files of the same names (extensions may differ), of any sizes;
-- colorization: a folder of colour photos; A and B are the same photo (ImageCoding takes L and ab);
-- mindrecord: a MindRecord file (see mindrecord_pairs).
-
-A source has `where` (the folder or file), `names` (one per pair, without extension), `sizes` ((width,
-height) of each pair's A as viewers show it, read from the headers) and `load(index)` -> (A, B) as RGB PIL
-images of equal size, with `direction` applied; sources take `limit`: keep the first pairs only (by name).
-Decoding errors inside data workers carry DATA_ERROR_MARKER, so the entry point prints them as one line
-(see iterate_batches).
+The layouts are registered in pair_dataset.PAIR_SOURCES: folder_sources (aligned, separate,
+colorization) and mindrecord_pairs. Decoding errors inside data workers carry DATA_ERROR_MARKER, so the
+entry point prints them as one line (see pair_dataset.iterate_batches).
 """
 import os
 
 from PIL import Image
 
-from src.dataset.image_io import IMAGE_EXTENSIONS, UnreadableImageError, image_mode, read_rgb, upright_size
-from src.dataset.transforms import split_pair
+from src.dataset.image_io import IMAGE_EXTENSIONS, UnreadableImageError, read_rgb, upright_size
 from src.utils.errors import UserInputError
 
 # Files named in a message listing many (skipped or unmatched files); the rest are counted.
@@ -24,8 +17,6 @@ FILES_NAMED = 5
 DATA_ERROR_MARKER = "Pix2PixDataError: "
 # AtoB translates each pair's A (left half, A/ folder) into B; BtoA the other way.
 DIRECTIONS = ("AtoB", "BtoA")
-# Image modes without colour, which colorization cannot learn from.
-GREY_MODES = ("1", "L", "LA", "I", "F", "I;16", "I;16B", "I;16L", "I;16N")
 
 
 def name_some(names):
@@ -92,92 +83,43 @@ def oriented(image_a, image_b, direction):
     return (image_a, image_b) if direction == "AtoB" else (image_b, image_a)
 
 
-def _stem(path):
+def stem(path):
+    """A file's name without folder and extension: the name of its pair."""
     return os.path.splitext(os.path.basename(path))[0]
 
 
-class AlignedFolder:
-    """A folder of A|B images: each file holds A (left) and B (right) side by side, of equal width."""
-
-    def __init__(self, folder, setting, direction, log=print, limit=None):
-        self.where = folder
-        self.files = list_image_files(folder, setting, log)[:limit]
-        self.direction = direction
-        self.names = [_stem(path) for path in self.files]
-        self.sizes = []
-        for path in self.files:
-            width, height = header_size(path)
-            if width % 2 or width < 2:
-                raise UserInputError(f"'{path}' is {width}x{height}, not an aligned A|B pair: its width must be even "
-                                     "(A and B side by side, of equal size)")
-            self.sizes.append((width // 2, height))
-
-    def __len__(self):
-        return len(self.files)
-
-    def load(self, index):
-        return oriented(*split_pair(decode(self.files[index])), self.direction)
+# Columns of the MindRecord files data/make_mindrecord.py writes: one encoded A|B image, or A and B.
+ALIGNED_COLUMNS = ("name", "pair")
+SEPARATE_COLUMNS = ("name", "image_a", "image_b")
 
 
-def _files_by_name(folder, setting, log):
-    """{name without extension: path} of the images in `folder`; two files of one name are refused."""
-    files = {}
-    for path in list_image_files(folder, setting, log):
-        if _stem(path) in files:
-            raise UserInputError(f"'{files[_stem(path)]}' and '{path}' have the same name: keep one, so each pair's "
-                                 "partner is known")
-        files[_stem(path)] = path
-    return files
+class PairSource:
+    """The pairs of one data set, listed when opened and decoded one at a time.
 
+    Opened as `Layout(path, setting, direction, log, num_shards, shard_id, limit)`: `path` the value of
+    --`setting`; `direction` AtoB or BtoA, applied by `load`; `log` takes warnings; num_shards/shard_id:
+    this rank's share, for sources read per rank; `limit`: keep the first pairs only (by name; for sources
+    read per rank, of the share).
 
-class SeparateFolders:
-    """DIR/A/ and DIR/B/ with one file per pair on each side, paired by name (the extension may differ).
-    B is resized to A's size when they differ."""
-
-    def __init__(self, folder, setting, direction, log=print, limit=None):
-        require_folder(folder, setting, "A/ and B/ folders")
-        if not all(os.path.isdir(os.path.join(folder, side)) for side in "AB"):
-            raise UserInputError(f"--{setting} '{folder}' has no A/ and B/ folders: --dataset_mode separate reads "
-                                 "DIR/A/NAME and DIR/B/NAME (or use --dataset_mode aligned for A|B images)")
-        self.where = folder
-        sides = {side: _files_by_name(os.path.join(folder, side), setting, log) for side in "AB"}
-        only = {side: sorted(set(sides[side]) - set(sides[other])) for side, other in (("A", "B"), ("B", "A"))}
-        if only["A"] or only["B"]:
-            lines = [f"{len(only[side])} only in {side}/ ({name_some(only[side])})" for side in "AB" if only[side]]
-            raise UserInputError(f"--{setting} '{folder}' has files without a partner of the same name: "
-                                 f"{'; '.join(lines)}: add or remove them so A/ and B/ hold the same names")
-        self.names = sorted(sides["A"])[:limit]
-        self.pairs = [(sides["A"][name], sides["B"][name]) for name in self.names]
-        if direction == "BtoA":
-            self.pairs = [(b, a) for a, b in self.pairs]
-        self.sizes = [header_size(a) for a, b in self.pairs]
-        for _, b in self.pairs:
-            header_size(b)
+    Attributes: `where` (the folder or file), `names` (one per pair, without extension), `sizes` ((width,
+    height) of each pair's A as viewers show it, from the headers). Class attributes: `read_per_rank` (the
+    source holds this rank's share only, so the pipeline does not shard it again), `halves_of_one_image` (A
+    and B are the halves of one file), `record_columns` (the MindRecord columns `encoded_record` fills, or
+    None when the layout cannot be written to MindRecord).
+    """
+    read_per_rank = False
+    halves_of_one_image = False
+    record_columns = None
 
     def __len__(self):
-        return len(self.pairs)
+        return len(self.names)
 
     def load(self, index):
-        path_a, path_b = self.pairs[index]
-        image_a = decode(path_a)
-        return image_a, match_size(decode(path_b), image_a)
+        """(A, B) of pair `index`: RGB PIL images of equal size, `direction` applied."""
+        raise NotImplementedError
+
+    def encoded_record(self, index):
+        """{column: value} of pair `index` (record_columns) for write_mindrecord: the files' own bytes."""
+        raise NotImplementedError
 
 
-class ColorizationFolder:
-    """A folder of colour photos: each is both A and B (ImageCoding turns them into L and ab)."""
-
-    def __init__(self, folder, setting, log=print, limit=None):
-        self.where = folder
-        self.files = list_image_files(folder, setting, log)[:limit]
-        self.names = [_stem(path) for path in self.files]
-        self.sizes = [header_size(path) for path in self.files]
-        if not any(image_mode(path) not in GREY_MODES for path in self.files):  # stops at the first colour image
-            raise UserInputError(f"--{setting} '{folder}' holds only grey images: --dataset_mode colorization learns "
-                                 "colours from colour photos: point it at a folder of colour images")
-
-    def __len__(self):
-        return len(self.files)
-
-    def load(self, index):
-        image = decode(self.files[index])
-        return image, image

@@ -117,3 +117,13 @@ def to_uint8_hwc(array):
     """Float array (C, H, W) in [-1, 1] -> uint8 (H, W, C) in [0, 255], rounded and clipped."""
     array = np.asarray(array, dtype=np.float32)
     return np.clip(np.rint((array.transpose(1, 2, 0) + 1.0) * 127.5), 0, 255).astype(np.uint8)
+
+
+def size_settings(preprocess_mode):
+    """(training, test) names of the settings that must be multiples of the generator's size multiple under
+    --preprocess `preprocess_mode`: the crop (crop modes) or the scaled width (scale_width); none rounds
+    every side itself. At test time crop_size is the size (resize_and_crop) or width (scale_width*)."""
+    test = ("crop_size",) if preprocess_mode in ("resize_and_crop", "scale_width", "scale_width_and_crop") else ()
+    train = ("crop_size",) if preprocess_mode in CROPPING_MODES else (
+        ("load_size",) if preprocess_mode == "scale_width" else ())
+    return train, test

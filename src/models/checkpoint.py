@@ -2,8 +2,8 @@
 generator from a checkpoint and setting its test-time mode.
 
 Every checkpoint is a MindSpore .ckpt whose parameter names start with 'generator.',
-'discriminator.', 'optimizer_g.' or 'optimizer_d.', plus `model_spec` (json of the
-network settings), `epoch` (epochs completed) and `step` (optimizer steps completed).
+'discriminator.', 'optimizer_g.' or 'optimizer_d.', plus `model_spec` (json of the ModelSpec's
+versioned dict form), `epoch` (epochs completed) and `step` (optimizer steps completed).
 Files are written to a temporary name and renamed, so an interrupted save never replaces a
 good checkpoint with a broken one.
 """
@@ -13,7 +13,8 @@ import os
 
 import mindspore as ms
 
-from src.models.pix2pix import build_generator
+from src.models.networks import build_generator
+from src.models.spec import ModelSpec
 from src.utils.errors import UserInputError, first_line
 from src.utils.tools import atomic_write_path
 
@@ -54,14 +55,14 @@ def save_training_checkpoint(path, state, model_spec, lr_policy_state=None):
     entries.update(_optimizer_state(state.optimizer_g, state.generator, "optimizer_g"))
     entries.update(_optimizer_state(state.optimizer_d, state.discriminator, "optimizer_d"))
     _atomic_save(entries, path, {"epoch": int(state.epoch), "step": int(state.step),
-                                 "step_in_epoch": int(state.step_in_epoch), "model_spec": json.dumps(model_spec),
+                                 "step_in_epoch": int(state.step_in_epoch), "model_spec": json.dumps(model_spec.to_dict()),
                                  "lr_policy_state": json.dumps(lr_policy_state or {})})
 
 
 def save_generator_checkpoint(path, generator, model_spec, epoch, step):
     """Save the generator alone (a quarter of the size) for evaluation, export and deployment."""
     _atomic_save(_network_state(generator, "generator"), path,
-                 {"epoch": int(epoch), "step": int(step), "model_spec": json.dumps(model_spec)})
+                 {"epoch": int(epoch), "step": int(step), "model_spec": json.dumps(model_spec.to_dict())})
 
 
 def read_checkpoint(path):
@@ -76,18 +77,17 @@ def read_checkpoint(path):
         raise UserInputError(f"'{path}' is not a readable MindSpore checkpoint ({first_line(error)})") from None
 
 
-def checkpoint_model_spec(contents):
-    """The model_spec stored in a checkpoint, or None for a checkpoint from elsewhere. Specs written before
-    --netG/--netD existed ('num_downs', 'n_layers_D' 0 for the PixelGAN) are translated; those written
-    before colorization are RGB."""
+def checkpoint_model_spec(contents, path="the checkpoint"):
+    """The ModelSpec stored in a checkpoint (any version of its dict form), or None for a checkpoint from
+    elsewhere."""
     spec = contents.get("model_spec")
     if not isinstance(spec, str):
         return None
-    spec = dict({"colorization": False}, **json.loads(spec))
-    if "num_downs" in spec:
-        spec["netG"] = f"unet_{2 ** spec.pop('num_downs')}"
-        spec["netD"] = "pixel" if spec["n_layers_D"] == 0 else "n_layers"
-    return spec
+    try:
+        values = json.loads(spec)
+    except ValueError:
+        raise UserInputError(f"'{path}' has a model_spec that is not JSON: not a checkpoint of this repository") from None
+    return ModelSpec.from_dict(values, f"'{path}'")
 
 
 def checkpoint_counter(contents, key):
@@ -136,11 +136,10 @@ def is_training_checkpoint(contents):
 
 
 def _check_same_model(path, contents, model_spec):
-    stored_spec = checkpoint_model_spec(contents)
+    stored_spec = checkpoint_model_spec(contents, path)
     if stored_spec is None:
         return
-    differences = [f"{key}={stored_spec.get(key)} (config has {model_spec[key]})"
-                   for key in model_spec if stored_spec.get(key) != model_spec[key]]
+    differences = stored_spec.differences(model_spec)
     if differences:
         raise UserInputError(f"checkpoint '{path}' was trained with " + ", ".join(differences) +
                              ": resume with the same model settings")
@@ -172,7 +171,7 @@ def load_generator(path, fallback_spec):
     """Rebuild the generator a checkpoint was trained with (its stored model settings; `fallback_spec` for
     a checkpoint from elsewhere that carries none) and load its weights. Returns (generator, model spec)."""
     contents = read_checkpoint(path)
-    spec = checkpoint_model_spec(contents) or fallback_spec
+    spec = checkpoint_model_spec(contents, path) or fallback_spec
     generator = build_generator(spec)
     load_generator_weights(generator, contents, path)
     return generator, spec

@@ -9,9 +9,6 @@ from mindspore import nn, ops
 
 from src.models.layers import LeakyReLU, conv2d, conv_has_bias, norm_layers
 
-DISCRIMINATOR_NAMES = ("basic", "n_layers", "pixel")
-
-
 class ConditionalDiscriminator(nn.Cell):
     """A stack of layers judging concat(A, B); subclasses build `layers` and call finish()."""
 
@@ -85,12 +82,45 @@ def receptive_field(layers):
     return field
 
 
-def define_discriminator(name, in_channels=6, ndf=64, n_layers=3, norm_mode="batch"):
-    """--netD `name`: 'basic' (the 70x70 PatchGAN), 'n_layers' (a PatchGAN of `n_layers`) or 'pixel'."""
-    if name == "basic":
-        return PatchDiscriminator(in_channels, ndf, 3, norm_mode)
-    if name == "n_layers":
-        return PatchDiscriminator(in_channels, ndf, n_layers, norm_mode)
-    if name == "pixel":
-        return PixelDiscriminator(in_channels, ndf, norm_mode)
-    raise ValueError(f"netD must be one of {DISCRIMINATOR_NAMES}, got {name!r}")
+class PatchFamily:
+    """--netD basic (the paper's 70x70 PatchGAN: 3 layers) or n_layers (--n_layers_D layers, a setting
+    every spec carries)."""
+    names = ("basic", "n_layers")
+    hint = ""
+    settings = {}
+
+    @staticmethod
+    def match(name):
+        return name if name in PatchFamily.names else None
+
+    @staticmethod
+    def depth(spec, name):
+        return 3 if name == "basic" else spec.n_layers_D
+
+    @staticmethod
+    def build(spec, name):
+        return PatchDiscriminator(spec.in_channels + spec.out_channels, spec.ndf, PatchFamily.depth(spec, name),
+                                  spec.norm_mode)
+
+    @staticmethod
+    def describe(spec, name):
+        return f"{name} (n_layers 3)" if name == "basic" else f"n_layers {spec.n_layers_D}"
+
+
+class PixelFamily:
+    """--netD pixel: the PixelGAN."""
+    names = ("pixel",)
+    hint = ""
+    settings = {}
+
+    @staticmethod
+    def match(name):
+        return True if name == "pixel" else None
+
+    @staticmethod
+    def build(spec, _):
+        return PixelDiscriminator(spec.in_channels + spec.out_channels, spec.ndf, spec.norm_mode)
+
+    @staticmethod
+    def describe(spec, _):
+        return "pixel"

@@ -15,7 +15,6 @@ from mindspore import nn, ops
 from src.models.layers import LeakyReLU, ReflectionPad, Tanh, conv2d, conv_has_bias, norm_layers
 
 
-
 def _up_conv(in_channels, out_channels, has_bias):
     return nn.Conv2dTranspose(in_channels, out_channels, kernel_size=4, stride=2, pad_mode="pad", padding=1,
                               has_bias=has_bias)
@@ -177,39 +176,50 @@ class ResnetGenerator(nn.Cell):
         return self.layers(x)
 
 
-GENERATOR_NAMES = ("unet_256", "unet_128", "resnet_9blocks", "resnet_6blocks")
-_UNET_NAME, _RESNET_NAME = re.compile(r"unet_(\d+)"), re.compile(r"resnet_(\d+)blocks")
+class UnetFamily:
+    """--netG unet_S: the U-Net with log2(S) downsamplings, S a power of two >= 32 (unet_256 has 8;
+    unet_64 suits 64 px crops); inputs in multiples of S (one pixel at the innermost level)."""
+    names = ("unet_256", "unet_128")
+    hint = "unet_S with S a power of two >= 32"
+    settings = {}
+    kind = "unet"
+
+    @staticmethod
+    def match(name):
+        """The number of downsamplings of unet_S, or None."""
+        found = re.fullmatch(r"unet_(\d+)", name)
+        side = int(found[1]) if found else 0
+        return side.bit_length() - 1 if side >= 32 and side & (side - 1) == 0 else None
+
+    @staticmethod
+    def build(spec, num_downs):
+        return UnetGenerator(spec.in_channels, spec.out_channels, spec.ngf, num_downs, spec.norm_mode,
+                             spec.use_dropout)
+
+    @staticmethod
+    def size_multiple(spec, num_downs):
+        return 2 ** num_downs
 
 
-def generator_architecture(name):
-    """('unet', num_downs) for unet_S, S = 2**num_downs >= 32 (unet_256: 8 downsamplings), or ('resnet',
-    n_blocks) for resnet_Nblocks, N >= 1. Besides the reference's four names, any such S or N is accepted
-    (unet_64 suits 64 px crops). Raises ValueError for anything else."""
-    unet, resnet = _UNET_NAME.fullmatch(name), _RESNET_NAME.fullmatch(name)
-    if unet and int(unet[1]) >= 32 and int(unet[1]) & (int(unet[1]) - 1) == 0:
-        return "unet", int(unet[1]).bit_length() - 1
-    if resnet and int(resnet[1]) >= 1:
-        return "resnet", int(resnet[1])
-    raise ValueError(f"netG must be one of {', '.join(GENERATOR_NAMES)} (or unet_S with S a power of two >= 32, "
-                     f"resnet_Nblocks with N >= 1); got {name!r}")
+class ResnetFamily:
+    """--netG resnet_Nblocks: the ResNet generator with N >= 1 residual blocks; inputs in multiples of 4
+    (two stride-2 convs)."""
+    names = ("resnet_9blocks", "resnet_6blocks")
+    hint = "resnet_Nblocks with N >= 1"
+    settings = {}
+    kind = "resnet"
 
+    @staticmethod
+    def match(name):
+        """The number of residual blocks of resnet_Nblocks, or None."""
+        found = re.fullmatch(r"resnet_(\d+)blocks", name)
+        return int(found[1]) if found and int(found[1]) >= 1 else None
 
-def generator_size_multiple(name):
-    """What the sides of the images --netG `name` translates must be multiples of: S for unet_S (one pixel
-    at the innermost level), 4 for resnet_* (two stride-2 convs)."""
-    kind, depth = generator_architecture(name)
-    return 2 ** depth if kind == "unet" else 4
+    @staticmethod
+    def build(spec, n_blocks):
+        return ResnetGenerator(spec.in_channels, spec.out_channels, spec.ngf, n_blocks, spec.norm_mode,
+                               spec.use_dropout)
 
-
-def round_up_to_multiple(side, multiple):
-    """The smallest multiple of `multiple` that is at least `side` (pixels)."""
-    return -(-side // multiple) * multiple
-
-
-def define_generator(name, in_channels=3, out_channels=3, ngf=64, norm_mode="batch", use_dropout=True):
-    """The generator --netG `name` describes (see generator_architecture); its `size_multiple` is what
-    input sides must be multiples of."""
-    kind, depth = generator_architecture(name)
-    if kind == "unet":
-        return UnetGenerator(in_channels, out_channels, ngf, depth, norm_mode, use_dropout)
-    return ResnetGenerator(in_channels, out_channels, ngf, depth, norm_mode, use_dropout)
+    @staticmethod
+    def size_multiple(spec, n_blocks):
+        return 4

@@ -5,30 +5,59 @@ lsgan:   least squares, (logit - 1)^2 for real and logit^2 for fake (the referen
 wgangp:  Wasserstein critic, -mean(logit) for real and mean(logit) for fake, and for D a gradient
          penalty lambda_gp * mean((|grad_B D(A, B_mix)|_2 - 1)^2) on random mixes of real and fake B
          (Gulrajani et al. 2017). The reference defines this penalty but never calls it.
-Every mode averages over all patches of the logit map.
+Every mode averages over all patches of the logit map. The modes are the entries of GAN_OBJECTIVES.
 """
+from dataclasses import dataclass
+
 from mindspore import nn, ops
 
-GAN_MODES = ("vanilla", "lsgan", "wgangp")
+from src.utils.registry import Entry, Registry
+from src.utils.setting_rules import WEIGHT
 
 
-class GANLoss(nn.Cell):
-    """construct(logits, target_is_real) -> scalar, per `gan_mode` (see the module docstring)."""
+class VanillaGANLoss(nn.Cell):
+    """Binary cross-entropy on logits against all-ones (real) or all-zeros (fake)."""
 
-    def __init__(self, gan_mode="vanilla"):
+    def __init__(self):
         super().__init__()
-        if gan_mode not in GAN_MODES:
-            raise ValueError(f"gan_mode must be one of {GAN_MODES}, got {gan_mode!r}")
-        self.gan_mode = gan_mode
         self.bce = nn.BCEWithLogitsLoss(reduction="mean")
 
     def construct(self, logits, target_is_real):
-        if self.gan_mode == "wgangp":
-            return -logits.mean() if target_is_real else logits.mean()
         target = ops.ones_like(logits) if target_is_real else ops.zeros_like(logits)
-        if self.gan_mode == "lsgan":
-            return ((logits - target) ** 2).mean()
         return self.bce(logits, target)
+
+
+class LeastSquaresGANLoss(nn.Cell):
+    """(logit - 1)^2 for real, logit^2 for fake, averaged."""
+
+    def construct(self, logits, target_is_real):
+        target = ops.ones_like(logits) if target_is_real else ops.zeros_like(logits)
+        return ((logits - target) ** 2).mean()
+
+
+class WassersteinCriticLoss(nn.Cell):
+    """-mean(logit) for real, mean(logit) for fake."""
+
+    def construct(self, logits, target_is_real):
+        return -logits.mean() if target_is_real else logits.mean()
+
+
+@dataclass(frozen=True)
+class GANObjective(Entry):
+    """A --gan_mode: `build` makes its loss cell; `gradient_penalty`: D's loss adds the penalty."""
+    gradient_penalty: bool = False
+
+
+GAN_OBJECTIVES = Registry("gan_mode", [GANObjective("vanilla", VanillaGANLoss),
+                                       GANObjective("lsgan", LeastSquaresGANLoss),
+                                       GANObjective("wgangp", WassersteinCriticLoss, gradient_penalty=True,
+                                                    settings={"lambda_gp": WEIGHT})])
+GAN_MODES = GAN_OBJECTIVES.names()
+
+
+def make_gan_loss(gan_mode="vanilla"):
+    """The loss cell of --gan_mode `gan_mode`: construct(logits, target_is_real) -> scalar."""
+    return GAN_OBJECTIVES.get(gan_mode).build()
 
 
 class GradientPenalty(nn.Cell):
@@ -62,8 +91,8 @@ class DiscriminatorLoss(nn.Cell):
     def __init__(self, discriminator, gan_mode="vanilla", lambda_gp=10.0):
         super().__init__(auto_prefix=False)
         self.discriminator = discriminator
-        self.gan_loss = GANLoss(gan_mode)
-        self.penalised = gan_mode == "wgangp"
+        self.gan_loss = make_gan_loss(gan_mode)
+        self.penalised = GAN_OBJECTIVES.get(gan_mode).gradient_penalty
         self.gradient_penalty = GradientPenalty(discriminator) if self.penalised else None
         self.lambda_gp = lambda_gp
 
@@ -86,7 +115,7 @@ class GeneratorLoss(nn.Cell):
     def __init__(self, discriminator, lambda_l1=100.0, gan_mode="vanilla"):
         super().__init__(auto_prefix=False)
         self.discriminator = discriminator
-        self.gan_loss = GANLoss(gan_mode)
+        self.gan_loss = make_gan_loss(gan_mode)
         self.lambda_l1 = lambda_l1
 
     def construct(self, fake_b, real_a, real_b):

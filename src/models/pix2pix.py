@@ -1,4 +1,4 @@
-"""Pix2pix networks, optimisers and the compiled training step.
+"""Pix2pix training: the state a run keeps, optimisers, mixed precision and the compiled training step.
 
 One step on a batch, in one graph, in the reference's order:
   1. fake_B = G(A), computed once (the forward is kept for G's backward pass);
@@ -11,14 +11,8 @@ from dataclasses import dataclass
 import mindspore as ms
 from mindspore import amp, nn, ops
 
-from src.models.discriminator_model import define_discriminator
-from src.models.generator_model import define_generator
-from src.models.init_w import init_weights
 from src.models.loss import DiscriminatorLoss, GeneratorLoss
 
-# Settings that define the networks' shapes; checkpoints carry them so eval/export rebuild the same model.
-MODEL_SPEC_KEYS = ("in_channels", "out_channels", "colorization", "netG", "ngf", "norm_mode", "use_dropout", "netD",
-                   "ndf", "n_layers_D")
 # Mixed precision (--amp_level): O0 float32; O1, O2, O3 float16 to growing extents (see apply_mixed_precision).
 AMP_LEVELS = ("O0", "O1", "O2", "O3")
 
@@ -38,34 +32,6 @@ class TrainingState:
     @property
     def optimizers(self):
         return self.optimizer_g, self.optimizer_d
-
-
-def build_generator(spec, init_type="normal", init_gain=0.02):
-    """The generator of `spec` (see MODEL_SPEC_KEYS), initialised as the reference."""
-    generator = define_generator(spec["netG"], spec["in_channels"], spec["out_channels"], spec["ngf"],
-                                 spec["norm_mode"], spec["use_dropout"])
-    return init_weights(generator, init_type, init_gain)
-
-
-def build_discriminator(spec, init_type="normal", init_gain=0.02):
-    """The discriminator over concat(A, B) of `spec`, initialised as the reference."""
-    discriminator = define_discriminator(spec["netD"], spec["in_channels"] + spec["out_channels"], spec["ndf"],
-                                         spec["n_layers_D"], spec["norm_mode"])
-    return init_weights(discriminator, init_type, init_gain)
-
-
-def describe_generator(spec):
-    """One line for logs: which generator, with which norm and dropout."""
-    dropout = "dropout 0.5" if spec["use_dropout"] else "no dropout"
-    return f"{spec['netG']} (ngf {spec['ngf']}, {spec['norm_mode']} norm, {dropout})"
-
-
-def describe_discriminator(spec, discriminator, crop_size):
-    """One line for logs: which discriminator, its receptive field and its logit map for a crop."""
-    name = {"basic": "basic (n_layers 3)", "n_layers": f"n_layers {spec['n_layers_D']}"}.get(spec["netD"], "pixel")
-    field, side = discriminator.receptive_field, discriminator.logit_map_side(crop_size)
-    return (f"{name} (ndf {spec['ndf']}, {spec['norm_mode']} norm): receptive field {field}x{field} px, "
-            f"{side}x{side} logits for {crop_size} px crops")
 
 
 def apply_mixed_precision(network, amp_level):
@@ -106,10 +72,6 @@ def build_adam(network, name, lr, beta1, beta2):
 
 def set_learning_rate(optimizer, lr):
     optimizer.learning_rate.set_data(ms.Tensor(lr, ms.float32))
-
-
-def get_learning_rate(optimizer):
-    return float(optimizer.learning_rate.asnumpy())
 
 
 class Pix2PixTrainStep(nn.Cell):

@@ -18,8 +18,13 @@ def first_line(error, limit=None):
     return line[:limit] if limit else line
 
 
-class UserInputError(Exception):
-    """A problem the user can fix; the message names the problem and the fix."""
+class UserInputError(ValueError):
+    """A problem the user can fix; the message names the problem and the fix. A ValueError, so that
+    Python callers of the API catch it as the standard argument error."""
+
+
+class UserTypeError(UserInputError, TypeError):
+    """An argument of the wrong type given to the API (a TypeError too)."""
 
 
 class TrainingStopped(Exception):

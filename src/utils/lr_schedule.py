@@ -82,3 +82,9 @@ class LearningRatePolicy:
     def load_state(self, state):
         if state:
             self.plateau_lr, self.best, self.bad_epochs = state["plateau_lr"], state["best"], state["bad_epochs"]
+
+
+def total_epochs(n_epochs, n_epochs_decay, epoch_num=None):
+    """Epochs a run trains in total: epoch_num when set (a run stopped early, the schedule unchanged), else
+    n_epochs + n_epochs_decay."""
+    return epoch_num if epoch_num is not None else n_epochs + n_epochs_decay

@@ -11,8 +11,8 @@ import numpy as np
 import mindspore as ms
 
 from src.models.checkpoint import read_checkpoint, save_generator_checkpoint
-from src.models.generator_model import generator_architecture
-from src.models.pix2pix import build_generator
+from src.models.networks import build_generator, generator_architecture
+from src.models.spec import ModelSpec
 from src.utils.errors import UserInputError
 from src.weights.generator_names import IGNORED_SUFFIXES, TORCH_PARAMETER_NAMES, infer_generator, reference_names
 from src.weights.torch_checkpoint import read_torch_weights
@@ -21,8 +21,6 @@ from src.weights.torch_checkpoint import read_torch_weights
 MODELZOO_PARAMETER_NAMES = {name: name for name in TORCH_PARAMETER_NAMES}
 # Prefixes a whole state dict may carry: nn.DataParallel's, and the ModelZoo's Pix2Pix cell's (netG.).
 WRAPPER_PREFIXES = ("module.", "netG.")
-# The settings a user may give to override what the keys show.
-OVERRIDABLE = ("netG", "norm_mode", "use_dropout")
 
 
 def _strip_wrappers(state):
@@ -58,7 +56,8 @@ def read_published_weights(path, network=None):
 
 
 def generator_spec(state, source, overrides, log=print):
-    """The spec of the generator in `state`: what its keys show, then `overrides` (settings the user gave)."""
+    """The ModelSpec of the generator in `state`: what its keys show, then `overrides` ({netG, norm_mode,
+    use_dropout: value or None}, the settings the user gave)."""
     spec = infer_generator(state, source)
     if source == "modelzoo":
         spec["use_dropout"] = False  # the ModelZoo builds its generator without dropout
@@ -72,7 +71,7 @@ def generator_spec(state, source, overrides, log=print):
         + (" (dropout: unseen in the weights, " + ("on, as the reference's pix2pix" if spec["use_dropout"] else "off")
            + ")" if found["use_dropout"] is None else "")
         + "".join(f"; --{key} {value} given" for key, value in overrides.items() if value is not None))
-    return dict(spec, colorization=False)
+    return ModelSpec(**spec)
 
 
 def _modelzoo_order(name, value):
@@ -86,9 +85,9 @@ def _modelzoo_order(name, value):
 
 
 def place_weights(generator, state, spec, source):
-    """Copy `state` into `generator`; every weight of ours must be found with its shape, and every key of
+    """Copy `state` into `generator` (of ModelSpec `spec`); every weight of ours must be found with its shape, and every key of
     theirs used. Raises UserInputError naming what does not fit."""
-    kind, depth = generator_architecture(spec["netG"])
+    kind, depth = generator_architecture(spec.netG)
     names = reference_names(generator, kind, depth,
                             MODELZOO_PARAMETER_NAMES if source == "modelzoo" else TORCH_PARAMETER_NAMES)
     used = set()
@@ -102,21 +101,21 @@ def place_weights(generator, state, spec, source):
                                  "generator (give --netG, --norm_mode)?")
         value = np.asarray(state[key], np.float32)
         if tuple(value.shape) != tuple(parameter.shape):
-            raise UserInputError(f"'{key}' is {tuple(value.shape)} but {spec['netG']} needs {tuple(parameter.shape)} "
+            raise UserInputError(f"'{key}' is {tuple(value.shape)} but {spec.netG} needs {tuple(parameter.shape)} "
                                  f"for {parameter.name}: another generator (give --netG, --norm_mode)?")
         if source == "modelzoo":
             value = _modelzoo_order(parameter.name, value)
         parameter.set_data(ms.Tensor(np.ascontiguousarray(value)))
         used.add(key)
-    stats = ("running_mean", "running_var", "moving_mean", "moving_variance") if spec["norm_mode"] == "instance" else ()
+    stats = ("running_mean", "running_var", "moving_mean", "moving_variance") if spec.norm_mode == "instance" else ()
     unplaced = [key for key in state if key not in used and not key.endswith(IGNORED_SUFFIXES + stats)]
     if unplaced:
-        raise UserInputError(f"{len(unplaced)} key(s) have no place in {spec['netG']}: {', '.join(unplaced[:5])}"
+        raise UserInputError(f"{len(unplaced)} key(s) have no place in {spec.netG}: {', '.join(unplaced[:5])}"
                              + (" ..." if len(unplaced) > 5 else ""))
 
 
 def convert_generator(path, output, overrides, network=None, log=print):
-    """Convert the generator weights in `path` into our generator checkpoint `output`; returns the spec."""
+    """Convert the generator weights in `path` into our generator checkpoint `output`; returns its ModelSpec."""
     state, source = read_published_weights(path, network)
     spec = generator_spec(state, source, overrides, log)
     generator = build_generator(spec)

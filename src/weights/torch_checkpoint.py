@@ -163,8 +163,12 @@ def read_torch_weights(path):
                     state = _read_zip(path, archive)
             else:
                 state = _read_legacy(path, stream)
+    except UserInputError:
+        raise  # already names the problem (UserInputError is a ValueError too)
     except FileNotFoundError:
         raise UserInputError(f"'{path}' does not exist") from None
+    except IsADirectoryError:
+        raise UserInputError(f"'{path}' is a folder, not a PyTorch checkpoint: pass the .pth/.pt file") from None
     except (pickle.UnpicklingError, EOFError, ValueError, KeyError, IndexError, TypeError, zipfile.BadZipFile,
             struct.error) as error:
         raise UserInputError(f"'{path}' is not a readable PyTorch checkpoint (damaged or truncated: "

@@ -10,7 +10,7 @@ from src.dataset.pair_dataset import (PairDataset, create_eval_dataset, create_t
 from src.dataset.pair_sources import list_image_files
 from src.dataset.transforms import Preprocess
 from src.utils.errors import UserInputError
-from tests.conftest import write_pair
+from tests.conftest import ramp, write_pair
 
 
 def ramp_pair(size=40):
@@ -182,3 +182,29 @@ def test_max_dataset_size_trains_on_the_first_pairs_by_name(sample_root):
     assert first.names == [name[:-4] for name in sorted(os.listdir(sample_root / "train"))[:5]] and len(first.sizes) == 5
 
     assert (steps, all_steps) == (5, 16)
+
+
+def test_mixed_sizes_cannot_share_a_batch_but_train_one_at_a_time(tmp_path):
+    write_pair(tmp_path / "a.png", ramp(64, 32), ramp(64, 32))
+    write_pair(tmp_path / "b.png", ramp(64, 64), ramp(64, 64))
+    source = open_pair_source("aligned", str(tmp_path), "train_data_dir")
+    none = Preprocess("none", 64, 32, 16)
+    with pytest.raises(UserInputError, match="'a' gives 64x32, 'b' 64x64.*use --batch_size 1"):
+        create_train_dataset(source, none, batch_size=2, num_parallel_workers=1)
+    dataset, steps = create_train_dataset(source, none, batch_size=1, num_parallel_workers=1)
+    shapes = sorted(batch[0].shape for batch in dataset.create_tuple_iterator(num_epochs=1, output_numpy=True))
+    assert steps == 2 and shapes == [(1, 3, 32, 64), (1, 3, 64, 64)]
+
+
+def test_scale_width_and_crop_names_a_height_below_the_crop(tmp_path):
+    write_pair(tmp_path / "panorama.png", ramp(200, 40), ramp(200, 40))
+    source = open_pair_source("aligned", str(tmp_path), "train_data_dir")
+    with pytest.raises(UserInputError, match=r"'panorama' \(200x40\) is 51 pixels high .* raise --load_size to 320"):
+        create_train_dataset(source, Preprocess("scale_width_and_crop", 256, 64, 16), num_parallel_workers=1)
+
+
+def test_crop_larger_than_the_image_is_named(tmp_path):
+    write_pair(tmp_path / "small.png", ramp(40, 30), ramp(40, 30))
+    source = open_pair_source("aligned", str(tmp_path), "train_data_dir")
+    with pytest.raises(UserInputError, match=r"'small' \(40x30\) is smaller than --crop_size 64: use --crop_size 30"):
+        create_train_dataset(source, Preprocess("crop", 64, 64, 1), num_parallel_workers=1)

@@ -3,7 +3,8 @@ import numpy as np
 import mindspore as ms
 import pytest
 
-from src.models.discriminator_model import PatchDiscriminator, define_discriminator
+from src.models.discriminator_model import PatchDiscriminator
+from tests.conftest import define_discriminator
 from src.models.pix2pix import count_parameters
 
 
@@ -25,9 +26,9 @@ def test_70x70_patchgan_has_the_reference_count_and_a_30x30_map():
     ("pixel", 3, 9_024, 8_897, 1, 256),
 ])
 def test_every_depth_matches_the_reference(name, n_layers, batch_count, instance_count, field, side):
-    discriminator = define_discriminator(name, 6, ndf=64, n_layers=n_layers)
+    discriminator = define_discriminator(name, ndf=64, n_layers=n_layers)
     assert count_parameters(discriminator) == batch_count
-    assert count_parameters(define_discriminator(name, 6, 64, n_layers, "instance")) == instance_count
+    assert count_parameters(define_discriminator(name, 64, n_layers, "instance")) == instance_count
     assert discriminator.receptive_field == field and discriminator.logit_map_side(256) == side
     if side > 100:  # run the cheap ones; the others' shapes follow from the same arithmetic
         discriminator.set_train(False)
@@ -38,7 +39,7 @@ def test_every_depth_matches_the_reference(name, n_layers, batch_count, instance
 def test_norm_none_gives_every_conv_a_bias():
     """The reference drops conv biases with --norm none (its test knows only InstanceNorm): 2,766,913 for
     basic; here the convs keep them, as with instance norm, which has no parameters of its own."""
-    basic = define_discriminator("basic", 6, 64, 3, "none")
+    basic = define_discriminator("basic", 64, 3, "none")
     assert count_parameters(basic) == 2_767_809
     convs = [layer for layer in basic.layers if isinstance(layer, ms.nn.Conv2d)]
     assert len(convs) == 5 and all(conv.has_bias for conv in convs)

@@ -3,8 +3,10 @@ import numpy as np
 import mindspore as ms
 import pytest
 
-from src.models.generator_model import (ResnetGenerator, UnetGenerator, UpsampleConv, define_generator,
-                                        generator_size_multiple)
+from src.models.generator_model import ResnetGenerator, UnetGenerator, UpsampleConv
+from src.models.networks import generator_size_multiple
+from src.models.spec import ModelSpec
+from tests.conftest import define_generator
 from src.models.pix2pix import count_parameters
 
 
@@ -35,7 +37,7 @@ def test_every_reference_generator_has_its_parameter_count(name, batch_count, in
 @pytest.mark.parametrize("name, side, multiple", [("resnet_6blocks", 68, 4), ("unet_64", 128, 64),
                                                   ("resnet_2blocks", 36, 4)])
 def test_generators_keep_the_image_size_in_every_norm(name, side, multiple):
-    assert generator_size_multiple(name) == multiple
+    assert generator_size_multiple(ModelSpec(netG=name)) == multiple
     image = ms.Tensor(np.random.default_rng(0).uniform(-1, 1, (2, 3, side, side)).astype(np.float32))
     for norm_mode in ("batch", "instance", "none"):
         generator = define_generator(name, ngf=8, norm_mode=norm_mode)

@@ -1,15 +1,16 @@
 """One training step does exactly what the reference does: D step, then G step, one G forward."""
+from dataclasses import replace
 import numpy as np
 import mindspore as ms
 import pytest
 from mindspore import ops
 
+from src.models.spec import ModelSpec
 from src.models.loss import DiscriminatorLoss, GeneratorLoss
-from src.models.pix2pix import (Pix2PixTrainStep, build_adam, build_discriminator, build_generator,
-                                get_learning_rate, set_learning_rate)
+from src.models.pix2pix import Pix2PixTrainStep, build_adam, set_learning_rate
+from src.models.networks import build_discriminator, build_generator
 
-SPEC = {"in_channels": 3, "out_channels": 3, "ngf": 8, "netG": "unet_32", "norm_mode": "batch", "use_dropout": False,
-        "netD": "n_layers", "ndf": 8, "n_layers_D": 2}
+SPEC = ModelSpec(in_channels=3, out_channels=3, ngf=8, netG="unet_32", norm_mode="batch", use_dropout=False, netD="n_layers", ndf=8, n_layers_D=2)
 
 
 def make_networks(seed=0, lr=1e-3):
@@ -92,7 +93,7 @@ def test_learning_rate_changes_take_effect_without_rebuilding():
     step(batch(5), batch(6))
     set_learning_rate(optimizer_g, 0.0)
     set_learning_rate(optimizer_d, 0.0)
-    assert get_learning_rate(optimizer_g) == 0.0
+    assert float(optimizer_g.learning_rate.asnumpy()) == 0.0
     before = [p.asnumpy().copy() for p in generator.trainable_params() + discriminator.trainable_params()]
     step(batch(5), batch(6))
     after = [p.asnumpy() for p in generator.trainable_params() + discriminator.trainable_params()]
@@ -151,7 +152,7 @@ def test_float16_training_runs_and_keeps_float32_weights():
 def test_wgangp_penalty_reaches_the_discriminator_update_in_every_norm(norm_mode):
     """The penalty needs D's second derivative inside the compiled step; with lambda_gp 0 and 10 the
     same step must leave D in different states and G's losses finite."""
-    spec = dict(SPEC, norm_mode=norm_mode, netD="basic")
+    spec = replace(SPEC, norm_mode=norm_mode, netD="basic")
     states = []
     for lambda_gp in (0.0, 10.0):
         ms.set_seed(0)

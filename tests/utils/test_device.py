@@ -14,7 +14,7 @@ FRESH_PROCESS = """
 import json, os, threading
 import numpy as np
 import mindspore as ms
-from src.models.generator_model import define_generator
+from tests.conftest import define_generator
 from src.utils.device import setup_device, usable_cores
 
 def allowed_cores(thread_id):

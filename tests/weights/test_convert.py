@@ -2,6 +2,7 @@
 checkpoints; they are converted without PyTorch, compute what they computed there, and nothing in them runs.
 
 The fixtures in tests/fixtures/torch/ come from tests/fixtures/make_torch_fixtures.py (PyTorch 2.13.0)."""
+from dataclasses import replace
 import os
 import pickle
 import zipfile
@@ -11,9 +12,10 @@ import numpy as np
 import pytest
 from mindspore import nn, ops
 
+from src.models.spec import ModelSpec
 from src.models.checkpoint import load_generator, load_generator_weights, read_checkpoint
 from src.models.layers import Tanh
-from src.models.pix2pix import build_generator
+from src.models.networks import build_generator
 from src.utils.errors import UserInputError
 from src.weights.convert import convert_generator, place_weights
 from src.weights.torch_checkpoint import read_torch_weights
@@ -40,11 +42,11 @@ def translate(generator, train):
 @pytest.mark.parametrize("file_format", FORMATS)
 def test_the_reference_unet_computes_the_references_outputs(tmp_path, file_format):
     path, spec = convert(f"unet.{file_format}.pth", tmp_path)
-    assert spec == {"netG": "unet_32", "ngf": 2, "in_channels": 3, "out_channels": 3, "norm_mode": "batch",
-                    "use_dropout": True, "colorization": False}
+    assert spec == ModelSpec(netG="unet_32", ngf=2, in_channels=3, out_channels=3, norm_mode="batch",
+                             use_dropout=True, colorization=False)
     generator, _ = load_generator(path, None)
     assert np.abs(translate(generator, train=False) - OUTPUTS["unet_eval"]).max() < 1e-5
-    without_dropout = build_generator(dict(spec, use_dropout=False))
+    without_dropout = build_generator(replace(spec, use_dropout=False))
     load_generator_weights(without_dropout, read_checkpoint(path), path)  # batch statistics, dropout off
     assert np.abs(translate(without_dropout, train=True) - OUTPUTS["unet_train"]).max() < 1e-5
 
@@ -52,7 +54,7 @@ def test_the_reference_unet_computes_the_references_outputs(tmp_path, file_forma
 @pytest.mark.parametrize("file_format", FORMATS)
 def test_the_reference_resnet_with_instance_norm_computes_the_references_outputs(tmp_path, file_format):
     path, spec = convert(f"resnet.{file_format}.pth", tmp_path)
-    assert (spec["netG"], spec["norm_mode"], spec["use_dropout"], spec["ngf"]) == ("resnet_2blocks", "instance", False, 2)
+    assert (spec.netG, spec.norm_mode, spec.use_dropout, spec.ngf) == ("resnet_2blocks", "instance", False, 2)
     generator, _ = load_generator(path, None)
     assert np.abs(translate(generator, train=False) - OUTPUTS["resnet_eval"]).max() < 1e-5
 
@@ -103,12 +105,12 @@ def test_a_discriminator_several_networks_and_unknown_keys_are_refused(tmp_path)
     with pytest.raises(UserInputError, match="a discriminator's weights"):
         convert("discriminator.pth", tmp_path)
     state = read_torch_weights(os.path.join(FIXTURES, "unet.zip.pth"))
-    spec = {"netG": "unet_32", "ngf": 2, "in_channels": 3, "out_channels": 3, "norm_mode": "batch", "use_dropout": True}
+    spec = ModelSpec(netG="unet_32", ngf=2, in_channels=3, out_channels=3, norm_mode="batch", use_dropout=True)
     with pytest.raises(UserInputError, match=r"1 key\(s\) have no place in unet_32: model.extra.weight"):
         place_weights(build_generator(spec), dict(state, **{"model.extra.weight": np.zeros(3, np.float32)}), spec,
                       "reference")
     with pytest.raises(UserInputError, match="'model.model.0.weight' is .* but unet_32 needs"):
-        place_weights(build_generator(dict(spec, ngf=4)), state, dict(spec, ngf=4), "reference")
+        place_weights(build_generator(replace(spec, ngf=4)), state, replace(spec, ngf=4), "reference")
     from src.weights.convert import select_network
     with pytest.raises(UserInputError, match="holds several networks \\(G_A, G_B\\): say which generator with --network"):
         select_network({"G_A": state, "G_B": state}, None, "cyclegan.pth")
@@ -172,7 +174,7 @@ def test_a_modelzoo_checkpoint_computes_the_same_function_in_our_generator(tmp_p
     assert theirs.model.model[0].weight.name.startswith("netG.model.model.")
     ms.save_checkpoint(theirs, str(tmp_path / "Generator_200.ckpt"))
     path, spec = convert(str(tmp_path / "Generator_200.ckpt"), tmp_path)
-    assert (spec["netG"], spec["use_dropout"], spec["norm_mode"]) == ("unet_32", False, "batch")
+    assert (spec.netG, spec.use_dropout, spec.norm_mode) == ("unet_32", False, "batch")
     ours, _ = load_generator(path, None)
     for train in (False, True):
         theirs.set_train(train)

@@ -1,0 +1,65 @@
+"""Evaluate a generator checkpoint (eval.py) or a generator in training on held-out pairs of any layout."""
+import os
+
+import numpy as np
+import mindspore as ms
+
+from src.dataset.image_coding import ImageCoding
+from src.dataset.transforms import size_settings
+from src.evaluation.pairs import EvaluationPairs, test_preprocess
+from src.evaluation.report import evaluate_pairs
+from src.models.checkpoint import load_generator, set_test_mode
+from src.models.networks import generator_size_multiple, require_size_multiples, spec_from_settings
+from src.utils.device import seed_everything, setup_device
+from src.utils.errors import UserInputError
+from src.utils.metrics import mean_absolute_error
+from src.utils.output_folders import results_folder
+
+
+def validation_l1(generator, pairs):
+    """Mean L1 (grey levels 0..255) of G(A) against B over `pairs` (EvaluationPairs), in eval mode (running
+    statistics, no dropout), so that measuring changes neither the weights nor the random streams of
+    training; the generator is back in train mode afterwards."""
+    generator.set_train(False)
+    errors = []
+    for real_a, real_b, _ in pairs.batches():
+        fake_b = generator(ms.Tensor(real_a)).asnumpy()
+        errors += [mean_absolute_error(pairs.coding.output_picture(a, fake), pairs.coding.output_picture(a, real))
+                   for a, fake, real in zip(real_a, fake_b, real_b)]
+    generator.set_train(True)
+    return float(np.mean(errors))
+
+
+def evaluate_generator(generator, pairs, output_dir, eval_mode="train", log=print):
+    """evaluate_pairs with a MindSpore generator in test mode `eval_mode` (see set_test_mode)."""
+    set_test_mode(generator, eval_mode)
+    return evaluate_pairs(lambda batch, names: generator(ms.Tensor(batch)).asnumpy(), pairs, output_dir,
+                          eval_mode, log)
+
+
+def evaluate(config):
+    """eval.py: evaluate config.ckpt on config.val_data_dir; returns the summary dict."""
+    if not config.val_data_dir:
+        raise UserInputError("--val_data_dir is not set: pass the pairs to evaluate on")
+    setup_device(config.device_target, config.device_id, config.mode)
+    seed_everything(config.seed, deterministic=True)
+    generator, spec = load_generator(config.ckpt, spec_from_settings(config, with_discriminator=False))
+    require_matching_data(spec, config.dataset_mode, config.ckpt)
+    require_size_multiples(config, spec, size_settings(config.preprocess)[1])
+    pairs = EvaluationPairs.open(config.dataset_mode, config.val_data_dir, config.direction,
+                                 test_preprocess(config, generator_size_multiple(spec)),
+                                 ImageCoding.from_spec(spec), config.num_test)
+    output_dir = results_folder(config.output_path, "eval", config.ckpt, config.val_data_dir)
+    summary = evaluate_generator(generator, pairs, output_dir, config.eval_mode)
+    config.save(os.path.join(output_dir, "config.yaml"))
+    return dict(summary, checkpoint=config.ckpt, model_spec=spec.to_dict())
+
+
+def require_matching_data(spec, dataset_mode, model_name):
+    """A colorization model reads photos (--dataset_mode colorization), any other model pairs."""
+    colorization = spec.colorization
+    if colorization != (dataset_mode == "colorization"):
+        raise UserInputError(
+            f"'{model_name}' is a {'colorization' if colorization else 'paired'} model ({spec.in_channels} -> "
+            f"{spec.out_channels} channels) but --dataset_mode is {dataset_mode}: "
+            + ("use --dataset_mode colorization" if colorization else "use --dataset_mode aligned, separate or mindrecord"))

@@ -1,0 +1,238 @@
+"""A pix2pix training run: devices, networks and optimisers, resume, data, the compiled step, then epochs
+with progress, pictures and checkpoints, and an evaluation of the final generator."""
+from src.dataset.image_coding import ImageCoding
+from src.dataset.pair_dataset import create_train_dataset, indices_digest, iterate_batches, open_pair_source
+from src.dataset.sample_data import ensure_sample_dataset
+from src.dataset.transforms import Preprocess
+from src.evaluation.evaluator import evaluate_generator, validation_l1
+from src.evaluation.pairs import EvaluationPairs, test_preprocess
+from src.models.checkpoint import (restore_training_state, save_generator_checkpoint, save_training_checkpoint,
+                                   weights_digest)
+from src.models.networks import (build_discriminator, build_generator, describe_discriminator, describe_generator,
+                                 generator_size_multiple, spec_from_settings)
+from src.models.pix2pix import (Pix2PixTrainStep, TrainingState, apply_mixed_precision, build_adam, count_parameters,
+                                make_loss_scaler, set_learning_rate)
+from src.training.progress import TrainingProgress
+from src.training.run_folder import RunFolder
+from src.training.stop_request import StopRequest
+from src.utils.device import RankAgreement, init_data_parallel, seed_everything, setup_device
+from src.utils.errors import UserInputError
+from src.utils.lr_schedule import LearningRatePolicy, total_epochs
+from src.utils.output_folders import results_folder
+from src.utils.tools import image_grid, read_loss_history, save_image_atomic, setup_logger
+
+# Pairs shown in each epoch's picture (input | output | target rows).
+EPOCH_PICTURE_ROWS = 4
+
+
+class Trainer:
+    """Trains G and D per `config` (see default_config.yaml) on one device or as one rank of a job."""
+
+    def __init__(self, config):
+        self.config = config
+        self.folder = RunFolder(config.output_path)
+        self.spec = spec_from_settings(config)
+        self.coding = ImageCoding.from_spec(self.spec)
+        self.multiple = generator_size_multiple(self.spec)
+        self.epochs = total_epochs(config.n_epochs, config.n_epochs_decay, config.epoch_num)
+        self.rank, self.device_num = 0, 1
+        self.stop = StopRequest()
+        self.lr_policy = LearningRatePolicy(config.lr_policy, config.lr, config.n_epochs, config.n_epochs_decay,
+                                            config.lr_step_epochs)
+        self.logger = None
+        # val_data_dir's pairs, each opened once: rank 0's final evaluation (before the first step, so a
+        # wrong set fails at once) and, with lr_policy plateau, every rank's validation (at its first use).
+        self.evaluation_pairs, self.plateau_pairs = None, None
+
+    def run(self):
+        """Train; returns the evaluation summary of the final generator on val_data_dir (rank 0 with
+        val_data_dir set), else None. Raises TrainingStopped after a requested stop has been saved."""
+        config = self.config
+        self.folder.prepare(resuming=bool(config.resume))
+        self._join_devices()
+        ensure_sample_dataset(config.train_data_dir, self.logger.info)
+        seed_everything(config.seed)  # the same seed everywhere: identical initial weights on every rank
+        state, network_lines = self._build_state()
+        self._resume(state)
+        dataset, steps_per_epoch = self._create_dataset(state)
+        if config.val_data_dir and self.rank == 0:
+            self.evaluation_pairs = self._test_pairs(config.num_test)
+        if self.rank == 0:
+            config.save(self.folder.config)
+        self._log_plan(state, steps_per_epoch, network_lines)
+        history = [row for row in read_loss_history(self.folder.losses) if row["step"] <= state.step]
+        progress = TrainingProgress(self.logger.info, config.log_interval, steps_per_epoch, self.epochs, history)
+        step_cell = Pix2PixTrainStep(state.generator, state.discriminator, state.optimizer_g, state.optimizer_d,
+                                     config.lambda_L1, self.device_num, make_loss_scaler(config.amp_level),
+                                     config.gan_mode, config.lambda_gp)
+        step_cell.set_train(True)
+        with self.stop.handling_signals(self.logger.info):
+            self._train_epochs(state, dataset, steps_per_epoch, step_cell, progress)
+        self.logger.info(f"{progress.finished()}; final weights: generator {weights_digest(state.generator)}, "
+                         f"discriminator {weights_digest(state.discriminator)}")
+        return self._finish(state) if self.rank == 0 else None
+
+    def _join_devices(self):
+        """Select the device (or join the distributed job) and start the log; only rank 0 writes the run's
+        files, the other ranks log to their own file."""
+        config = self.config
+        if config.distribute:
+            self.rank, self.device_num = init_data_parallel(config.device_target, config.mode)
+        else:
+            setup_device(config.device_target, config.device_id, config.mode)
+        self.logger = setup_logger(self.folder.rank_log(self.rank))
+        if self.device_num > 1:
+            self.logger.info(f"Data parallel: rank {self.rank} of {self.device_num}")
+            self.stop = StopRequest(RankAgreement(self.device_num))
+
+    def _build_state(self):
+        """Both networks and their Adam optimisers, and the lines describing the networks (made before mixed
+        precision wraps them, so the counts are the trainable values)."""
+        config = self.config
+        generator = build_generator(self.spec, config.init_type, config.init_gain)
+        discriminator = build_discriminator(self.spec, config.init_type, config.init_gain)
+        network_lines = [
+            f"Generator {describe_generator(self.spec)}: {count_parameters(generator):,} parameters",
+            f"Discriminator {describe_discriminator(self.spec, discriminator, config.crop_size)}: "
+            f"{count_parameters(discriminator):,} parameters"]
+        generator = apply_mixed_precision(generator, config.amp_level)
+        discriminator = apply_mixed_precision(discriminator, config.amp_level)
+        return TrainingState(generator, discriminator,
+                             build_adam(generator, "optimizer_g", config.lr, config.beta1, config.beta2),
+                             build_adam(discriminator, "optimizer_d", config.lr, config.beta1, config.beta2)), network_lines
+
+    def _resume(self, state):
+        """--resume PATH or auto: load the checkpoint into `state` and the learning-rate policy."""
+        if self.config.resume and self.rank == 0:
+            self.folder.remove_unfinished_writes(self.logger.info)
+        path = self.folder.checkpoint_to_resume(self.config.resume, self.logger.info)
+        if not path:
+            return
+        self.lr_policy.load_state(restore_training_state(path, state, self.spec))
+        self.logger.info(f"Resumed from {path}: {state.epoch} epochs and {state.step} steps done"
+                         + (f", {state.step_in_epoch} of them in epoch {state.epoch + 1}" if state.step_in_epoch else ""))
+        if state.epoch >= self.epochs:
+            raise UserInputError(f"checkpoint '{path}' has already trained {state.epoch} of "
+                                 f"{self.epochs} epochs: raise --n_epochs/--n_epochs_decay to train further")
+
+    def _create_dataset(self, state):
+        config = self.config
+        source = open_pair_source(config.dataset_mode, config.train_data_dir, "train_data_dir", config.direction,
+                                  self.logger.info, self.device_num, self.rank, config.max_dataset_size)
+        preprocess = Preprocess(config.preprocess, config.load_size, config.crop_size, self.multiple,
+                                flip=not config.no_flip)
+        return create_train_dataset(
+            source, preprocess, self.coding, config.batch_size, seed=config.seed, start_epoch=state.epoch,
+            end_epoch=self.epochs, num_parallel_workers=config.num_parallel_workers, num_shards=self.device_num,
+            shard_id=self.rank, skip_steps=state.step_in_epoch)
+
+    def _test_pairs(self, num_test=None, log=None):
+        """config.val_data_dir's pairs as the final evaluation and the plateau policy read them."""
+        config = self.config
+        return EvaluationPairs.open(config.dataset_mode, config.val_data_dir, config.direction,
+                                    test_preprocess(config, self.multiple), self.coding, num_test,
+                                    log or self.logger.info)
+
+    def _log_plan(self, state, steps_per_epoch, network_lines):
+        config, log = self.config, self.logger.info
+        for line in network_lines:
+            log(line)
+        log(f"Objective: {config.gan_mode} GAN + {config.lambda_L1:g} x L1"
+            + (f" + {config.lambda_gp:g} x gradient penalty" if config.gan_mode == "wgangp" else "")
+            + f"; lr {config.lr:g}, policy {config.lr_policy}")
+        log(f"Training on {config.train_data_dir} ({config.dataset_mode}, --preprocess {config.preprocess}, "
+            f"{self.spec.in_channels} -> {self.spec.out_channels} channels): {steps_per_epoch} steps per epoch "
+            f"(batch {config.batch_size}), "
+            f"epochs {state.epoch + 1}..{self.epochs}, {config.direction}, {config.device_target} x{self.device_num} "
+            f"{config.mode}; output in {config.output_path}")
+
+    def _start_epoch(self, epoch, state):
+        """Set the learning rate of 1-based `epoch` on both optimisers and return it."""
+        lr = self.lr_policy.lr(epoch)
+        for optimizer in state.optimizers:
+            set_learning_rate(optimizer, lr)
+        return lr
+
+    def _train_epochs(self, state, dataset, steps_per_epoch, step_cell, progress):
+        """The steps from `state`'s position to the last epoch, in one pass over the data stream."""
+        epoch = state.epoch + 1
+        lr = self._start_epoch(epoch, state)
+        steps_left = (self.epochs - state.epoch) * steps_per_epoch - state.step_in_epoch
+        epoch_indices = []
+        for real_a, real_b, indices in iterate_batches(dataset.create_tuple_iterator(num_epochs=1)):
+            if self.device_num > 1:  # only the distributed shard log needs them on the host
+                epoch_indices.extend(indices.asnumpy().tolist())
+            loss_d, loss_g_gan, loss_g_l1, fake_b = step_cell(real_a, real_b)
+            losses = (float(loss_d.asnumpy()), float(loss_g_gan.asnumpy()), float(loss_g_l1.asnumpy()))
+            state.step, state.step_in_epoch, steps_left = state.step + 1, state.step_in_epoch + 1, steps_left - 1
+            progress.step_done(epoch, state.step_in_epoch, state.step, losses, lr, steps_left)
+            if state.step_in_epoch == steps_per_epoch:
+                state.epoch, state.step_in_epoch = epoch, 0
+                self._end_of_epoch(state, progress, (real_a, fake_b, real_b), epoch_indices)
+                epoch, epoch_indices = epoch + 1, []
+                if epoch <= self.epochs:
+                    lr = self._start_epoch(epoch, state)
+            if self.stop.agreed() and steps_left > 0:
+                self._save_and_stop(state, progress)
+
+    def _end_of_epoch(self, state, progress, visuals, epoch_indices):
+        """After epoch state.epoch: the shard log, the plateau policy, then (rank 0) the picture, the losses
+        and, when due, a checkpoint."""
+        if self.device_num > 1:
+            self.logger.info(f"epoch {state.epoch}: rank {self.rank} read {len(epoch_indices)} pairs "
+                             f"(indices digest {indices_digest(epoch_indices)})")
+        if self.lr_policy.needs_metric:
+            self._watch_plateau(state.generator)
+        if self.rank != 0:
+            return
+        save_image_atomic(epoch_picture(visuals, self.coding), self.folder.epoch_picture(state.epoch))
+        progress.save(self.folder.losses, self.folder.loss_curve)
+        if state.epoch % self.config.save_checkpoint_epochs == 0 or state.epoch == self.epochs:
+            path = self.folder.training_checkpoint(state.epoch)
+            save_training_checkpoint(path, state, self.spec, self.lr_policy.state())
+            self.logger.info(f"Saved {path}")
+            self.folder.remove_old_checkpoints(self.config.keep_checkpoint_max, self.logger.info)
+
+    def _save_and_stop(self, state, progress):
+        """Save the exact position (epochs completed + steps into the next) and stop the run."""
+        path = self.folder.training_checkpoint(state.epoch, state.step_in_epoch)
+        if self.rank == 0:
+            save_training_checkpoint(path, state, self.spec, self.lr_policy.state())
+            progress.save(self.folder.losses, self.folder.loss_curve)
+        raise self.stop.stopped(f"epoch {state.epoch + 1} step {state.step_in_epoch} (total {state.step}): "
+                                f"saved {path}")
+
+    def _watch_plateau(self, generator):
+        """lr_policy plateau: the epoch's validation L1 (averaged over the ranks, so all agree) decides
+        whether the learning rate falls."""
+        if self.plateau_pairs is None:
+            # Files that are not images are named once, when the run starts, not here.
+            self.plateau_pairs = self._test_pairs(log=lambda warning: None)
+        metric = validation_l1(generator, self.plateau_pairs)
+        if self.stop.agreement:
+            metric = self.stop.agreement.mean(metric)
+        self.logger.info(self.lr_policy.end_of_epoch(metric))
+
+    def _finish(self, state):
+        """Save the final generator and, with val_data_dir, score it as eval.py would; returns the summary."""
+        config = self.config
+        save_generator_checkpoint(self.folder.final_generator, state.generator, self.spec, self.epochs, state.step)
+        self.logger.info(f"Generator saved to {self.folder.final_generator}")
+        if not config.val_data_dir:
+            return None
+        output_dir = results_folder(config.output_path, "eval", self.folder.final_generator, config.val_data_dir)
+        return evaluate_generator(state.generator, self.evaluation_pairs, output_dir, config.eval_mode,
+                                  self.logger.info)
+
+
+def epoch_picture(visuals, coding):
+    """input | output | target rows of the first EPOCH_PICTURE_ROWS pairs of a batch of (A, G(A), B) tensors,
+    shown by `coding` (ImageCoding)."""
+    real_a, fake_b, real_b = (tensor.asnumpy() for tensor in visuals)
+    return image_grid([coding.pictures(real_a[i], fake_b[i], real_b[i])
+                       for i in range(min(EPOCH_PICTURE_ROWS, real_a.shape[0]))])
+
+
+def train(config):
+    """Train per `config`; returns the final evaluation's summary, or None (see Trainer.run)."""
+    return Trainer(config).run()

@@ -1,0 +1,105 @@
+"""The web page of demo.py (Gradio): draw a label map or upload an image, and see the generator's translation.
+
+Gradio is an optional dependency (requirements-demo.txt); only demo.py imports this module.
+"""
+import os
+import time
+
+import gradio as gr
+from PIL import Image
+
+from src.dataset.image_io import UnreadableImageError, read_rgb, upright_size
+from src.dataset.pair_sources import list_image_files
+from src.dataset.sample_data import PALETTE
+from src.models.checkpoint import TEST_MODES
+from src.utils.device import seed_everything
+from src.utils.errors import UserInputError
+
+# Larger uploads are refused on the page (predict.py translates any size, in tiles, from the command line).
+MAX_PIXELS = 16_000_000
+# The canvas a drawing starts from: the facades "background" label colour.
+CANVAS_SIZE = 256
+# Label maps one click away: the B halves (labels) of the sample set's test pairs.
+EXAMPLES = 4
+
+
+def label_brush():
+    """The brush of the facades label colours (the sample set's, as CMP Facades), the facade colour first."""
+    colours = ["#%02x%02x%02x" % PALETTE[name] for name in ["facade", *[n for n in PALETTE if n != "facade"]]]
+    return gr.Brush(colors=colours, default_color=colours[0], color_mode="fixed", default_size=8)
+
+
+def example_label_maps(sample_folder, cache_folder):
+    """Paths of up to EXAMPLES label maps cut from the sample set's A|B pairs (B: labels), or []."""
+    if not os.path.isdir(sample_folder):
+        return []
+    os.makedirs(cache_folder, exist_ok=True)
+    paths = []
+    for path in list_image_files(sample_folder, "examples", log=lambda line: None)[:EXAMPLES]:
+        pair = read_rgb(path)
+        destination = os.path.join(cache_folder, os.path.basename(os.path.splitext(path)[0]) + "_labels.png")
+        if not os.path.isfile(destination):
+            pair.crop((pair.width // 2, 0, pair.width, pair.height)).save(destination)
+        paths.append(destination)
+    return paths
+
+
+def read_upload(path):
+    """The picture a user gave (a path from the page), or a gr.Error saying why it cannot be translated."""
+    if not path:
+        raise gr.Error("Draw on the canvas or upload an image first.")
+    try:
+        width, height = upright_size(path)
+        if width * height > MAX_PIXELS:
+            raise gr.Error(f"The image is {width}x{height}, more than the {MAX_PIXELS // 10**6} Mpixels this page "
+                           "translates: use predict.py, which translates any size in tiles.")
+        return read_rgb(path)
+    except UnreadableImageError as error:
+        raise gr.Error(f"The upload is not an image this page can read: {error}.") from None
+
+
+def make_translate(translator):
+    """The page's callback: (canvas value, uploaded file, test mode, seed) -> (output picture, a line on the
+    time taken). An uploaded file is read here (so any format Pillow reads, and a clear message for the rest);
+    else the canvas."""
+    def translate(editor_value, upload, test_mode, seed):
+        path = upload or (editor_value or {}).get("composite") or (editor_value or {}).get("background")
+        picture = read_upload(path)
+        try:
+            translator.set_test_mode(test_mode)
+        except UserInputError as error:
+            raise gr.Error(str(error)) from None
+        seed_everything(int(seed))
+        started = time.perf_counter()
+        output = translator.translate(picture)
+        seconds = time.perf_counter() - started
+        return output, (f"Translated {picture.width}x{picture.height} in {seconds:.2f} s on {translator.backend} "
+                        f"({test_mode} mode, seed {int(seed)}).")
+    return translate
+
+
+def build_page(translator, title, eval_mode="train", seed=1, palette=True, examples=()):
+    """The Gradio Blocks of the demo around `translator` (src.translation.translator.Translator)."""
+    # The page opens on the first example, translated, so a visitor sees what the model does at once.
+    canvas = examples[0] if examples else (
+        Image.new("RGB", (CANVAS_SIZE, CANVAS_SIZE), PALETTE["background"]) if palette else None)
+    with gr.Blocks(title=title) as page:
+        gr.Markdown(f"## {title}\nDraw a label map with the facade colours, or upload an image, then Translate. "
+                    "Any size is translated (large images in tiles).")
+        with gr.Row():
+            source = gr.ImageEditor(value=canvas, type="filepath", image_mode="RGB", label="input",
+                                    brush=label_brush() if palette else None, canvas_size=(CANVAS_SIZE, CANVAS_SIZE),
+                                    sources=("upload", "clipboard"))
+            output = gr.Image(type="pil", label="output", format="png")
+        upload = gr.File(label="or translate an image file (any size and format)", type="filepath", height=140)
+        with gr.Row():
+            test_mode = gr.Radio(list(TEST_MODES), value=eval_mode, label="test-time mode (train: the paper's)")
+            seed_box = gr.Number(value=seed, precision=0, label="seed")
+            button = gr.Button("Translate", variant="primary")
+        timing = gr.Markdown()
+        translate = make_translate(translator)
+        button.click(translate, [source, upload, test_mode, seed_box], [output, timing], api_name="translate")
+        if examples:
+            gr.Examples([[path] for path in examples], [source], label="label maps from the sample set")
+            page.load(translate, [source, upload, test_mode, seed_box], [output, timing], api_name=False)
+    return page
