@@ -13,7 +13,7 @@ import os
 import sys
 
 from src.dataset.pair_sources import DIRECTIONS
-from src.models.generator_model import generator_architecture
+from src.models.networks import generator_architecture
 from src.models.layers import NORM_MODES
 from src.utils.errors import UserInputError, run_cli
 
@@ -30,6 +30,9 @@ def parse_arguments(argv):
                         help="the direction the model translates in, for the commands printed at the end")
     parser.add_argument("--network", help="which network of a file holding several (e.g. G_A)")
     args = parser.parse_args(argv)
+    if os.path.isdir(args.weights):
+        raise UserInputError(f"'{args.weights}' is a folder, not a weights file: pass the .pth/.pt or .ckpt file "
+                             "inside it")
     if args.netG:
         try:
             generator_architecture(args.netG)
@@ -53,7 +56,7 @@ def main(argv):
     print(f"Wrote {args.output}. Try it:\n"
           f"  python predict.py --ckpt {args.output} --input_path YOUR_IMAGES\n"
           f"  python eval.py --ckpt {args.output} --val_data_dir DATASET/val --direction {args.direction}", flush=True)
-    print(json.dumps({"output": args.output, "model_spec": spec, "direction": args.direction}), flush=True)
+    print(json.dumps({"output": args.output, "model_spec": spec.to_dict(), "direction": args.direction}), flush=True)
 
 
 if __name__ == "__main__":

@@ -33,11 +33,12 @@ def trained_on_facades(checkpoint):
 def main(argv):
     config = load_config(argv, "demo")
     try:
-        from src.translation.demo_page import CANVAS_SIZE, build_page, example_label_maps
+        from src.translation.demo_page import CANVAS_SIZE, build_page, example_label_maps, require_free_port
     except ImportError as error:
         raise UserInputError(f"the demo needs Gradio ({error}): pip install -r requirements-demo.txt") from None
     from src.translation.predictor import load_translator
 
+    require_free_port(config.port)
     translator = load_translator(config)
     translator.translate(Image.new("RGB", (CANVAS_SIZE, CANVAS_SIZE)))  # compiles the graph before the first visitor
     palette = config.palette == "facades" or (config.palette == "auto" and trained_on_facades(config.ckpt))

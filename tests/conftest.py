@@ -92,6 +92,32 @@ def ramp(width, height, channels=3):
                            (height, width, 3)).astype(np.uint8)[..., :channels]
 
 
+@pytest.fixture(scope="session")
+def tiny_checkpoint(tmp_path_factory):
+    """A generator checkpoint of TINY_SPEC with structure in its output (structured_generator)."""
+    from src.models.checkpoint import save_generator_checkpoint
+    path = tmp_path_factory.mktemp("tiny_checkpoint") / "generator.ckpt"
+    save_generator_checkpoint(str(path), structured_generator(), TINY_SPEC, epoch=1, step=1)
+    return path
+
+
+# The 64 px model of the evaluation tests.
+UNET_64_SPEC = ModelSpec(in_channels=3, out_channels=3, ngf=8, netG="unet_64", norm_mode="batch", use_dropout=True,
+                         netD="n_layers", ndf=8, n_layers_D=2)
+
+
+def evaluate_unet_64(sample_root, output, eval_mode="train", seed=1, num_test=None):
+    """Evaluate a Kaiming-initialised UNET_64_SPEC generator on the sample set's val pairs, as eval.py would."""
+    import mindspore as ms
+    from src.evaluation.evaluator import evaluate_generator
+    from src.models.networks import build_generator
+    ms.set_seed(seed)
+    generator = build_generator(UNET_64_SPEC, "kaiming")
+    ms.set_seed(seed)  # as eval.py: the dropout stream starts from the seed
+    return evaluate_generator(generator, folder_pairs(sample_root / "val", num_test=num_test), str(output), eval_mode,
+                              log=lambda message: None)
+
+
 def write_pair(path, left, right):
     """Save an A|B image from two HxWx3 uint8 arrays."""
     Image.fromarray(np.concatenate([left, right], axis=1)).save(path)

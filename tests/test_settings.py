@@ -6,9 +6,9 @@ import yaml
 
 from src.models.networks import generator_size_multiple, spec_from_settings
 from src.settings import CHOICES, COMMAND_SETTINGS, load_config
-from src.utils.lr_schedule import total_epochs
 from src.utils.config import DEFAULT_CONFIG_PATH, read_yaml_documents
 from src.utils.errors import UserInputError
+from src.utils.lr_schedule import total_epochs
 
 REPO_ROOT = os.path.dirname(DEFAULT_CONFIG_PATH)
 
@@ -27,7 +27,8 @@ def test_defaults_are_the_paper_settings():
     assert (config.netG, config.netD, config.ngf, config.ndf) == ("unet_256", "basic", 64, 64)
     assert (config.gan_mode, config.lr_policy) == ("vanilla", "linear")
     assert (config.lr, config.beta1, config.beta2, config.lambda_L1) == (0.0002, 0.5, 0.999, 100.0)
-    assert (config.n_epochs, config.n_epochs_decay, total_epochs(config.n_epochs, config.n_epochs_decay, config.epoch_num)) == (100, 100, 200)
+    epochs = total_epochs(config.n_epochs, config.n_epochs_decay, config.epoch_num)
+    assert (config.n_epochs, config.n_epochs_decay, epochs) == (100, 100, 200)
     assert (config.norm_mode, config.no_dropout, config.init_type, config.init_gain) == ("batch", False, "normal", 0.02)
 
 
@@ -59,7 +60,8 @@ PAPER_RECIPES = {"facades": ("BtoA", 200, 1), "maps": ("AtoB", 200, 1), "citysca
 @pytest.mark.parametrize("name", sorted(PAPER_RECIPES))
 def test_every_public_dataset_has_a_preset_with_the_papers_recipe(name):
     config = load_config(["--config_path", os.path.join(REPO_ROOT, "configs", f"{name}.yaml")], "train")
-    assert (config.direction, total_epochs(config.n_epochs, config.n_epochs_decay, config.epoch_num), config.batch_size) == PAPER_RECIPES[name]
+    epochs = total_epochs(config.n_epochs, config.n_epochs_decay, config.epoch_num)
+    assert (config.direction, epochs, config.batch_size) == PAPER_RECIPES[name]
     assert (config.netG, config.netD, config.gan_mode, config.load_size, config.crop_size) == (
         "unet_256", "basic", "vanilla", 286, 256)
     assert config.train_data_dir == f"data/datasets/{name}/train" and config.output_path == f"outputs/{name}"

@@ -107,7 +107,8 @@ class MindRecordPairs(PairSource):
 
 def write_mindrecord(source, output, shards=1, chunk=64, log=print):
     """Write the pairs of `source` (a folder source read AtoB) into the MindRecord file `output` (output0 ..
-    output{shards-1} when shards > 1), `chunk` records at a time. Refuses to replace existing files; removes its partial files on failure.
+    output{shards-1} when shards > 1), `chunk` records at a time. Refuses to replace existing files; removes
+    its partial files on failure.
     Returns the paths written."""
     paths = [output] if shards == 1 else [f"{output}{shard}" for shard in range(shards)]
     written_files = paths + [path + ".db" for path in paths]  # each shard and its index

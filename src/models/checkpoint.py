@@ -55,7 +55,8 @@ def save_training_checkpoint(path, state, model_spec, lr_policy_state=None):
     entries.update(_optimizer_state(state.optimizer_g, state.generator, "optimizer_g"))
     entries.update(_optimizer_state(state.optimizer_d, state.discriminator, "optimizer_d"))
     _atomic_save(entries, path, {"epoch": int(state.epoch), "step": int(state.step),
-                                 "step_in_epoch": int(state.step_in_epoch), "model_spec": json.dumps(model_spec.to_dict()),
+                                 "step_in_epoch": int(state.step_in_epoch),
+                                 "model_spec": json.dumps(model_spec.to_dict()),
                                  "lr_policy_state": json.dumps(lr_policy_state or {})})
 
 
@@ -69,6 +70,8 @@ def read_checkpoint(path):
     """Load a .ckpt into a dict, with a clear error for a missing or unreadable file."""
     if not path:
         raise UserInputError("no checkpoint given: pass --ckpt PATH (a generator or training checkpoint)")
+    if os.path.isdir(path):
+        raise UserInputError(f"checkpoint '{path}' is a folder: pass the .ckpt file inside it")
     if not os.path.isfile(path):
         raise UserInputError(f"checkpoint '{path}' does not exist")
     try:
@@ -86,7 +89,8 @@ def checkpoint_model_spec(contents, path="the checkpoint"):
     try:
         values = json.loads(spec)
     except ValueError:
-        raise UserInputError(f"'{path}' has a model_spec that is not JSON: not a checkpoint of this repository") from None
+        raise UserInputError(f"'{path}' has a model_spec that is not JSON: not a checkpoint of this repository") \
+            from None
     return ModelSpec.from_dict(values, f"'{path}'")
 
 

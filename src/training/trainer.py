@@ -8,6 +8,7 @@ from src.evaluation.evaluator import evaluate_generator, validation_l1
 from src.evaluation.pairs import EvaluationPairs, test_preprocess
 from src.models.checkpoint import (restore_training_state, save_generator_checkpoint, save_training_checkpoint,
                                    weights_digest)
+from src.models.loss import GAN_OBJECTIVES
 from src.models.networks import (build_discriminator, build_generator, describe_discriminator, describe_generator,
                                  generator_size_multiple, spec_from_settings)
 from src.models.pix2pix import (Pix2PixTrainStep, TrainingState, apply_mixed_precision, build_adam, count_parameters,
@@ -52,14 +53,16 @@ class Trainer:
         self._join_devices()
         ensure_sample_dataset(config.train_data_dir, self.logger.info)
         seed_everything(config.seed)  # the same seed everywhere: identical initial weights on every rank
-        state, network_lines = self._build_state()
+        state, network_lines = build_training_state(config, self.spec)
         self._resume(state)
         dataset, steps_per_epoch = self._create_dataset(state)
         if config.val_data_dir and self.rank == 0:
             self.evaluation_pairs = self._test_pairs(config.num_test)
         if self.rank == 0:
             config.save(self.folder.config)
-        self._log_plan(state, steps_per_epoch, network_lines)
+        for line in network_lines + plan_lines(config, self.spec, state, steps_per_epoch, self.epochs,
+                                               self.device_num):
+            self.logger.info(line)
         history = [row for row in read_loss_history(self.folder.losses) if row["step"] <= state.step]
         progress = TrainingProgress(self.logger.info, config.log_interval, steps_per_epoch, self.epochs, history)
         step_cell = Pix2PixTrainStep(state.generator, state.discriminator, state.optimizer_g, state.optimizer_d,
@@ -84,22 +87,6 @@ class Trainer:
         if self.device_num > 1:
             self.logger.info(f"Data parallel: rank {self.rank} of {self.device_num}")
             self.stop = StopRequest(RankAgreement(self.device_num))
-
-    def _build_state(self):
-        """Both networks and their Adam optimisers, and the lines describing the networks (made before mixed
-        precision wraps them, so the counts are the trainable values)."""
-        config = self.config
-        generator = build_generator(self.spec, config.init_type, config.init_gain)
-        discriminator = build_discriminator(self.spec, config.init_type, config.init_gain)
-        network_lines = [
-            f"Generator {describe_generator(self.spec)}: {count_parameters(generator):,} parameters",
-            f"Discriminator {describe_discriminator(self.spec, discriminator, config.crop_size)}: "
-            f"{count_parameters(discriminator):,} parameters"]
-        generator = apply_mixed_precision(generator, config.amp_level)
-        discriminator = apply_mixed_precision(discriminator, config.amp_level)
-        return TrainingState(generator, discriminator,
-                             build_adam(generator, "optimizer_g", config.lr, config.beta1, config.beta2),
-                             build_adam(discriminator, "optimizer_d", config.lr, config.beta1, config.beta2)), network_lines
 
     def _resume(self, state):
         """--resume PATH or auto: load the checkpoint into `state` and the learning-rate policy."""
@@ -132,19 +119,6 @@ class Trainer:
         return EvaluationPairs.open(config.dataset_mode, config.val_data_dir, config.direction,
                                     test_preprocess(config, self.multiple), self.coding, num_test,
                                     log or self.logger.info)
-
-    def _log_plan(self, state, steps_per_epoch, network_lines):
-        config, log = self.config, self.logger.info
-        for line in network_lines:
-            log(line)
-        log(f"Objective: {config.gan_mode} GAN + {config.lambda_L1:g} x L1"
-            + (f" + {config.lambda_gp:g} x gradient penalty" if config.gan_mode == "wgangp" else "")
-            + f"; lr {config.lr:g}, policy {config.lr_policy}")
-        log(f"Training on {config.train_data_dir} ({config.dataset_mode}, --preprocess {config.preprocess}, "
-            f"{self.spec.in_channels} -> {self.spec.out_channels} channels): {steps_per_epoch} steps per epoch "
-            f"(batch {config.batch_size}), "
-            f"epochs {state.epoch + 1}..{self.epochs}, {config.direction}, {config.device_target} x{self.device_num} "
-            f"{config.mode}; output in {config.output_path}")
 
     def _start_epoch(self, epoch, state):
         """Set the learning rate of 1-based `epoch` on both optimisers and return it."""
@@ -223,6 +197,34 @@ class Trainer:
         output_dir = results_folder(config.output_path, "eval", self.folder.final_generator, config.val_data_dir)
         return evaluate_generator(state.generator, self.evaluation_pairs, output_dir, config.eval_mode,
                                   self.logger.info)
+
+
+def build_training_state(config, spec):
+    """Both networks of `spec` and their Adam optimisers per `config`, and the lines describing the networks
+    (made before mixed precision wraps them, so the counts are the trainable values)."""
+    generator = build_generator(spec, config.init_type, config.init_gain)
+    discriminator = build_discriminator(spec, config.init_type, config.init_gain)
+    network_lines = [
+        f"Generator {describe_generator(spec)}: {count_parameters(generator):,} parameters",
+        f"Discriminator {describe_discriminator(spec, discriminator, config.crop_size)}: "
+        f"{count_parameters(discriminator):,} parameters"]
+    generator = apply_mixed_precision(generator, config.amp_level)
+    discriminator = apply_mixed_precision(discriminator, config.amp_level)
+    return TrainingState(generator, discriminator,
+                         build_adam(generator, "optimizer_g", config.lr, config.beta1, config.beta2),
+                         build_adam(discriminator, "optimizer_d", config.lr, config.beta1, config.beta2)), network_lines
+
+
+def plan_lines(config, spec, state, steps_per_epoch, epochs, device_num):
+    """What the run is about to do: the objective, the data, the epochs and devices."""
+    penalty = GAN_OBJECTIVES.get(config.gan_mode).gradient_penalty
+    return [f"Objective: {config.gan_mode} GAN + {config.lambda_L1:g} x L1"
+            + (f" + {config.lambda_gp:g} x gradient penalty" if penalty else "")
+            + f"; lr {config.lr:g}, policy {config.lr_policy}",
+            f"Training on {config.train_data_dir} ({config.dataset_mode}, --preprocess {config.preprocess}, "
+            f"{spec.in_channels} -> {spec.out_channels} channels): {steps_per_epoch} steps per epoch "
+            f"(batch {config.batch_size}), epochs {state.epoch + 1}..{epochs}, {config.direction}, "
+            f"{config.device_target} x{device_num} {config.mode}; output in {config.output_path}"]
 
 
 def epoch_picture(visuals, coding):

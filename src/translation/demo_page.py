@@ -3,6 +3,7 @@
 Gradio is an optional dependency (requirements-demo.txt); only demo.py imports this module.
 """
 import os
+import socket
 import time
 
 import gradio as gr
@@ -21,6 +22,17 @@ MAX_PIXELS = 16_000_000
 CANVAS_SIZE = 256
 # Label maps one click away: the B halves (labels) of the sample set's test pairs.
 EXAMPLES = 4
+
+
+def require_free_port(port, host="127.0.0.1"):
+    """UserInputError when `port` cannot be served on `host` (taken by another program, or not allowed),
+    before the page is built."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        try:
+            probe.bind((host, port))
+        except OSError as error:
+            raise UserInputError(f"--port {port} cannot be used on {host} ({error.strerror or error}): another "
+                                 "program may be serving there; pass another --port") from None
 
 
 def label_brush():

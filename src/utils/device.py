@@ -1,4 +1,5 @@
-"""Device and execution-mode setup for single-device runs."""
+"""Devices: selecting one and the execution mode, proving it computes, CPU threads and seeds, and joining a
+data-parallel job (msrun) whose ranks agree on values they each hold."""
 import os
 import time
 

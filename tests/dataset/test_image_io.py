@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from src.dataset.image_io import UnreadableImageError, read_rgb, upright_size
 from src.dataset.folder_sources import AlignedFolder
+from src.dataset.image_io import UnreadableImageError, read_rgb, upright_size
 from src.dataset.pair_sources import header_size
 from src.utils.errors import UserInputError
 

@@ -1,7 +1,7 @@
 """A user exports a trained generator and runs it elsewhere: MINDIR and ONNX reproduce the checkpoint."""
-from dataclasses import replace
 import json
 import os
+from dataclasses import replace
 
 import numpy as np
 import mindspore as ms
@@ -11,9 +11,9 @@ import pytest
 
 from src.deployment.export_model import export_generator, repair_onnx
 from src.deployment.runners import mindir_translator, onnx_translator
-from src.models.pix2pix import TrainingState, build_adam
-from src.models.networks import build_discriminator
 from src.models.checkpoint import save_generator_checkpoint, save_training_checkpoint
+from src.models.networks import build_discriminator
+from src.models.pix2pix import TrainingState, build_adam
 from tests.conftest import TINY_SPEC, run_entry, structured_generator
 
 SPEC = TINY_SPEC
@@ -46,6 +46,7 @@ def test_onnx_passes_the_checker_has_named_io_and_dynamic_shapes(generator, expo
     model = onnx.load(exported["ONNX"])
     onnx.checker.check_model(model, full_check=True)
     assert [i.name for i in model.graph.input] == ["real_A"] and [o.name for o in model.graph.output] == ["fake_B"]
+    assert [(o.domain, o.version) for o in model.opset_import] == [("", 11)]  # MindSpore's choice, as the docs say
     assert not any(a.name == "output_shape" for n in model.graph.node if n.op_type == "ConvTranspose"
                    for a in n.attribute)
     session = onnxruntime.InferenceSession(exported["ONNX"], providers=["CPUExecutionProvider"])

@@ -1,26 +1,27 @@
 """The offline (Ascend 310) flow: .bin files in, .bin files out, and the same report as eval.py."""
-from dataclasses import replace
 import filecmp
 import json
 import os
 import shutil
 import subprocess
+from dataclasses import replace
 
 import numpy as np
 import mindspore as ms
 import pytest
 
-from src.models.spec import ModelSpec
 from src.dataset.image_coding import ImageCoding
 from src.deployment.export_model import export_generator
 from src.deployment.offline import postprocess, preprocess, run_mindir_on_bins
 from src.evaluation.evaluator import evaluate_generator
 from src.models.networks import build_generator
+from src.models.spec import ModelSpec
 from src.utils.errors import UserInputError
 from tests.conftest import REPO_ROOT, folder_pairs
 
-SPEC = ModelSpec(in_channels=3, out_channels=3, ngf=8, netG="unet_64", norm_mode="batch", use_dropout=True, netD="n_layers", ndf=8, n_layers_D=2)
-STUB = os.path.join(REPO_ROOT, "tests", "deploy", "cpp_api_stub")
+SPEC = ModelSpec(in_channels=3, out_channels=3, ngf=8, netG="unet_64",
+                 norm_mode="batch", use_dropout=True, netD="n_layers", ndf=8, n_layers_D=2)
+STUB = os.path.join(REPO_ROOT, "tests", "deployment", "cpp_api_stub")
 MAIN = os.path.join(REPO_ROOT, "ascend310_infer", "src", "main.cc")
 
 

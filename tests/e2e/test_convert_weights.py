@@ -51,6 +51,7 @@ def test_convert_weights_refuses_bad_input_with_one_line(tmp_path):
     for args, fragment in (
             ([os.path.join(FIXTURES, "discriminator.pth"), "--output", str(tmp_path / "d.ckpt")], "a discriminator's weights"),
             ([str(tmp_path / "missing.pth"), "--output", str(tmp_path / "m.ckpt")], "missing.pth' does not exist"),
+            ([str(tmp_path), "--output", str(tmp_path / "f.ckpt")], "is a folder, not a weights file"),
             ([os.path.join(FIXTURES, "unet.zip.pth"), "--output", str(tmp_path / "x.pth")], "must end in .ckpt"),
             ([os.path.join(FIXTURES, "unet.zip.pth"), "--output", str(tmp_path / "u.ckpt"), "--netG", "unet_64"],
              "another generator (give --netG")):

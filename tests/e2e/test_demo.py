@@ -78,6 +78,19 @@ def test_what_the_page_cannot_take_is_said_on_it(page, tmp_path):
         client.predict(None, None, "train", 1, api_name="/translate")
 
 
+def test_a_port_in_use_is_one_line_before_the_model_loads(tmp_path):
+    save_generator_checkpoint(str(tmp_path / "generator.ckpt"), structured_generator(), TINY_SPEC, epoch=1, step=1)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = run_entry(["demo.py", "--ckpt", str(tmp_path / "generator.ckpt"), "--port", str(port)])
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert result.stderr.strip().splitlines() == [
+        f"error: --port {port} cannot be used on 127.0.0.1 (Address already in use): another program may be "
+        "serving there; pass another --port"]
+
+
 def test_a_missing_checkpoint_is_one_line_at_the_start(tmp_path):
     result = run_entry(["demo.py", "--ckpt", str(tmp_path / "missing.ckpt"), "--port", str(free_port())])
     assert result.returncode == 2 and result.stderr.strip().splitlines() == [

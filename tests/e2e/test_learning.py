@@ -5,8 +5,8 @@ import pytest
 from src.evaluation.evaluator import evaluate_generator
 from tests.conftest import folder_pairs
 from src.models.networks import build_generator
-from src.settings import load_config
 from src.models.networks import spec_from_settings
+from src.settings import load_config
 from src.training.trainer import Trainer
 from tests.conftest import TINY_MODEL_FLAGS
 

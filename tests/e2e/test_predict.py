@@ -1,15 +1,15 @@
 """predict.py as a user runs it: folders of any images, a single file, and bad input."""
-from dataclasses import replace
 import json
 import os
+from dataclasses import replace
 
 import numpy as np
 import mindspore as ms
 import pytest
 from PIL import Image
 
-from src.models.networks import build_generator
 from src.models.checkpoint import save_generator_checkpoint, save_training_checkpoint
+from src.models.networks import build_generator
 from tests.conftest import TINY_SPEC, run_entry, structured_generator
 
 SPEC = TINY_SPEC

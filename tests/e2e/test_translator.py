@@ -7,16 +7,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from src.models.checkpoint import save_generator_checkpoint
 from src.translation.translator import Translator
-from tests.conftest import TINY_SPEC, run_entry, structured_generator
-
-
-@pytest.fixture(scope="module")
-def checkpoint(tmp_path_factory):
-    path = tmp_path_factory.mktemp("translator") / "generator.ckpt"
-    save_generator_checkpoint(str(path), structured_generator(), TINY_SPEC, epoch=1, step=1)
-    return path
+from tests.conftest import run_entry
 
 
 def picture(width=70, height=45, mode="RGB"):
@@ -26,8 +18,8 @@ def picture(width=70, height=45, mode="RGB"):
 
 @pytest.mark.e2e
 @pytest.mark.parametrize("backend", ["mindspore", "onnxruntime"])
-def test_predict_writes_what_the_api_returns(checkpoint, tmp_path, backend):
-    shutil.copy(checkpoint, tmp_path / "generator.ckpt")
+def test_predict_writes_what_the_api_returns(tiny_checkpoint, tmp_path, backend):
+    shutil.copy(tiny_checkpoint, tmp_path / "generator.ckpt")
     picture(90, 50).save(tmp_path / "input.png")
     result = run_entry(["predict.py", "--ckpt", str(tmp_path / "generator.ckpt"), "--input_path",
                         str(tmp_path / "input.png"), "--output_path", str(tmp_path / "out"), "--eval_mode", "eval",

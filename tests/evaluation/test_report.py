@@ -1,37 +1,24 @@
 """The report a user reads: CSV, JSON, grid and HTML, any names, each picture at its own aspect."""
-from dataclasses import replace
 import csv
 import json
 import os
 import re
 import urllib.parse
+from dataclasses import replace
 
-import mindspore as ms
 import numpy as np
-
+import mindspore as ms
 from PIL import Image
 
-from src.models.spec import ModelSpec
 from src.dataset.image_coding import ImageCoding
 from src.dataset.transforms import Preprocess
-from src.evaluation.pairs import EvaluationPairs
 from src.evaluation.evaluator import evaluate_generator
+from src.evaluation.pairs import EvaluationPairs
 from src.models.networks import build_generator
-from tests.conftest import folder_pairs
-
-SPEC = ModelSpec(in_channels=3, out_channels=3, ngf=8, netG="unet_64", norm_mode="batch", use_dropout=True, netD="n_layers", ndf=8, n_layers_D=2)
-
-
-def run(sample_root, output, eval_mode="train", seed=1, num_test=None):
-    ms.set_seed(seed)
-    generator = build_generator(SPEC, "kaiming")
-    ms.set_seed(seed)  # as eval.py: the dropout stream starts from the seed
-    return evaluate_generator(generator, folder_pairs(sample_root / "val", num_test=num_test), str(output), eval_mode,
-                              log=lambda message: None)
-
+from tests.conftest import UNET_64_SPEC, evaluate_unet_64, folder_pairs
 
 def test_report_files_csv_json_grid_and_html_with_relative_paths(sample_root, tmp_path):
-    summary = run(sample_root, tmp_path / "report", num_test=3)
+    summary = evaluate_unet_64(sample_root, tmp_path / "report", num_test=3)
     assert summary["num_images"] == 3
     with open(tmp_path / "report" / "metrics.csv", newline="", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
@@ -63,7 +50,7 @@ def test_report_names_with_spaces_and_non_ascii_characters(sample_root, tmp_path
     for name, source in zip(names, sorted(os.listdir(sample_root / "val"))):
         (data / f"{name}.jpg").write_bytes((sample_root / "val" / source).read_bytes())
     ms.set_seed(1)
-    summary = evaluate_generator(build_generator(SPEC, "kaiming"), folder_pairs(data), str(tmp_path / "report"),
+    summary = evaluate_generator(build_generator(UNET_64_SPEC, "kaiming"), folder_pairs(data), str(tmp_path / "report"),
                                  log=lambda message: None)
     assert summary["num_images"] == 2
     assert sorted(os.listdir(tmp_path / "report" / "images")) == sorted(
@@ -84,7 +71,7 @@ def test_saved_pictures_keep_each_inputs_aspect_whatever_size_the_network_saw(tm
         pairs = EvaluationPairs.open("aligned", str(data), "AtoB", Preprocess(mode, 64, 64, 32), ImageCoding())
         assert next(iter(pairs.batches()))[0].shape == (1, 3, *network_size)
         ms.set_seed(1)
-        evaluate_generator(build_generator(replace(SPEC, netG="unet_32")), pairs, str(tmp_path / mode), "eval",
+        evaluate_generator(build_generator(replace(UNET_64_SPEC, netG="unet_32")), pairs, str(tmp_path / mode), "eval",
                            log=lambda message: None)
         for kind in ("real_A", "fake_B", "real_B"):
             assert Image.open(tmp_path / mode / "images" / f"wide_{kind}.png").size == (96, 64)  # not squashed

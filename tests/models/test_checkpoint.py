@@ -1,19 +1,21 @@
 """Checkpoints hold everything resume and eval need, and refuse what does not fit."""
-from dataclasses import replace
 import os
+from dataclasses import replace
 
 import numpy as np
 import mindspore as ms
 import pytest
 
-from src.models.spec import ModelSpec
-from src.models.checkpoint import (load_generator_weights, read_checkpoint, restore_training_state,
-                                   save_generator_checkpoint, save_training_checkpoint)
-from src.models.pix2pix import TrainingState, build_adam
+from src.models.checkpoint import (load_generator, load_generator_weights, read_checkpoint, restore_training_state,
+                                   save_generator_checkpoint, save_training_checkpoint, weights_digest)
 from src.models.networks import build_discriminator, build_generator
+from src.models.pix2pix import TrainingState, build_adam
+from src.models.spec import ModelSpec
 from src.utils.errors import UserInputError
+from tests.conftest import REPO_ROOT
 
-SPEC = ModelSpec(in_channels=3, out_channels=3, ngf=8, netG="unet_32", norm_mode="batch", use_dropout=True, netD="n_layers", ndf=8, n_layers_D=2)
+SPEC = ModelSpec(in_channels=3, out_channels=3, ngf=8, netG="unet_32",
+                 norm_mode="batch", use_dropout=True, netD="n_layers", ndf=8, n_layers_D=2)
 
 
 def training_state(seed, spec=SPEC):
@@ -81,3 +83,18 @@ def test_missing_and_unreadable_files(tmp_path):
     (tmp_path / "junk.ckpt").write_bytes(b"\x00junk" * 10)
     with pytest.raises(UserInputError, match="not a readable MindSpore checkpoint"):
         read_checkpoint(str(tmp_path / "junk.ckpt"))
+
+
+VERSION_1 = os.path.join(REPO_ROOT, "tests", "fixtures", "checkpoints_v1")
+
+
+def test_checkpoints_with_a_version_1_spec_load_compute_and_resume():
+    generator, spec = load_generator(os.path.join(VERSION_1, "generator_final.ckpt"), None)
+    assert spec == ModelSpec(3, 3, False, "unet_32", 4, "batch", True, "n_layers", 4, 2)
+    generator.set_train(False)
+    fixed = np.load(os.path.join(VERSION_1, "outputs.npz"))
+    assert np.abs(generator(ms.Tensor(fixed["input"])).asnumpy() - fixed["output"]).max() < 1e-6
+    state = training_state(1, spec)
+    lr_policy_state = restore_training_state(os.path.join(VERSION_1, "pix2pix_epoch_0002.ckpt"), state, spec)
+    assert (state.epoch, state.step, state.step_in_epoch) == (2, 8, 0) and lr_policy_state["plateau_lr"] == 2e-4
+    assert weights_digest(state.generator) == "5a541b75804b694c"  # the digest train.py logged when it wrote them

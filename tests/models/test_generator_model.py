@@ -5,9 +5,9 @@ import pytest
 
 from src.models.generator_model import ResnetGenerator, UnetGenerator, UpsampleConv
 from src.models.networks import generator_size_multiple
-from src.models.spec import ModelSpec
 from tests.conftest import define_generator
 from src.models.pix2pix import count_parameters
+from src.models.spec import ModelSpec
 
 
 def test_unet_256_has_the_reference_parameter_count_and_keeps_the_image_size():

@@ -1,16 +1,18 @@
 """One training step does exactly what the reference does: D step, then G step, one G forward."""
 from dataclasses import replace
+
 import numpy as np
 import mindspore as ms
 import pytest
 from mindspore import ops
 
-from src.models.spec import ModelSpec
 from src.models.loss import DiscriminatorLoss, GeneratorLoss
-from src.models.pix2pix import Pix2PixTrainStep, build_adam, set_learning_rate
 from src.models.networks import build_discriminator, build_generator
+from src.models.pix2pix import Pix2PixTrainStep, build_adam, set_learning_rate
+from src.models.spec import ModelSpec
 
-SPEC = ModelSpec(in_channels=3, out_channels=3, ngf=8, netG="unet_32", norm_mode="batch", use_dropout=False, netD="n_layers", ndf=8, n_layers_D=2)
+SPEC = ModelSpec(in_channels=3, out_channels=3, ngf=8, netG="unet_32",
+                 norm_mode="batch", use_dropout=False, netD="n_layers", ndf=8, n_layers_D=2)
 
 
 def make_networks(seed=0, lr=1e-3):

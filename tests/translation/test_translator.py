@@ -12,20 +12,13 @@ from src.utils.errors import UserInputError
 from tests.conftest import TINY_SPEC, structured_generator
 
 
-@pytest.fixture(scope="module")
-def checkpoint(tmp_path_factory):
-    path = tmp_path_factory.mktemp("translator") / "generator.ckpt"
-    save_generator_checkpoint(str(path), structured_generator(), TINY_SPEC, epoch=1, step=1)
-    return path
-
-
 def picture(width=70, height=45, mode="RGB"):
     rng = np.random.default_rng(width * height)
     return Image.fromarray(rng.integers(0, 256, (height, width, 3), np.uint8)).convert(mode)
 
 
-def test_pictures_and_arrays_of_any_size_come_back_as_they_went_in(checkpoint):
-    translator = Translator.from_checkpoint(str(checkpoint), eval_mode="eval", log=lambda line: None)
+def test_pictures_and_arrays_of_any_size_come_back_as_they_went_in(tiny_checkpoint):
+    translator = Translator.from_checkpoint(str(tiny_checkpoint), eval_mode="eval", log=lambda line: None)
     out = translator.translate(picture())
     assert isinstance(out, Image.Image) and out.size == (70, 45) and out.mode == "RGB"
     array = np.asarray(picture(33, 40))
@@ -37,9 +30,9 @@ def test_pictures_and_arrays_of_any_size_come_back_as_they_went_in(checkpoint):
     assert batch[0].shape == (40, 33, 3) and batch[1].size == (64, 64)
 
 
-def test_onnx_runtime_agrees_with_mindspore_and_its_export_is_cached_until_the_checkpoint_changes(checkpoint, tmp_path):
+def test_onnx_runtime_agrees_with_mindspore_and_its_export_is_cached_until_the_checkpoint_changes(tiny_checkpoint, tmp_path):
     copy = tmp_path / "generator.ckpt"
-    shutil.copy(checkpoint, copy)
+    shutil.copy(tiny_checkpoint, copy)
     lines = []
     onnx = Translator.from_checkpoint(str(copy), eval_mode="eval", backend="onnxruntime", log=lines.append)
     mindspore = Translator.from_checkpoint(str(copy), eval_mode="eval", log=lines.append)
@@ -54,11 +47,24 @@ def test_onnx_runtime_agrees_with_mindspore_and_its_export_is_cached_until_the_c
     assert len(lines) == 2 and not np.array_equal(np.asarray(changed.translate(image)), np.asarray(onnx.translate(image)))
 
 
-def test_what_the_api_refuses(checkpoint):
+def test_api_errors_are_the_standard_python_exceptions(tiny_checkpoint):
+    translator = Translator.from_checkpoint(str(tiny_checkpoint), eval_mode="eval")
+    for empty in (np.zeros((0, 5, 3), np.uint8), np.zeros((5, 0), np.uint8), Image.new("RGB", (0, 0))):
+        with pytest.raises(ValueError, match="translate\\(\\) was given an empty image"):
+            translator.translate(empty)
+    with pytest.raises(TypeError, match="takes a PIL image or a uint8 array"):
+        translator.translate("labels.png")
+    with pytest.raises(ValueError, match="--backend must be one of"):
+        Translator.from_checkpoint(str(tiny_checkpoint), backend="tensorrt")
+    with pytest.raises(ValueError, match="is a folder: pass the .ckpt file inside it"):
+        Translator.from_checkpoint(str(tiny_checkpoint.parent))
+
+
+def test_what_the_api_refuses(tiny_checkpoint):
     with pytest.raises(UserInputError, match="ONNX Runtime runs the eval-mode graph only"):
-        Translator.from_checkpoint(str(checkpoint), eval_mode="train", backend="onnxruntime")
+        Translator.from_checkpoint(str(tiny_checkpoint), eval_mode="train", backend="onnxruntime")
     with pytest.raises(UserInputError, match="--backend must be one of mindspore, onnxruntime"):
-        Translator.from_checkpoint(str(checkpoint), backend="tensorrt")
-    translator = Translator.from_checkpoint(str(checkpoint), eval_mode="eval")
+        Translator.from_checkpoint(str(tiny_checkpoint), backend="tensorrt")
+    translator = Translator.from_checkpoint(str(tiny_checkpoint), eval_mode="eval")
     with pytest.raises(UserInputError, match="takes a PIL image or a uint8 array .* float64 \\(4, 4\\)"):
         translator.translate(np.zeros((4, 4)))

@@ -2,20 +2,20 @@
 checkpoints; they are converted without PyTorch, compute what they computed there, and nothing in them runs.
 
 The fixtures in tests/fixtures/torch/ come from tests/fixtures/make_torch_fixtures.py (PyTorch 2.13.0)."""
-from dataclasses import replace
 import os
 import pickle
 import zipfile
+from dataclasses import replace
 
 import mindspore as ms
 import numpy as np
 import pytest
 from mindspore import nn, ops
 
-from src.models.spec import ModelSpec
 from src.models.checkpoint import load_generator, load_generator_weights, read_checkpoint
 from src.models.layers import Tanh
 from src.models.networks import build_generator
+from src.models.spec import ModelSpec
 from src.utils.errors import UserInputError
 from src.weights.convert import convert_generator, place_weights
 from src.weights.torch_checkpoint import read_torch_weights

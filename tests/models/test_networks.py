@@ -1,0 +1,78 @@
+"""Networks are built by name through their registries; a new generator is one entry, and the rest of the
+code (sizes, checkpoints, rebuilding) serves it without knowing it."""
+import numpy as np
+import mindspore as ms
+import pytest
+from mindspore import nn
+
+from src.models import networks
+from src.models.checkpoint import load_generator, save_generator_checkpoint
+from src.models.networks import (DISCRIMINATORS, GENERATORS, build_discriminator, build_generator, check_generator_name,
+                                 describe_discriminator, generator_size_multiple, spec_from_settings)
+from src.models.spec import ModelSpec
+from src.utils.config import Config
+from src.utils.errors import UserInputError
+from src.utils.registry import Registry
+from src.utils.setting_rules import POSITIVE_INTEGER
+
+
+class PoolingGenerator(nn.Cell):
+    """A toy generator for `levels` levels (inputs in multiples of 2**levels): a 1x1 conv and tanh."""
+
+    def __init__(self, in_channels, out_channels, levels, width):
+        super().__init__()
+        self.conv = nn.Conv2d(in_channels, out_channels, 1, has_bias=True)
+        self.in_channels, self.size_multiple, self.width = in_channels, 2 ** levels, width
+
+    def construct(self, x):
+        return ms.ops.tanh(self.conv(x))
+
+
+class PoolingFamily:
+    """--netG pool_N, with a setting of its own (pool_width)."""
+    names = ("pool_2",)
+    hint = "pool_N"
+    settings = {"pool_width": POSITIVE_INTEGER}
+    kind = "pool"
+
+    @staticmethod
+    def match(name):
+        return int(name[5:]) if name.startswith("pool_") and name[5:].isdigit() else None
+
+    @staticmethod
+    def build(spec, levels):
+        return PoolingGenerator(spec.in_channels, spec.out_channels, levels, spec.options["pool_width"])
+
+    @staticmethod
+    def size_multiple(spec, levels):
+        return 2 ** levels
+
+
+def test_a_registered_generator_is_built_sized_stored_and_rebuilt(monkeypatch, tmp_path):
+    monkeypatch.setattr(networks, "GENERATORS", Registry("netG", [*GENERATORS.entries, PoolingFamily]))
+    settings = Config({"dataset_mode": "aligned", "input_nc": 3, "output_nc": 3, "netG": "pool_3", "ngf": 8,
+                       "norm_mode": "batch", "no_dropout": False, "pool_width": 5})
+    spec = spec_from_settings(settings, with_discriminator=False)
+    assert spec.options == {"pool_width": 5} and generator_size_multiple(spec) == 8
+    generator = build_generator(spec)
+    assert isinstance(generator, PoolingGenerator) and generator.width == 5
+    save_generator_checkpoint(str(tmp_path / "pool.ckpt"), generator, spec, epoch=1, step=1)
+    rebuilt, stored = load_generator(str(tmp_path / "pool.ckpt"), None)
+    assert stored == spec and isinstance(rebuilt, PoolingGenerator)
+    image = ms.Tensor(np.random.default_rng(0).uniform(-1, 1, (1, 3, 16, 16)).astype(np.float32))
+    assert np.array_equal(rebuilt(image).asnumpy(), generator(image).asnumpy())
+
+
+def test_the_builtin_networks_answer_to_their_names():
+    assert GENERATORS.names() == ("unet_256", "unet_128", "resnet_9blocks", "resnet_6blocks")
+    assert DISCRIMINATORS.names() == ("basic", "n_layers", "pixel")
+    spec = ModelSpec(netG="unet_64", ngf=4, netD="n_layers", ndf=4, n_layers_D=2)
+    assert build_generator(spec).size_multiple == 64 and generator_size_multiple(spec) == 64
+    assert describe_discriminator(spec, build_discriminator(spec), 64) == (
+        "n_layers 2 (ndf 4, batch norm): receptive field 34x34 px, 14x14 logits for 64 px crops")
+
+
+def test_an_unknown_generator_name_is_one_line_naming_the_families():
+    with pytest.raises(UserInputError, match=r"--netG must be one of .* \(or unet_S with S a power of two >= 32, "
+                                             r"resnet_Nblocks with N >= 1\); got 'vgg'"):
+        check_generator_name("vgg")
