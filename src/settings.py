@@ -3,7 +3,9 @@
 default_config.yaml holds every setting's default and help line. Here: the allowed values of each choice
 (taken from the code that implements it), the range of each number, which settings each command
 (train.py, eval.py, ...) reads, and the checks across settings. A command checks the settings it reads and
-no others, so a predict-only value never blocks training.
+no others, so a predict-only value never blocks training. The choices of --netG, --netD, --gan_mode,
+--dataset_mode and --backend, and the settings their entries bring, come from the registries, so a new
+entry needs no edit here.
 """
 from src.dataset.pair_dataset import DATASET_MODES
 from src.dataset.pair_sources import DIRECTIONS

@@ -5,6 +5,7 @@ import numpy as np
 import mindspore as ms
 
 from src.dataset.image_coding import ImageCoding
+from src.dataset.pair_dataset import DATASET_MODES
 from src.dataset.transforms import size_settings
 from src.evaluation.pairs import EvaluationPairs, test_preprocess
 from src.evaluation.report import evaluate_pairs
@@ -62,4 +63,5 @@ def require_matching_data(spec, dataset_mode, model_name):
         raise UserInputError(
             f"'{model_name}' is a {'colorization' if colorization else 'paired'} model ({spec.in_channels} -> "
             f"{spec.out_channels} channels) but --dataset_mode is {dataset_mode}: "
-            + ("use --dataset_mode colorization" if colorization else "use --dataset_mode aligned, separate or mindrecord"))
+            + ("use --dataset_mode colorization" if colorization else
+               "use --dataset_mode " + ", ".join(mode for mode in DATASET_MODES if mode != "colorization")))

@@ -6,7 +6,7 @@ fields below; a dict without `version` is version 1, the same fields flat, where
 `colorization` may be missing (an RGB model) and the oldest form names the U-Net by `num_downs` and the
 PixelGAN by `n_layers_D` 0.
 """
-from dataclasses import asdict, dataclass, field, fields, replace
+from dataclasses import asdict, dataclass, field, fields
 
 from src.utils.errors import UserInputError
 
@@ -71,10 +71,6 @@ class ModelSpec:
         if unknown:
             raise UserInputError(f"{where} has settings this version does not know: {', '.join(unknown)}")
         return cls(**values)
-
-    def generator_only(self):
-        """The spec without its discriminator, as generator checkpoints of converted weights carry it."""
-        return replace(self, netD=None, ndf=None, n_layers_D=None)
 
     def differences(self, other):
         """'key=mine (other has theirs)' for each field where `other` differs."""
