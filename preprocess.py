@@ -13,7 +13,7 @@ from src.utils.errors import UserInputError, run_cli
 def main(argv):
     config = load_config(argv, "preprocess")
     if not config.val_data_dir:
-        raise UserInputError("--val_data_dir is not set: pass the folder of A|B pairs to preprocess")
+        raise UserInputError("--val_data_dir is not set: pass the pairs to preprocess")
     height, width = export_image_size(config)
     if height != width:
         raise UserInputError("preprocess.py makes square inputs: give one --image_size")
