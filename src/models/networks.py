@@ -21,15 +21,12 @@ DISCRIMINATOR_NAMES = DISCRIMINATORS.names()
 
 def check_generator_name(name):
     """UserInputError naming --netG and its choices unless `name` is a generator's."""
-    try:
-        GENERATORS.find(name)
-    except ValueError as error:
-        raise UserInputError(f"--{error}") from None
+    GENERATORS.find(name)
 
 
 def generator_architecture(name):
     """(kind, variant) of --netG `name`: ('unet', downsamplings) for unet_S, ('resnet', blocks) for
-    resnet_Nblocks. Raises ValueError for a name no generator answers to."""
+    resnet_Nblocks. Raises UserInputError for a name no generator answers to."""
     entry, variant = GENERATORS.find(name)
     return entry.kind, variant
 
@@ -85,11 +82,6 @@ def describe_discriminator(spec, discriminator, crop_size):
     field, side = discriminator.receptive_field, discriminator.logit_map_side(crop_size)
     return (f"{entry.describe(spec, variant)} (ndf {spec.ndf}, {spec.norm_mode} norm): receptive field "
             f"{field}x{field} px, {side}x{side} logits for {crop_size} px crops")
-
-
-def network_settings():
-    """{setting: rule} of the settings the registered networks bring besides the common ones."""
-    return dict(GENERATORS.settings(), **DISCRIMINATORS.settings())
 
 
 def spec_from_settings(settings, with_discriminator=True):

@@ -40,10 +40,7 @@ class Translator:
         """The generator of checkpoint `path` (ours, or converted with convert_weights.py; `fallback_spec`
         rebuilds one that carries no settings) in test mode `eval_mode` ("train": the paper's, "eval"),
         run by `backend`. The device is the one selected (utils.device.setup_device; CPU by default)."""
-        try:
-            runner = BACKENDS.get(backend).build
-        except ValueError as error:
-            raise UserInputError(f"--{error}") from None
+        runner = BACKENDS.get(backend).build
         require_backend_mode(backend, eval_mode)
         generator, spec = load_generator(path, fallback_spec)
         set_test_mode(generator, eval_mode)

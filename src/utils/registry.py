@@ -10,6 +10,8 @@ lists its entries.
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
+from src.utils.errors import UserInputError
+
 
 @dataclass(frozen=True)
 class Entry:
@@ -42,13 +44,14 @@ class Registry:
         return tuple(name for entry in self.entries for name in entry.names)
 
     def find(self, name):
-        """(entry, what the name carries) for `name`; ValueError naming the setting and its choices."""
+        """(entry, what the name carries) for `name`; a UserInputError (a ValueError) naming the setting and
+        its choices."""
         for entry in self.entries:
             variant = entry.match(name) if isinstance(name, str) else None
             if variant is not None:
                 return entry, variant
         hints = [entry.hint for entry in self.entries if entry.hint]
-        raise ValueError(f"{self.setting} must be one of {', '.join(self.names())}"
+        raise UserInputError(f"--{self.setting} must be one of {', '.join(self.names())}"
                          + (f" (or {', '.join(hints)})" if hints else "") + f"; got {name!r}")
 
     def get(self, name):
