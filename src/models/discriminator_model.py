@@ -88,6 +88,7 @@ class PatchFamily:
     names = ("basic", "n_layers")
     hint = ""
     settings = {}
+    defaults = {}
 
     @staticmethod
     def match(name):
@@ -112,6 +113,7 @@ class PixelFamily:
     names = ("pixel",)
     hint = ""
     settings = {}
+    defaults = {}
 
     @staticmethod
     def match(name):

@@ -119,11 +119,12 @@ class UpsampleConv(nn.Cell):
 
 
 class ResnetBlock(nn.Cell):
-    """x + [reflect pad 1 -> conv 3x3 -> norm -> ReLU -> (Dropout 0.5) -> reflect pad 1 -> conv 3x3 -> norm](x)."""
+    """x + [reflect pad 1 -> conv 3x3 -> norm -> ReLU -> (Dropout 0.5) -> reflect pad 1 -> conv 3x3 -> norm](x).
+    has_bias: the convs' biases; None follows the reference (none before batch norm), pix2pixHD keeps them."""
 
-    def __init__(self, channels, norm_mode, use_dropout):
+    def __init__(self, channels, norm_mode, use_dropout, has_bias=None):
         super().__init__()
-        has_bias = conv_has_bias(norm_mode)
+        has_bias = conv_has_bias(norm_mode) if has_bias is None else has_bias
         layers = [ReflectionPad(1), conv2d(channels, channels, 3, 1, 0, has_bias)]
         layers += norm_layers(norm_mode, channels) + [nn.ReLU()]
         if use_dropout:
@@ -182,6 +183,7 @@ class UnetFamily:
     names = ("unet_256", "unet_128")
     hint = "unet_S with S a power of two >= 32"
     settings = {}
+    defaults = {}
     kind = "unet"
 
     @staticmethod
@@ -207,6 +209,7 @@ class ResnetFamily:
     names = ("resnet_9blocks", "resnet_6blocks")
     hint = "resnet_Nblocks with N >= 1"
     settings = {}
+    defaults = {}
     kind = "resnet"
 
     @staticmethod

@@ -49,7 +49,6 @@ class LeakyReLU(nn.Cell):
         return self.slope * x + (1.0 - self.slope) * self.relu(x)
 
 
-
 class Tanh(nn.Cell):
     """tanh(x), computed as 2 * sigmoid(2x) - 1. MindSpore's CPU Tanh kernel is an approximation (off by up to
     1e-4; docs/performance.md), which would keep converted reference weights from computing what PyTorch does;
@@ -73,6 +72,17 @@ class InstanceNorm(nn.Cell):
         centred = x - mean
         variance = (centred * centred).mean(axis=(2, 3), keep_dims=True)
         return centred / ops.sqrt(variance + self.eps)  # not rsqrt: MindSpore cannot export Rsqrt to ONNX
+
+
+class HalvingAvgPool(nn.Cell):
+    """pix2pixHD's AvgPool2d(3, stride=2, padding=1, count_include_pad=False): halves H and W (rounding up)."""
+
+    def __init__(self):
+        super().__init__()
+        self.pool = nn.AvgPool2d(3, 2, pad_mode="pad", padding=1, count_include_pad=False)
+
+    def construct(self, x):
+        return self.pool(x)
 
 
 def norm_layers(norm_mode, num_channels):

@@ -5,17 +5,20 @@ A generator entry has `match(name)` (what the name carries, e.g. unet_256's 8 do
 `build(spec, variant)`, `size_multiple(spec, variant)` (what input sides must be multiples of), `kind` (the
 family, for weight conversion), `names`, `hint` and `settings` (its own settings and their rules). A
 discriminator entry has `match`, `build(spec, variant)`, `describe(spec, variant)`, `names`, `hint` and
-`settings`. A new network is a module with its entry and one line in the lists below.
+`settings`. Either may carry `defaults`: settings it trains with unless the run sets them (pix2pixHD's
+instance norm and LSGAN). A new network is a module with its entry and one line in the lists below.
 """
 from src.models.discriminator_model import PatchFamily, PixelFamily
 from src.models.generator_model import ResnetFamily, UnetFamily
+from src.models.hd_generator_model import GlobalFamily, LocalFamily
+from src.models.multiscale_discriminator import MultiscaleFamily
 from src.models.init_w import init_weights
 from src.models.spec import ModelSpec
 from src.utils.errors import UserInputError
 from src.utils.registry import Registry
 
-GENERATORS = Registry("netG", [UnetFamily, ResnetFamily])
-DISCRIMINATORS = Registry("netD", [PatchFamily, PixelFamily])
+GENERATORS = Registry("netG", [UnetFamily, ResnetFamily, GlobalFamily, LocalFamily])
+DISCRIMINATORS = Registry("netD", [PatchFamily, PixelFamily, MultiscaleFamily])
 DISCRIMINATOR_NAMES = DISCRIMINATORS.names()
 
 

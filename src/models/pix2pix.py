@@ -3,15 +3,18 @@
 One step on a batch, in one graph, in the reference's order:
   1. fake_B = G(A), computed once (the forward is kept for G's backward pass);
   2. D step: D loss on (A, B) real and (A, stop_gradient(fake_B)) fake, Adam update of D;
-  3. G step: GAN loss of the *updated* D on (A, fake_B) plus lambda * L1, backpropagated
-     through the forward of 1 (so batch-norm statistics move once and dropout masks agree).
+  3. G step: GAN loss of the *updated* D on (A, fake_B) plus lambda * L1 (and, for pix2pixHD's objective,
+     feature matching and the VGG loss), backpropagated through the forward of 1 (so batch-norm statistics
+     move once and dropout masks agree).
 """
 from dataclasses import dataclass
+
+import numpy as np
 
 import mindspore as ms
 from mindspore import amp, nn, ops
 
-from src.models.loss import DiscriminatorLoss, GeneratorLoss
+from src.models.loss import DiscriminatorLoss, GeneratorLoss, Objective
 
 # Mixed precision (--amp_level): O0 float32; O1, O2, O3 float16 to growing extents (see apply_mixed_precision).
 AMP_LEVELS = ("O0", "O1", "O2", "O3")
@@ -77,15 +80,17 @@ def set_learning_rate(optimizer, lr):
 class Pix2PixTrainStep(nn.Cell):
     """One D step then one G step on a batch (see the module docstring).
 
+    objective: a loss.Objective; perceptual: its VGG loss cell when objective.lambda_vgg > 0.
     device_num > 1: data-parallel; each network's gradients are averaged over the devices of the job.
-    gan_mode, lambda_gp: the GAN objective (see loss.py).
-    construct(real_a, real_b), both (N, C, H, W) in [-1, 1], returns
-    (loss_d, loss_g_gan, loss_g_l1, fake_b): D loss (halved), G's GAN term, the unweighted L1
-    (mean absolute error in [-1, 1] units) and G(A) as computed in this step.
+    frozen: names of G's parameters that stay fixed while `train_frozen` is 0 (pix2pixHD's --niter_fix_global:
+    their gradients are zeroed, so a fresh Adam leaves them exactly as they are).
+    construct(real_a, real_b), both (N, C, H, W), returns (loss_d, loss_g_gan, loss_g_l1, loss_g_feat,
+    loss_g_vgg, fake_b): D loss (halved), G's GAN term, the unweighted L1 (mean absolute error in [-1, 1]
+    units), feature-matching and VGG terms (0 when off) and G(A) as computed in this step.
     """
 
-    def __init__(self, generator, discriminator, optimizer_g, optimizer_d, lambda_l1=100.0, device_num=1,
-                 loss_scaler=None, gan_mode="vanilla", lambda_gp=10.0):
+    def __init__(self, generator, discriminator, optimizer_g, optimizer_d, objective=Objective(), device_num=1,
+                 loss_scaler=None, perceptual=None, frozen=()):
         super().__init__(auto_prefix=False)
         # Mixed precision: losses are scaled before the gradients, which are unscaled again; an update whose
         # gradients overflowed is skipped and the scale lowered (mindspore.amp.DynamicLossScaler).
@@ -100,19 +105,34 @@ class Pix2PixTrainStep(nn.Cell):
         self.optimizer_g = optimizer_g
         self.optimizer_d = optimizer_d
         self.generator_weights = optimizer_g.parameters
-        self.discriminator_loss = DiscriminatorLoss(discriminator, gan_mode, lambda_gp)
-        self.generator_loss = GeneratorLoss(discriminator, lambda_l1, gan_mode)
+        self.frozen = tuple(parameter.name in frozen for parameter in optimizer_g.parameters)
+        self.freezing = any(self.frozen)
+        self.train_frozen = ms.Parameter(ms.Tensor(1.0, ms.float32), name="train_frozen", requires_grad=False)
+        self.discriminator_loss = DiscriminatorLoss(discriminator, objective)
+        self.generator_loss = GeneratorLoss(discriminator, objective, perceptual)
         self.discriminator_grad = ms.value_and_grad(self.scaled_discriminator_loss, None, optimizer_d.parameters)
         # Gradient of G's loss with respect to fake_B only; G's weights get it through the kept forward.
         self.fake_grad = ms.value_and_grad(self.scaled_generator_loss, 0, None, has_aux=True)
+
+    def set_frozen_training(self, trains):
+        """Whether the `frozen` parameters train (after --niter_fix_global epochs) or stay fixed."""
+        self.train_frozen.set_data(ms.Tensor(1.0 if trains else 0.0, ms.float32))
+
+    def mask_frozen(self, grads):
+        if not self.freezing:
+            return grads
+        masked = ()
+        for index in range(len(grads)):
+            masked = masked + ((grads[index] * self.train_frozen,) if self.frozen[index] else (grads[index],))
+        return masked
 
     def scaled_discriminator_loss(self, real_a, real_b, fake_b):
         loss = self.discriminator_loss(real_a, real_b, fake_b)
         return self.loss_scaler.scale(loss) if self.scaled else loss
 
     def scaled_generator_loss(self, fake_b, real_a, real_b):
-        total, gan, l1 = self.generator_loss(fake_b, real_a, real_b)
-        return (self.loss_scaler.scale(total) if self.scaled else total), gan, l1
+        total, gan, l1, feat, vgg = self.generator_loss(fake_b, real_a, real_b)
+        return (self.loss_scaler.scale(total) if self.scaled else total), gan, l1, feat, vgg
 
     def generator_forward(self, real_a):
         return self.generator(real_a)
@@ -132,7 +152,7 @@ class Pix2PixTrainStep(nn.Cell):
             loss_d = ops.depend(loss_d, self.optimizer_d(grads_d))
         # Outputs are taken by index: unpacking into `_` makes MindSpore 2.10 warn about dropped side effects.
         generator_losses, fake_grad = self.fake_grad(fake_b, real_a, real_b)
-        grads_g = generator_backward(fake_grad)[1]  # [0] is the gradient with respect to real_a
+        grads_g = self.mask_frozen(generator_backward(fake_grad)[1])  # [0]: the gradient with respect to real_a
         if self.data_parallel:
             grads_g = self.reduce_g(grads_g)
         loss_g_gan = generator_losses[1]
@@ -144,4 +164,14 @@ class Pix2PixTrainStep(nn.Cell):
             loss_g_gan = ops.depend(loss_g_gan, self.loss_scaler.adjust(ops.logical_and(finite_d, finite_g)))
         else:
             loss_g_gan = ops.depend(loss_g_gan, self.optimizer_g(grads_g))
-        return loss_d, loss_g_gan, generator_losses[2], fake_b
+        return loss_d, loss_g_gan, generator_losses[2], generator_losses[3], generator_losses[4], fake_b
+
+
+def restart_adam(optimizer):
+    """Forget `optimizer`'s moments and step count, as a freshly made Adam over the same parameters (what
+    pix2pixHD does when its global generator joins training after --niter_fix_global epochs)."""
+    for moments in (optimizer.moment1, optimizer.moment2):
+        for moment in moments:
+            moment.set_data(ms.Tensor(np.zeros(moment.shape, np.float32)))
+    optimizer.beta1_power.set_data(ms.Tensor(optimizer.beta1.asnumpy(), ms.float32))
+    optimizer.beta2_power.set_data(ms.Tensor(optimizer.beta2.asnumpy(), ms.float32))

@@ -3,8 +3,9 @@
 
 An entry has `names` (the names it answers to, as --help lists them), `match(name)` (None when the name is
 not its own, else what the name carries: the depth of unet_256, or True for a plain name), `settings` (the
-extra settings it reads, each with its rule: a Range or a tuple of choices) and `hint` (how a family of names
-is spelled, for error messages). Adding one is a new module with its entry and one line where the registry
+extra settings it reads, each with its rule: a Range or a tuple of choices), `defaults` (values of other
+settings it is used with unless the run gives them) and `hint` (how a family of names is spelled, for
+error messages). Adding one is a new module with its entry and one line where the registry
 lists its entries.
 """
 from dataclasses import dataclass, field
@@ -20,6 +21,7 @@ class Entry:
     build: Any
     settings: Mapping = field(default_factory=dict)
     hint: str = ""
+    defaults: Mapping = field(default_factory=dict)
 
     @property
     def names(self):

@@ -8,7 +8,9 @@ down conv (1), down norm (2), submodule (3), ReLU, up conv (5), up norm (6), Dro
 ReLU, up conv (3), Tanh]. Ours lists the same layers flat: encoder.K (conv .0 at level 0, else .1, norm .2),
 decoder.M (M = depth - 1 - K; conv .1, norm .2) and output_block.1. The ResNet generator has the same
 indices in both (`model.I` / `layers.I`), with `conv_block` / `block` in residual blocks and the upsampling
-convolutions one cell deeper here (`layers.I.conv`).
+convolutions one cell deeper here (`layers.I.conv`). pix2pixHD's generators (NVIDIA/pix2pixHD) have ours'
+indices too: the global part `model.I`, and each local enhancer n's `model{n}_1.I` / `model{n}_2.I`, which
+are our enhancer_downsample.{n-1}.I / enhancer_upsample.{n-1}.I.
 """
 import re
 
@@ -46,14 +48,22 @@ def resnet_layer_name(our_prefix):
     return re.sub(r"\.conv$", "", name.replace(".block.", ".conv_block."))
 
 
+def hd_layer_name(our_prefix):
+    """pix2pixHD's layer prefix of one of our global or local generator's layers."""
+    name = re.sub(r"^enhancer_(down|up)sample\.(\d+)\.",
+                  lambda found: f"model{int(found[2]) + 1}_{1 if found[1] == 'down' else 2}.", our_prefix)
+    return re.sub(r"\.conv$", "", name.replace(".block.", ".conv_block."))
+
+
 def reference_names(generator, kind, depth, parameter_names=TORCH_PARAMETER_NAMES):
-    """{our parameter name: the reference's key} for every parameter of `generator` (kind 'unet' or 'resnet',
-    `depth` levels or blocks); `parameter_names` maps our last name part to theirs."""
+    """{our parameter name: the reference's key} for every parameter of `generator` (kind 'unet', 'resnet',
+    'global' or 'local'; `depth`: a U-Net's levels); `parameter_names` maps our last name part to theirs."""
     layers = dict(unet_layer_names(depth)) if kind == "unet" else None
     names = {}
     for parameter in generator.get_parameters():
         prefix, _, last = parameter.name.rpartition(".")
-        theirs = layers.get(prefix) if layers is not None else resnet_layer_name(prefix)
+        theirs = (layers.get(prefix) if layers is not None else
+                  hd_layer_name(prefix) if kind in ("global", "local") else resnet_layer_name(prefix))
         if theirs is None:
             raise ValueError(f"no reference name for {parameter.name}")
         names[parameter.name] = f"{theirs}.{parameter_names[last]}"
@@ -67,12 +77,47 @@ def _unet_depth(state):
     return depth
 
 
+def _block_indices(state, prefix):
+    """Sorted indices I of the residual blocks `{prefix}I.conv_block.*` in a state dict."""
+    pattern = re.compile(re.escape(prefix) + r"(\d+)\.conv_block\.")
+    return sorted({int(found[1]) for found in (pattern.match(key) for key in state) if found})
+
+
+def infer_hd_generator(state, norm_weight="weight"):
+    """The spec of a pix2pixHD GlobalGenerator or LocalEnhancer state dict, or None for another generator. A
+    global generator is told from the reference's ResNet (the same layout) by its downsamplings: the
+    ResNet always has 2, so its first block is model.10."""
+    enhancers = 0
+    while f"model{enhancers + 1}_1.1.weight" in state:
+        enhancers += 1
+    blocks = _block_indices(state, "model.")
+    if "model.1.weight" not in state or not blocks or (not enhancers and blocks[0] == 10):
+        return None
+    first = state["model.1.weight"]
+    n_downsample = (blocks[0] - 4) // 3
+    options = {"n_downsample_global": n_downsample, "n_blocks_global": len(blocks)}
+    if enhancers:
+        local_blocks = _block_indices(state, f"model{enhancers}_2.")
+        last = state[f"model{enhancers}_2.{len(local_blocks) + 4}.weight"]
+        options.update(n_local_enhancers=enhancers, n_blocks_local=len(local_blocks))
+        ngf = int(first.shape[0]) // 2 ** enhancers
+    else:
+        last = state[f"model.{blocks[-1] + 3 * n_downsample + 2}.weight"]
+        ngf = int(first.shape[0])
+    return {"netG": "local" if enhancers else "global", "ngf": ngf, "in_channels": int(first.shape[1]),
+            "out_channels": int(last.shape[0]), "norm_mode": "batch" if f"model.2.{norm_weight}" in state else "instance",
+            "use_dropout": False, "options": options}
+
+
 def infer_generator(state, source="reference"):
     """The generator spec a reference (or ModelZoo, `source` 'modelzoo') state dict describes, from its keys
     and shapes: U-Net depth or ResNet blocks, ngf, channels, norm, and dropout where the keys show it
     (ResNet; a U-Net's dropout has no weights and is left to the caller, as None). Raises UserInputError
     for a discriminator's weights or keys of no known generator."""
     norm_weight = "gamma" if source == "modelzoo" else "weight"
+    hd = infer_hd_generator(state, norm_weight)
+    if hd:
+        return hd
     if "model.model.0.weight" in state:
         depth, first = _unet_depth(state), state["model.model.0.weight"]
         level_1 = unet_level_prefix(1)
