@@ -105,15 +105,23 @@ def time_training_and_inference(config, shape, args):
     import mindspore as ms
     from src.models.networks import build_discriminator, build_generator, spec_from_settings
     from src.models.pix2pix import Pix2PixTrainStep, build_adam, count_parameters
+    from src.models.vgg_loss import PerceptualLoss, VGG19Features
+    from src.training.trainer import training_objective
     from src.utils.device import seed_everything, setup_device
+    from src.weights.vgg_weights import build_perceptual_loss
 
     setup_device(config.device_target, config.device_id, config.mode)
     seed_everything(config.seed)
     spec = spec_from_settings(config)
     generator, discriminator = build_generator(spec), build_discriminator(spec)
+    objective = training_objective(config, spec)
+    # Timing needs no trained VGG: without --vgg_weights the VGG loss runs on untrained weights of the same shape.
+    perceptual = None if not objective.lambda_vgg else (
+        build_perceptual_loss(config.vgg_weights, spec.out_channels) if config.vgg_weights
+        else PerceptualLoss(VGG19Features()))
     step = Pix2PixTrainStep(generator, discriminator, build_adam(generator, "optimizer_g", config.lr, 0.5, 0.999),
-                            build_adam(discriminator, "optimizer_d", config.lr, 0.5, 0.999), config.lambda_L1,
-                            gan_mode=config.gan_mode, lambda_gp=config.lambda_gp)
+                            build_adam(discriminator, "optimizer_d", config.lr, 0.5, 0.999), objective,
+                            perceptual=perceptual)
     step.set_train(True)
     rng = np.random.default_rng(0)
     batch_size, height, width = shape

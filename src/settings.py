@@ -19,7 +19,7 @@ from src.models.networks import (DISCRIMINATOR_NAMES, DISCRIMINATORS, GENERATORS
                                  require_size_multiples, spec_from_settings)
 from src.models.pix2pix import AMP_LEVELS
 from src.translation.backends import BACKENDS, require_backend_mode
-from src.utils.config import DEFAULT_CONFIG_PATH, format_help, parse_config, read_yaml_documents
+from src.utils.config import DEFAULT_CONFIG_PATH, format_help, given_settings, parse_config, read_yaml_documents
 from src.utils.device import DEVICE_TARGETS, EXECUTION_MODES
 from src.utils.errors import UserInputError
 from src.utils.lr_schedule import LR_POLICIES
@@ -42,7 +42,8 @@ SEED = Range(0, 2 ** 32 - 1, wording=f"an integer from 0 to {2 ** 32 - 1}")
 RANGES = {"device_id": COUNT, "seed": SEED, "load_size": POSITIVE_INTEGER, "crop_size": POSITIVE_INTEGER,
           "batch_size": POSITIVE_INTEGER, "num_parallel_workers": POSITIVE_INTEGER, "ngf": POSITIVE_INTEGER,
           "ndf": POSITIVE_INTEGER, "n_layers_D": POSITIVE_INTEGER, "init_gain": POSITIVE_NUMBER,
-          "lambda_L1": WEIGHT, "lr": POSITIVE_NUMBER, "beta1": FRACTION, "beta2": FRACTION,
+          "lambda_L1": WEIGHT, "lambda_feat": WEIGHT, "lambda_vgg": WEIGHT, "niter_fix_global": COUNT,
+          "label_nc": COUNT, "lr": POSITIVE_NUMBER, "beta1": FRACTION, "beta2": FRACTION,
           "n_epochs": COUNT, "n_epochs_decay": COUNT, "lr_step_epochs": POSITIVE_INTEGER,
           "epoch_num": POSITIVE_INTEGER, "save_checkpoint_epochs": POSITIVE_INTEGER, "keep_checkpoint_max": COUNT,
           "log_interval": POSITIVE_INTEGER, "num_test": POSITIVE_INTEGER, "tile_size": POSITIVE_INTEGER,
@@ -55,17 +56,18 @@ CHOICES.update({key: rule for key, rule in REGISTERED_SETTINGS.items() if not is
 
 DEVICE = ("device_target", "device_id", "mode", "seed")
 # The generator's settings: what train.py builds, and what rebuilds a checkpoint that carries no settings.
-GENERATOR = ("netG", "ngf", "norm_mode", "no_dropout", "input_nc", "output_nc", "dataset_mode",
-             *GENERATORS.settings())
+GENERATOR = ("netG", "ngf", "norm_mode", "no_dropout", "input_nc", "output_nc", "dataset_mode", "label_nc",
+             "no_instance", *GENERATORS.settings())
 DISCRIMINATOR = ("netD", "ndf", "n_layers_D", *DISCRIMINATORS.settings())
-OBJECTIVE = ("gan_mode", "lambda_L1", "lr", *GAN_OBJECTIVES.settings())
+OBJECTIVE = ("gan_mode", "lambda_L1", "lambda_feat", "no_ganFeat_loss", "lambda_vgg", "vgg_weights", "lr",
+             *GAN_OBJECTIVES.settings())
 COMMAND_SETTINGS = {
     "train": DEVICE + GENERATOR + DISCRIMINATOR + OBJECTIVE + (
         "distribute", "train_data_dir", "val_data_dir", "direction", "preprocess", "load_size", "crop_size", "no_flip",
         "batch_size", "num_parallel_workers", "max_dataset_size", "init_type", "init_gain", "beta1", "beta2", "lr_policy",
         "n_epochs",
         "n_epochs_decay", "lr_step_epochs", "epoch_num", "amp_level", "output_path", "save_checkpoint_epochs",
-        "keep_checkpoint_max", "log_interval", "resume", "eval_mode", "num_test"),
+        "keep_checkpoint_max", "log_interval", "resume", "eval_mode", "num_test", "niter_fix_global", "load_pretrain"),
     "eval": DEVICE + GENERATOR + ("ckpt", "val_data_dir", "direction", "preprocess", "crop_size", "eval_mode",
                                   "num_test", "output_path"),
     "predict": DEVICE + GENERATOR + ("ckpt", "input_path", "eval_mode", "backend", "tile_size", "tile_overlap",
@@ -97,10 +99,22 @@ def load_config(argv, command):
         print(format_help(command, keys, defaults, helps, CHOICES))
         raise SystemExit(0)
     config = parse_config(argv, defaults, CHOICES)
+    apply_network_defaults(config, keys, given_settings(argv))
     for key in keys:
         check_setting(key, getattr(config, key), nullable=defaults[key] is None)
     CROSS_CHECKS.get(command, lambda _: None)(config)
     return config
+
+
+def apply_network_defaults(config, keys, given):
+    """The chosen networks' `defaults` (pix2pixHD's instance norm, LSGAN, ...) for the settings among `keys`
+    that the run does not set itself."""
+    entries = ([GENERATORS.get(config.netG)] if "netG" in keys else []) + (
+        [DISCRIMINATORS.get(config.netD)] if "netD" in keys else [])
+    for entry in entries:
+        for key, value in entry.defaults.items():
+            if key in keys and key not in given:
+                setattr(config, key, value)
 
 
 def check_setting(key, value, nullable):
@@ -140,6 +154,22 @@ def _check_training(config):
              f"(the learning rate is zero after that); got {config.epoch_num}")
     _require(config.lr_policy != "plateau" or bool(config.val_data_dir),
              "--lr_policy plateau watches the validation L1 each epoch: set --val_data_dir")
+    _check_hd_training(config)
+
+
+def _check_hd_training(config):
+    """pix2pixHD's settings: a local run starts from a global generator, the VGG loss needs its weights."""
+    _require(config.netG != "local" or bool(config.load_pretrain) or bool(config.resume),
+             "--netG local starts from a trained global generator: give --load_pretrain RUN_FOLDER_OR_CHECKPOINT "
+             "of a --netG global run (see configs/cityscapes_hd_1024p.yaml)")
+    _require(config.netG == "local" or not config.niter_fix_global,
+             f"--niter_fix_global ({config.niter_fix_global}) trains the local enhancers alone: it needs --netG local")
+    _require(config.netG == "local" or not config.load_pretrain,
+             "--load_pretrain starts a --netG local run from a global generator: leave it out for --netG "
+             f"{config.netG} (--resume continues a run)")
+    _require(not config.lambda_vgg or bool(config.vgg_weights),
+             f"--lambda_vgg is {config.lambda_vgg:g} but --vgg_weights is not set: give torchvision's vgg19 file "
+             "(bash data/download_pretrained.sh vgg19) or set --lambda_vgg 0")
 
 
 def _check_prediction(config):

@@ -107,6 +107,10 @@ class PatchFamily:
     def describe(spec, name):
         return f"{name} (n_layers 3)" if name == "basic" else f"n_layers {spec.n_layers_D}"
 
+    @staticmethod
+    def scales(spec, _):
+        return 0
+
 
 class PixelFamily:
     """--netD pixel: the PixelGAN."""
@@ -126,3 +130,7 @@ class PixelFamily:
     @staticmethod
     def describe(spec, _):
         return "pixel"
+
+    @staticmethod
+    def scales(spec, _):
+        return 0

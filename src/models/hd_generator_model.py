@@ -116,6 +116,11 @@ class LocalEnhancer(nn.Cell):
         self.in_channels = in_channels
         self.size_multiple = 2 ** (n_downsample_global + n_local_enhancers)
 
+    def fixed_while_enhancing(self):
+        """Names of the parameters outside the outermost enhancer: what --niter_fix_global keeps fixed."""
+        outermost = (f"enhancer_downsample.{self.n_local_enhancers - 1}.", f"enhancer_upsample.{self.n_local_enhancers - 1}.")
+        return [parameter.name for parameter in self.get_parameters() if not parameter.name.startswith(outermost)]
+
     def construct(self, x):
         pyramid = [x]
         for _ in range(self.n_local_enhancers):
@@ -128,8 +133,9 @@ class LocalEnhancer(nn.Cell):
 
 
 GLOBAL_SETTINGS = {"n_downsample_global": POSITIVE_INTEGER, "n_blocks_global": COUNT}
-# What pix2pixHD's generators are trained with unless the run says otherwise.
-HD_DEFAULTS = {"norm_mode": "instance"}
+# What pix2pixHD's generators are trained with unless the run says otherwise: instance norm, no dropout, and
+# 10 x its VGG loss (which it weighs by lambda_feat).
+HD_DEFAULTS = {"norm_mode": "instance", "no_dropout": True, "lambda_vgg": 10.0}
 
 
 class GlobalFamily:

@@ -94,7 +94,7 @@ class MultiscaleFamily:
     names = ("multiscale",)
     hint = ""
     settings = {"num_D": POSITIVE_INTEGER}
-    defaults = {"gan_mode": "lsgan"}
+    defaults = {"gan_mode": "lsgan", "lambda_L1": 0.0}  # pix2pixHD's objective has no L1 term
 
     @staticmethod
     def match(name):
@@ -104,6 +104,10 @@ class MultiscaleFamily:
     def build(spec, _):
         return MultiscaleDiscriminator(spec.in_channels + spec.out_channels, spec.ndf, spec.n_layers_D,
                                        spec.norm_mode, spec.options["num_D"])
+
+    @staticmethod
+    def scales(spec, _):
+        return spec.options["num_D"]
 
     @staticmethod
     def describe(spec, _):

@@ -4,8 +4,8 @@ else builds, sizes and describes networks through them, from a ModelSpec.
 A generator entry has `match(name)` (what the name carries, e.g. unet_256's 8 downsamplings, or None),
 `build(spec, variant)`, `size_multiple(spec, variant)` (what input sides must be multiples of), `kind` (the
 family, for weight conversion), `names`, `hint` and `settings` (its own settings and their rules). A
-discriminator entry has `match`, `build(spec, variant)`, `describe(spec, variant)`, `names`, `hint` and
-`settings`. Either may carry `defaults`: settings it trains with unless the run sets them (pix2pixHD's
+discriminator entry has `match`, `build(spec, variant)`, `describe(spec, variant)`, `scales(spec, variant)`
+(0 for one logit map, else the scales of feature maps it returns), `names`, `hint` and `settings`. Either may carry `defaults`: settings it trains with unless the run sets them (pix2pixHD's
 instance norm and LSGAN). A new network is a module with its entry and one line in the lists below.
 """
 from src.models.discriminator_model import PatchFamily, PixelFamily
@@ -45,6 +45,12 @@ def build_discriminator(spec, init_type="normal", init_gain=0.02):
     """The discriminator over concat(A, B) of `spec`, initialised as the reference."""
     entry, variant = DISCRIMINATORS.find(spec.netD)
     return init_weights(entry.build(spec, variant), init_type, init_gain)
+
+
+def discriminator_scales(spec):
+    """0 when the discriminator of `spec` returns one logit map, else its number of scales of feature maps."""
+    entry, variant = DISCRIMINATORS.find(spec.netD)
+    return entry.scales(spec, variant)
 
 
 def generator_size_multiple(spec):

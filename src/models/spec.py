@@ -17,7 +17,9 @@ COLORIZATION_CHANNELS = (1, 2)
 
 @dataclass(frozen=True)
 class ModelSpec:
-    """in_channels, out_channels: of A and B; colorization: A is L and B is ab of CIE Lab; netG, ngf,
+    """in_channels, out_channels: of A and B; colorization: A is L and B is ab of CIE Lab; label_nc: A is a
+    class-ID map one-hot encoded to label_nc channels (0: A is an image), followed by an instance boundary
+    channel when instance_edges; netG, ngf,
     norm_mode, use_dropout: the generator; netD, ndf, n_layers_D: the discriminator (None in a generator's
     spec that never had one, such as a converted one); options: the chosen networks' own settings
     ({setting: value}, see the registries' `settings`). The defaults describe an RGB model of unknown
@@ -33,20 +35,25 @@ class ModelSpec:
     ndf: int = None
     n_layers_D: int = None
     options: dict = field(default_factory=dict)
+    label_nc: int = 0
+    instance_edges: bool = False
 
     @classmethod
     def from_settings(cls, settings, with_discriminator=True, option_keys=()):
         """The spec a run's settings describe (any object with the settings as attributes): colorization
-        translates L into ab (1 -> 2 channels), other modes --input_nc -> --output_nc. `option_keys`: the
-        chosen networks' own settings, copied into `options`."""
+        translates L into ab (1 -> 2 channels), label maps (--label_nc N) become N one-hot channels [+ the
+        instance boundaries], other modes --input_nc -> --output_nc. `option_keys`: the chosen networks' own
+        settings, copied into `options`."""
         colorization = settings.dataset_mode == "colorization"
-        in_channels, out_channels = (COLORIZATION_CHANNELS if colorization
-                                     else (settings.input_nc, settings.output_nc))
+        label_nc = 0 if colorization else settings.label_nc
+        edges = bool(label_nc) and not settings.no_instance
+        in_channels, out_channels = (COLORIZATION_CHANNELS if colorization else
+                                     (label_nc + edges if label_nc else settings.input_nc, settings.output_nc))
         discriminator = ({"netD": settings.netD, "ndf": settings.ndf, "n_layers_D": settings.n_layers_D}
                          if with_discriminator else {})
         return cls(in_channels, out_channels, colorization, settings.netG, settings.ngf, settings.norm_mode,
                    not settings.no_dropout, options={key: getattr(settings, key) for key in option_keys},
-                   **discriminator)
+                   label_nc=label_nc, instance_edges=edges, **discriminator)
 
     def to_dict(self):
         """The versioned dict form (JSON-able)."""

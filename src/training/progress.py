@@ -5,19 +5,21 @@ import time
 import numpy as np
 
 from src.utils.errors import UserInputError
-from src.utils.tools import format_duration, plot_loss_curves, write_loss_history
+from src.utils.tools import LOSS_TITLES, format_duration, plot_loss_curves, write_loss_history
 
-LOSS_NAMES = ("loss_d", "loss_g_gan", "loss_g_l1")
+LOSS_NAMES = tuple(LOSS_TITLES)
+# How a progress line names each loss.
+SHORT_NAMES = {"loss_d": "D", "loss_g_gan": "G_GAN", "loss_g_l1": "G_L1", "loss_g_feat": "G_feat", "loss_g_vgg": "G_VGG"}
 
 
 class TrainingProgress:
     """Per-step losses and wall times of one run.
 
-    history: the rows of losses.csv so far ({epoch, step, loss_d, loss_g_gan, loss_g_l1, lr}); a resumed run
-    passes the rows up to its checkpoint's step.
+    history: the rows of losses.csv so far ({epoch, step, loss_d, ..., loss_g_vgg, lr}); a resumed run passes
+    the rows up to its checkpoint's step. shown: the losses beyond D, G_GAN and G_L1 the progress lines show.
     """
 
-    def __init__(self, log, log_interval, steps_per_epoch, epochs, history=()):
+    def __init__(self, log, log_interval, steps_per_epoch, epochs, history=(), shown=()):
         self.log = log
         self.log_interval = log_interval
         self.steps_per_epoch = steps_per_epoch
@@ -26,9 +28,10 @@ class TrainingProgress:
         self.step_times = []  # wall time per step, waiting for data included; the compiling first step excluded
         self.started = time.perf_counter()
         self.last_end = None
+        self.shown = ("loss_d", "loss_g_gan", "loss_g_l1") + tuple(shown)
 
     def step_done(self, epoch, step_in_epoch, step, losses, lr, steps_left):
-        """Record one step's (D, G_GAN, G_L1) losses; log a progress line every log_interval steps and at
+        """Record one step's losses (LOSS_NAMES, in order); log a progress line every log_interval steps and at
         the end of an epoch. Raises UserInputError when a loss is not finite, before anything is saved."""
         now = time.perf_counter()
         if self.last_end is None:
@@ -37,8 +40,9 @@ class TrainingProgress:
             self.step_times.append(now - self.last_end)
         self.last_end = now
         if not np.all(np.isfinite(losses)):
-            raise UserInputError(f"losses became non-finite at epoch {epoch} step {step_in_epoch} "
-                                 f"(D {losses[0]}, G_GAN {losses[1]}, G_L1 {losses[2]}): lower --lr or resume "
+            raise UserInputError(f"losses became non-finite at epoch {epoch} step {step_in_epoch} ("
+                                 + ", ".join(f"{SHORT_NAMES[name]} {value}" for name, value in zip(LOSS_NAMES, losses)
+                                             if name in self.shown) + "): lower --lr or resume "
                                  "from an earlier checkpoint with another --seed")
         self.history.append(dict(zip(LOSS_NAMES, losses), epoch=epoch, step=step, lr=lr))
         if step_in_epoch % self.log_interval == 0 or step_in_epoch == self.steps_per_epoch:
@@ -49,10 +53,9 @@ class TrainingProgress:
         times = self.step_times[-self.log_interval:]
         median_ms = 1000 * float(np.median(times)) if times else float("nan")
         eta = format_duration(steps_left * median_ms / 1000) if times else "?"
-        means = {name: np.mean([row[name] for row in recent]) for name in LOSS_NAMES}
+        means = " ".join(f"{SHORT_NAMES[name]} {np.mean([row[name] for row in recent]):.4f}" for name in self.shown)
         self.log(f"epoch {epoch}/{self.epochs} step {step_in_epoch}/{self.steps_per_epoch} (total {step}) | "
-                 f"{median_ms:.1f} ms/step | D {means['loss_d']:.4f} G_GAN {means['loss_g_gan']:.4f} "
-                 f"G_L1 {means['loss_g_l1']:.4f} | lr {lr:.2e} | ETA {eta}")
+                 f"{median_ms:.1f} ms/step | {means} | lr {lr:.2e} | ETA {eta}")
 
     def save(self, losses_path, curve_path):
         """Write losses.csv and redraw the loss curve (both atomically)."""

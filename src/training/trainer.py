@@ -8,11 +8,12 @@ from src.evaluation.evaluator import evaluate_generator, validation_l1
 from src.evaluation.pairs import EvaluationPairs, test_preprocess
 from src.models.checkpoint import (restore_training_state, save_generator_checkpoint, save_training_checkpoint,
                                    weights_digest)
-from src.models.loss import GAN_OBJECTIVES
+from src.models.loss import GAN_OBJECTIVES, Objective
 from src.models.networks import (build_discriminator, build_generator, describe_discriminator, describe_generator,
-                                 generator_size_multiple, spec_from_settings)
+                                 discriminator_scales, generator_size_multiple, spec_from_settings)
 from src.models.pix2pix import (Pix2PixTrainStep, TrainingState, apply_mixed_precision, build_adam, count_parameters,
-                                make_loss_scaler, set_learning_rate)
+                                make_loss_scaler, restart_adam, set_learning_rate)
+from src.training.pretrained_global import load_pretrained_global
 from src.training.progress import TrainingProgress
 from src.training.run_folder import RunFolder
 from src.training.stop_request import StopRequest
@@ -21,6 +22,7 @@ from src.utils.errors import UserInputError
 from src.utils.lr_schedule import LearningRatePolicy, total_epochs
 from src.utils.output_folders import results_folder
 from src.utils.tools import image_grid, read_loss_history, save_image_atomic, setup_logger
+from src.weights.vgg_weights import build_perceptual_loss
 
 # Pairs shown in each epoch's picture (input | output | target rows).
 EPOCH_PICTURE_ROWS = 4
@@ -38,6 +40,7 @@ class Trainer:
         self.epochs = total_epochs(config.n_epochs, config.n_epochs_decay, config.epoch_num)
         self.rank, self.device_num = 0, 1
         self.stop = StopRequest()
+        self.step_cell = None
         self.lr_policy = LearningRatePolicy(config.lr_policy, config.lr, config.n_epochs, config.n_epochs_decay,
                                             config.lr_step_epochs)
         self.logger = None
@@ -53,8 +56,10 @@ class Trainer:
         self._join_devices()
         ensure_sample_dataset(config.train_data_dir, self.logger.info)
         seed_everything(config.seed)  # the same seed everywhere: identical initial weights on every rank
-        state, network_lines = build_training_state(config, self.spec)
+        state, network_lines, frozen = build_training_state(config, self.spec)
         self._resume(state)
+        if config.load_pretrain and state.step == 0:
+            load_pretrained_global(state.generator, self.spec, config.load_pretrain, self.logger.info)
         dataset, steps_per_epoch = self._create_dataset(state)
         if config.val_data_dir and self.rank == 0:
             self.evaluation_pairs = self._test_pairs(config.num_test)
@@ -64,11 +69,14 @@ class Trainer:
                                                self.device_num):
             self.logger.info(line)
         history = [row for row in read_loss_history(self.folder.losses) if row["step"] <= state.step]
-        progress = TrainingProgress(self.logger.info, config.log_interval, steps_per_epoch, self.epochs, history)
+        objective = training_objective(config, self.spec)
+        progress = TrainingProgress(self.logger.info, config.log_interval, steps_per_epoch, self.epochs, history,
+                                    shown=objective_terms(objective))
+        perceptual = build_perceptual_loss(config.vgg_weights, self.spec.out_channels) if objective.lambda_vgg else None
         step_cell = Pix2PixTrainStep(state.generator, state.discriminator, state.optimizer_g, state.optimizer_d,
-                                     config.lambda_L1, self.device_num, make_loss_scaler(config.amp_level),
-                                     config.gan_mode, config.lambda_gp)
+                                     objective, self.device_num, make_loss_scaler(config.amp_level), perceptual, frozen)
         step_cell.set_train(True)
+        self.step_cell = step_cell
         with self.stop.handling_signals(self.logger.info):
             self._train_epochs(state, dataset, steps_per_epoch, step_cell, progress)
         self.logger.info(f"{progress.finished()}; final weights: generator {weights_digest(state.generator)}, "
@@ -121,7 +129,14 @@ class Trainer:
                                     log or self.logger.info)
 
     def _start_epoch(self, epoch, state):
-        """Set the learning rate of 1-based `epoch` on both optimisers and return it."""
+        """Set the learning rate of 1-based `epoch` on both optimisers and return it; with --niter_fix_global,
+        let the global generator train from epoch niter_fix_global + 1 on, with a fresh Adam (pix2pixHD)."""
+        fixed_epochs = self.config.niter_fix_global
+        if fixed_epochs:
+            self.step_cell.set_frozen_training(epoch > fixed_epochs)
+            if epoch == fixed_epochs + 1:
+                restart_adam(state.optimizer_g)
+                self.logger.info(f"Epoch {epoch}: the global generator trains too from now on (a fresh Adam for G)")
         lr = self.lr_policy.lr(epoch)
         for optimizer in state.optimizers:
             set_learning_rate(optimizer, lr)
@@ -136,8 +151,8 @@ class Trainer:
         for real_a, real_b, indices in iterate_batches(dataset.create_tuple_iterator(num_epochs=1)):
             if self.device_num > 1:  # only the distributed shard log needs them on the host
                 epoch_indices.extend(indices.asnumpy().tolist())
-            loss_d, loss_g_gan, loss_g_l1, fake_b = step_cell(real_a, real_b)
-            losses = (float(loss_d.asnumpy()), float(loss_g_gan.asnumpy()), float(loss_g_l1.asnumpy()))
+            outputs = step_cell(real_a, real_b)
+            losses, fake_b = tuple(float(loss.asnumpy()) for loss in outputs[:-1]), outputs[-1]
             state.step, state.step_in_epoch, steps_left = state.step + 1, state.step_in_epoch + 1, steps_left - 1
             progress.step_done(epoch, state.step_in_epoch, state.step, losses, lr, steps_left)
             if state.step_in_epoch == steps_per_epoch:
@@ -199,10 +214,24 @@ class Trainer:
                                   self.logger.info)
 
 
+def training_objective(config, spec):
+    """The loss.Objective of a run's settings."""
+    return Objective(config.gan_mode, config.lambda_L1, config.lambda_gp, discriminator_scales(spec), config.n_layers_D,
+                     0.0 if config.no_ganFeat_loss else config.lambda_feat, config.lambda_vgg)
+
+
+def objective_terms(objective):
+    """The generator terms beyond GAN and L1 that a run's logs show: feature matching, VGG."""
+    return tuple(name for name, on in (("loss_g_feat", objective.num_D and objective.lambda_feat),
+                                       ("loss_g_vgg", objective.lambda_vgg)) if on)
+
+
 def build_training_state(config, spec):
-    """Both networks of `spec` and their Adam optimisers per `config`, and the lines describing the networks
-    (made before mixed precision wraps them, so the counts are the trainable values)."""
+    """Both networks of `spec` and their Adam optimisers per `config`, the lines describing the networks
+    (made before mixed precision wraps them, so the counts are the trainable values), and the names of G's
+    parameters that --niter_fix_global keeps fixed at first."""
     generator = build_generator(spec, config.init_type, config.init_gain)
+    frozen = generator.fixed_while_enhancing() if config.niter_fix_global else ()
     discriminator = build_discriminator(spec, config.init_type, config.init_gain)
     network_lines = [
         f"Generator {describe_generator(spec)}: {count_parameters(generator):,} parameters",
@@ -212,14 +241,19 @@ def build_training_state(config, spec):
     discriminator = apply_mixed_precision(discriminator, config.amp_level)
     return TrainingState(generator, discriminator,
                          build_adam(generator, "optimizer_g", config.lr, config.beta1, config.beta2),
-                         build_adam(discriminator, "optimizer_d", config.lr, config.beta1, config.beta2)), network_lines
+                         build_adam(discriminator, "optimizer_d", config.lr, config.beta1, config.beta2)), network_lines, frozen
 
 
 def plan_lines(config, spec, state, steps_per_epoch, epochs, device_num):
     """What the run is about to do: the objective, the data, the epochs and devices."""
     penalty = GAN_OBJECTIVES.get(config.gan_mode).gradient_penalty
+    objective = training_objective(config, spec)
     return [f"Objective: {config.gan_mode} GAN + {config.lambda_L1:g} x L1"
+            + (f" + {objective.lambda_feat:g} x feature matching" if "loss_g_feat" in objective_terms(objective) else "")
+            + (f" + {objective.lambda_vgg:g} x VGG19" if objective.lambda_vgg else "")
             + (f" + {config.lambda_gp:g} x gradient penalty" if penalty else "")
+            + (f"; only the outermost enhancer trains in epochs 1..{config.niter_fix_global}"
+               if config.niter_fix_global else "")
             + f"; lr {config.lr:g}, policy {config.lr_policy}",
             f"Training on {config.train_data_dir} ({config.dataset_mode}, --preprocess {config.preprocess}, "
             f"{spec.in_channels} -> {spec.out_channels} channels): {steps_per_epoch} steps per epoch "

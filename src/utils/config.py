@@ -165,6 +165,14 @@ def parse_config(argv, defaults, choices=None):
     return Config(values)
 
 
+def given_settings(argv):
+    """The keys a run sets itself: its flags and the keys of its --config_path file (not the defaults)."""
+    given = set()
+    for key, text in split_flags(list(argv)):
+        given.update(read_yaml_documents(" ".join(text))[0] if key == "config_path" else {key})
+    return given
+
+
 def format_value(value):
     """A setting's value as yaml writes it on one line: null, true, 0.0002, [256, 512], outputs/pix2pix."""
     return yaml.safe_dump(value, default_flow_style=True).splitlines()[0]

@@ -4,7 +4,7 @@ import mindspore as ms
 import pytest
 from mindspore import nn
 
-from src.models.loss import DiscriminatorLoss, make_gan_loss, GeneratorLoss
+from src.models.loss import DiscriminatorLoss, GeneratorLoss, Objective, make_gan_loss
 
 
 def _bce(logit, target):
@@ -37,7 +37,9 @@ def test_generator_loss_is_gan_plus_lambda_l1():
     real_a = ms.Tensor(np.zeros((1, 3, 4, 4), np.float32))
     real_b = ms.Tensor(np.full((1, 3, 4, 4), 0.5, np.float32))
     fake_b = ms.Tensor(np.full((1, 3, 4, 4), 0.1, np.float32))
-    total, gan, l1 = (float(x.asnumpy()) for x in GeneratorLoss(ConstantDiscriminator(), 100.0)(fake_b, real_a, real_b))
+    total, gan, l1, feat, vgg = (float(x.asnumpy()) for x in GeneratorLoss(ConstantDiscriminator(), Objective(lambda_l1=100.0))(
+        fake_b, real_a, real_b))
+    assert feat == vgg == 0.0
     assert gan == pytest.approx(_bce(0.1, 1), rel=1e-5)
     assert l1 == pytest.approx(0.4, rel=1e-5)
     assert total == pytest.approx(gan + 100 * 0.4, rel=1e-5)

@@ -50,7 +50,7 @@ class PoolingFamily:
 
 def test_a_registered_generator_is_built_sized_stored_and_rebuilt(monkeypatch, tmp_path):
     monkeypatch.setattr(networks, "GENERATORS", Registry("netG", [*GENERATORS.entries, PoolingFamily]))
-    settings = Config({"dataset_mode": "aligned", "input_nc": 3, "output_nc": 3, "netG": "pool_3", "ngf": 8,
+    settings = Config({"dataset_mode": "aligned", "label_nc": 0, "no_instance": False, "input_nc": 3, "output_nc": 3, "netG": "pool_3", "ngf": 8,
                        "norm_mode": "batch", "no_dropout": False, "pool_width": 5})
     spec = spec_from_settings(settings, with_discriminator=False)
     assert spec.options == {"pool_width": 5} and generator_size_multiple(spec) == 8
@@ -64,8 +64,8 @@ def test_a_registered_generator_is_built_sized_stored_and_rebuilt(monkeypatch, t
 
 
 def test_the_builtin_networks_answer_to_their_names():
-    assert GENERATORS.names() == ("unet_256", "unet_128", "resnet_9blocks", "resnet_6blocks")
-    assert DISCRIMINATORS.names() == ("basic", "n_layers", "pixel")
+    assert GENERATORS.names() == ("unet_256", "unet_128", "resnet_9blocks", "resnet_6blocks", "global", "local")
+    assert DISCRIMINATORS.names() == ("basic", "n_layers", "pixel", "multiscale")
     spec = ModelSpec(netG="unet_64", ngf=4, netD="n_layers", ndf=4, n_layers_D=2)
     assert build_generator(spec).size_multiple == 64 and generator_size_multiple(spec) == 64
     assert describe_discriminator(spec, build_discriminator(spec), 64) == (

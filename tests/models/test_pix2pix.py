@@ -6,7 +6,7 @@ import mindspore as ms
 import pytest
 from mindspore import ops
 
-from src.models.loss import DiscriminatorLoss, GeneratorLoss
+from src.models.loss import DiscriminatorLoss, GeneratorLoss, Objective
 from src.models.networks import build_discriminator, build_generator
 from src.models.pix2pix import Pix2PixTrainStep, build_adam, set_learning_rate
 from src.models.spec import ModelSpec
@@ -38,8 +38,8 @@ def reference_step(real_a, real_b):
     d_loss, d_grads = ms.value_and_grad(DiscriminatorLoss(ref_d), None, ref_opt_d.parameters)(
         real_a, real_b, ops.stop_gradient(ref_fake))
     ref_opt_d(d_grads)
-    generator_loss = GeneratorLoss(ref_d, 100.0)
-    (_, gan, l1), g_grads = ms.value_and_grad(lambda a, b: generator_loss(ref_g(a), a, b), None,
+    generator_loss = GeneratorLoss(ref_d, Objective(lambda_l1=100.0))
+    (_, gan, l1, _, _), g_grads = ms.value_and_grad(lambda a, b: generator_loss(ref_g(a), a, b), None,
                                               ref_opt_g.parameters, has_aux=True)(real_a, real_b)
     ref_opt_g(g_grads)
     return ref_g, ref_d, ref_fake, d_loss, gan, l1
@@ -48,9 +48,9 @@ def reference_step(real_a, real_b):
 def test_step_equals_the_reference_order_computed_eagerly():
     real_a, real_b = batch(1), batch(2)
     generator, discriminator, optimizer_g, optimizer_d = make_networks()
-    step = Pix2PixTrainStep(generator, discriminator, optimizer_g, optimizer_d, lambda_l1=100.0)
+    step = Pix2PixTrainStep(generator, discriminator, optimizer_g, optimizer_d, Objective(lambda_l1=100.0))
     step.set_train(True)
-    loss_d, loss_g_gan, loss_g_l1, fake_b = step(real_a, real_b)
+    loss_d, loss_g_gan, loss_g_l1, _, _, fake_b = step(real_a, real_b)
 
     # The reference, by hand and eagerly: fake = G(A); D step on detached fake; G step through the updated D.
     ms.set_context(mode=ms.PYNATIVE_MODE)
@@ -160,8 +160,8 @@ def test_wgangp_penalty_reaches_the_discriminator_update_in_every_norm(norm_mode
         ms.set_seed(0)
         generator, discriminator = build_generator(spec), build_discriminator(spec)
         step = Pix2PixTrainStep(generator, discriminator, build_adam(generator, "optimizer_g", 1e-3, 0.5, 0.999),
-                                build_adam(discriminator, "optimizer_d", 1e-3, 0.5, 0.999), 100.0,
-                                gan_mode="wgangp", lambda_gp=lambda_gp)
+                                build_adam(discriminator, "optimizer_d", 1e-3, 0.5, 0.999),
+                                Objective("wgangp", 100.0, lambda_gp))
         step.set_train(True)
         losses = [float(value.asnumpy()) for value in step(batch(1), batch(2))[:3]]
         assert np.all(np.isfinite(losses))
@@ -172,7 +172,7 @@ def test_wgangp_penalty_reaches_the_discriminator_update_in_every_norm(norm_mode
 def test_lsgan_step_trains_both_networks():
     generator, discriminator, optimizer_g, optimizer_d = make_networks()
     before = [p.asnumpy().copy() for p in generator.trainable_params() + discriminator.trainable_params()]
-    step = Pix2PixTrainStep(generator, discriminator, optimizer_g, optimizer_d, 100.0, gan_mode="lsgan")
+    step = Pix2PixTrainStep(generator, discriminator, optimizer_g, optimizer_d, Objective("lsgan", 100.0))
     step.set_train(True)
     loss_d = float(step(batch(1), batch(2))[0].asnumpy())
     after = generator.trainable_params() + discriminator.trainable_params()

@@ -8,7 +8,8 @@ from src.utils.config import Config
 from src.utils.errors import UserInputError
 
 SETTINGS = {"dataset_mode": "aligned", "input_nc": 1, "output_nc": 3, "netG": "resnet_6blocks", "ngf": 32,
-            "norm_mode": "instance", "no_dropout": True, "netD": "pixel", "ndf": 16, "n_layers_D": 3}
+            "norm_mode": "instance", "no_dropout": True, "netD": "pixel", "ndf": 16, "n_layers_D": 3, "label_nc": 0,
+            "no_instance": False}
 
 
 def test_the_settings_describe_the_spec_and_colorization_fixes_the_channels():
