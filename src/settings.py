@@ -138,6 +138,10 @@ def _require(condition, message):
 
 def _check_generator_name(config):
     check_generator_name(config.netG)
+    _require((config.dataset_mode == "labels") == (config.label_nc > 0),
+             "--dataset_mode labels reads class-ID maps: give their number of classes with --label_nc (Cityscapes: "
+             "35)" if config.dataset_mode == "labels" else
+             f"--label_nc {config.label_nc} is for label maps: use --dataset_mode labels (or --label_nc 0)")
 
 
 def _check_training(config):

@@ -13,6 +13,7 @@ import mindspore.dataset as ds
 
 from src.dataset.image_coding import ImageCoding
 from src.dataset.folder_sources import AlignedFolder, ColorizationFolder, SeparateFolders
+from src.dataset.label_sources import LabelFolders
 from src.dataset.mindrecord_pairs import MindRecordPairs
 from src.dataset.pair_sources import DATA_ERROR_MARKER
 from src.dataset.transforms import Preprocess
@@ -22,7 +23,7 @@ from src.utils.registry import Entry, Registry
 # The door for layouts (--dataset_mode): each entry builds a pair_sources.PairSource.
 PAIR_SOURCES = Registry("dataset_mode", [Entry("aligned", AlignedFolder), Entry("separate", SeparateFolders),
                                          Entry("mindrecord", MindRecordPairs),
-                                         Entry("colorization", ColorizationFolder)])
+                                         Entry("colorization", ColorizationFolder), Entry("labels", LabelFolders)])
 DATASET_MODES = PAIR_SOURCES.names()
 
 
@@ -31,6 +32,13 @@ def open_pair_source(dataset_mode, path, setting, direction="BtoA", log=print, n
     only (by name; for sources read per rank, such as MindRecord, of this rank's share). Folder sources
     are sharded by the pipeline."""
     return PAIR_SOURCES.get(dataset_mode).build(path, setting, direction, log, num_shards, shard_id, limit)
+
+
+def check_instance_maps(source, coding, setting):
+    """A model fed instance boundaries (label maps without --no_instance) reads a source with instance maps."""
+    if coding.instance_edges and not getattr(source, "has_instances", False):
+        raise UserInputError(f"--{setting} '{source.where}' has no inst/ folder of instance maps, which this model "
+                             "reads (its instance boundary channel): add the instance maps, or train with --no_instance")
 
 
 def check_training_sizes(source, preprocess, batch_size, setting):
@@ -77,7 +85,11 @@ class PairDataset:
             image_a, image_b = self.preprocess.train_pair(image_a, image_b, rng)
         else:
             image_a, image_b = self.preprocess.test_pair(image_a, image_b)
-        return (*self.coding.encode_pair(image_a, image_b), np.int32(index))
+        try:
+            encoded = self.coding.encode_pair(image_a, image_b)
+        except UserInputError as error:  # inside a data worker: marked, so the entry point prints one line
+            raise RuntimeError(f"{DATA_ERROR_MARKER}{error}") from None
+        return (*encoded, np.int32(index))
 
 
 def shard_epoch_indices(num_samples, epoch, seed, shuffle, num_shards, shard_id, samples_per_shard):
@@ -129,6 +141,7 @@ def create_train_dataset(source, preprocess, coding=ImageCoding(), batch_size=1,
     (batch_size, C, H, W) in [-1, 1]; each epoch reshuffles, and every shard gets steps_per_epoch
     batches (the shard's remainder below a full batch is dropped per epoch).
     """
+    check_instance_maps(source, coding, setting)
     check_training_sizes(source, preprocess, batch_size, setting)
     shards = 1 if source.read_per_rank else num_shards
     if len(source) < shards:

@@ -5,7 +5,7 @@ import numpy as np
 from PIL import Image
 
 from src.dataset.image_coding import ImageCoding
-from src.dataset.pair_dataset import create_eval_dataset, iterate_batches, open_pair_source
+from src.dataset.pair_dataset import check_instance_maps, create_eval_dataset, iterate_batches, open_pair_source
 from src.dataset.pair_sources import PairSource
 from src.dataset.transforms import Preprocess
 
@@ -20,8 +20,9 @@ class EvaluationPairs:
     @classmethod
     def open(cls, dataset_mode, folder, direction, preprocess, coding, num_test=None, log=print):
         """The first num_test pairs (or all) of `folder` (--val_data_dir) read the --dataset_mode way."""
-        return cls(open_pair_source(dataset_mode, folder, "val_data_dir", direction, log, limit=num_test),
-                   preprocess, coding)
+        source = open_pair_source(dataset_mode, folder, "val_data_dir", direction, log, limit=num_test)
+        check_instance_maps(source, coding, "val_data_dir")
+        return cls(source, preprocess, coding)
 
     def batches(self):
         """(A, B, index) float32 batches of one pair each, A and B (1, C, H, W)."""
