@@ -138,6 +138,10 @@ def _require(condition, message):
 
 def _check_generator_name(config):
     check_generator_name(config.netG)
+
+
+def _check_label_maps(config):
+    """Training reads label maps exactly when --label_nc says how many classes they have."""
     _require((config.dataset_mode == "labels") == (config.label_nc > 0),
              "--dataset_mode labels reads class-ID maps: give their number of classes with --label_nc (Cityscapes: "
              "35)" if config.dataset_mode == "labels" else
@@ -146,6 +150,7 @@ def _check_generator_name(config):
 
 def _check_training(config):
     _check_generator_name(config)
+    _check_label_maps(config)
     _require(config.crop_size <= config.load_size or config.preprocess not in ("resize_and_crop", "scale_width_and_crop"),
              f"--crop_size ({config.crop_size}) must not exceed --load_size ({config.load_size})")
     train_sizes, test_sizes = size_settings(config.preprocess)

@@ -12,7 +12,7 @@ import re
 
 from src.dataset.image_io import image_mode
 from src.dataset.label_maps import ID_MODES, LabelMaps, read_id_map
-from src.dataset.pair_sources import (DATA_ERROR_MARKER, PairSource, decode, header_size, list_image_files,
+from src.dataset.pair_sources import (PairSource, decode, header_size, list_image_files,
                                       match_size, name_some, require_folder, stem)
 from src.utils.errors import UserInputError
 
@@ -93,11 +93,8 @@ class LabelFolders(PairSource):
     def load_maps(self, index):
         """The LabelMaps of pair `index` (its instance map when there is one)."""
         label, instance, _ = self.files[index]
-        try:
-            return LabelMaps(read_id_map(label), read_id_map(instance, "instance map") if instance else None,
-                             self.names[index])
-        except UserInputError as error:
-            raise RuntimeError(f"{DATA_ERROR_MARKER}{error}") from None
+        return LabelMaps(read_id_map(label), read_id_map(instance, "instance map") if instance else None,
+                         self.names[index])
 
     def load(self, index):
         maps = self.load_maps(index)

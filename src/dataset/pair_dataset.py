@@ -79,13 +79,13 @@ class PairDataset:
 
     def __getitem__(self, key):
         epoch, index = divmod(int(key), len(self.source))
-        image_a, image_b = self.source.load(index)
-        if self.train:
-            rng = np.random.default_rng([self.seed, epoch, index])
-            image_a, image_b = self.preprocess.train_pair(image_a, image_b, rng)
-        else:
-            image_a, image_b = self.preprocess.test_pair(image_a, image_b)
         try:
+            image_a, image_b = self.source.load(index)
+            if self.train:
+                rng = np.random.default_rng([self.seed, epoch, index])
+                image_a, image_b = self.preprocess.train_pair(image_a, image_b, rng)
+            else:
+                image_a, image_b = self.preprocess.test_pair(image_a, image_b)
             encoded = self.coding.encode_pair(image_a, image_b)
         except UserInputError as error:  # inside a data worker: marked, so the entry point prints one line
             raise RuntimeError(f"{DATA_ERROR_MARKER}{error}") from None

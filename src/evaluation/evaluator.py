@@ -57,11 +57,16 @@ def evaluate(config):
 
 
 def require_matching_data(spec, dataset_mode, model_name):
-    """A colorization model reads photos (--dataset_mode colorization), any other model pairs."""
+    """A colorization model reads photos (--dataset_mode colorization), a label-map model label maps
+    (--dataset_mode labels), any other model image pairs."""
+    if bool(spec.label_nc) != (dataset_mode == "labels"):
+        raise UserInputError(
+            f"'{model_name}' translates label maps of {spec.label_nc} classes: use --dataset_mode labels" if spec.label_nc
+            else f"'{model_name}' translates images, not label maps: use another --dataset_mode than labels")
     colorization = spec.colorization
     if colorization != (dataset_mode == "colorization"):
         raise UserInputError(
             f"'{model_name}' is a {'colorization' if colorization else 'paired'} model ({spec.in_channels} -> "
             f"{spec.out_channels} channels) but --dataset_mode is {dataset_mode}: "
             + ("use --dataset_mode colorization" if colorization else
-               "use --dataset_mode " + ", ".join(mode for mode in DATASET_MODES if mode != "colorization")))
+               "use --dataset_mode " + ", ".join(mode for mode in DATASET_MODES if mode not in ("colorization", "labels"))))

@@ -1,5 +1,5 @@
-"""Building blocks shared by the generators and the discriminators: padded convs, LeakyReLU and the
-normalisation layers of --norm_mode."""
+"""Building blocks shared by the generators and the discriminators: padded convs, LeakyReLU, tanh, the halving
+average pool of pix2pixHD and the normalisation layers of --norm_mode."""
 from mindspore import nn, ops
 
 NORM_MODES = ("batch", "instance", "none")
@@ -75,14 +75,25 @@ class InstanceNorm(nn.Cell):
 
 
 class HalvingAvgPool(nn.Cell):
-    """pix2pixHD's AvgPool2d(3, stride=2, padding=1, count_include_pad=False): halves H and W (rounding up)."""
+    """pix2pixHD's AvgPool2d(3, stride=2, padding=1, count_include_pad=False): halves H and W (rounding up),
+    each output the mean of the input pixels under its 3x3 window. Written as a zero-padded 3x3 average
+    divided by the share of the window inside the image, because MindSpore runs count_include_pad=False as
+    AvgPool3D, which it cannot export to ONNX."""
 
     def __init__(self):
         super().__init__()
-        self.pool = nn.AvgPool2d(3, 2, pad_mode="pad", padding=1, count_include_pad=False)
+        self.pool = nn.AvgPool2d(3, 2, pad_mode="valid")
+
+    @staticmethod
+    def zero_pad(x):
+        rows = x[:, :, :1, :] * 0.0
+        x = ops.concat((rows, x, rows), axis=2)
+        columns = x[:, :, :, :1] * 0.0
+        return ops.concat((columns, x, columns), axis=3)
 
     def construct(self, x):
-        return self.pool(x)
+        inside = x[:, :1, :, :] * 0.0 + 1.0
+        return self.pool(self.zero_pad(x)) / self.pool(self.zero_pad(inside))
 
 
 def norm_layers(norm_mode, num_channels):

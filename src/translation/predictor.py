@@ -4,7 +4,9 @@ import os
 import time
 
 from src.dataset.image_io import UnreadableImageError, read_rgb
-from src.dataset.pair_sources import list_image_files
+from src.dataset.label_maps import LabelMaps, read_id_map
+from src.dataset.label_sources import LabelFolders
+from src.dataset.pair_sources import list_image_files, stem
 from src.models.networks import require_size_multiples, spec_from_settings
 from src.translation.translator import Translator
 from src.utils.device import seed_everything, setup_device
@@ -19,6 +21,23 @@ def _input_files(input_path, log):
     if os.path.isfile(input_path):
         return [input_path]
     return list_image_files(input_path, "input_path", log)
+
+
+def _is_labels_layout(path):
+    return os.path.isdir(path) and any(os.path.isdir(os.path.join(path, name)) for name in ("label", "test_label"))
+
+
+def predict_inputs(input_path, label_model, log):
+    """[(path, read)] of what to translate: image files, or for a label-map model its label maps, from a
+    labels-layout folder (label/ with inst/, or NVIDIA's test_label/ with test_inst/) or plain label files.
+    `read()` gives the picture or the LabelMaps."""
+    if label_model and _is_labels_layout(input_path or ""):
+        source = LabelFolders(input_path, "input_path", log=log, need_targets=False)
+        return [(files[0], lambda index=index: source.load_maps(index)) for index, files in enumerate(source.files)]
+    files = _input_files(input_path, log)
+    if label_model:
+        return [(path, lambda path=path: LabelMaps(read_id_map(path), None, stem(path))) for path in files]
+    return [(path, lambda path=path: read_rgb(path)) for path in files]
 
 
 def load_translator(config, log=print):
@@ -38,25 +57,25 @@ def predict(config, log=print):
     Unreadable files among good ones are skipped with a warning and counted; the run fails only when
     nothing could be translated.
     """
-    files = _input_files(config.input_path, log)
     translator = load_translator(config, log)
+    files = predict_inputs(config.input_path, bool(translator.spec.label_nc), log)
     output_dir = results_folder(config.output_path, "predict", config.ckpt)
     make_output_folder(output_dir)
     translated, skipped, started = [], [], time.perf_counter()
-    for number, path in enumerate(files, 1):
+    for number, (path, read) in enumerate(files, 1):
         try:
-            image = read_rgb(path)
-        except UnreadableImageError as error:
+            image = read()
+        except (UnreadableImageError, UserInputError) as error:
             skipped.append(path)
             log(f"warning: skipping '{path}': {error}")
             continue
         begun = time.perf_counter()
         output = translator.translate(image)
-        destination = os.path.join(output_dir, os.path.splitext(os.path.basename(path))[0] + ".png")
+        destination = os.path.join(output_dir, stem(path) + ".png")
         save_image_atomic(output, destination)
         translated.append(destination)
         remaining = (time.perf_counter() - started) / number * (len(files) - number)
-        log(f"[{number}/{len(files)}] {os.path.basename(path)} ({image.width}x{image.height}) -> {destination} "
+        log(f"[{number}/{len(files)}] {os.path.basename(path)} ({image.size[0]}x{image.size[1]}) -> {destination} "
             f"in {time.perf_counter() - begun:.2f} s, ETA {format_duration(remaining)}")
     if not translated:
         raise UserInputError(f"none of the {len(files)} file(s) in '{config.input_path}' could be read as an image")

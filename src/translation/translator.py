@@ -5,6 +5,8 @@ translate PIL images or uint8 arrays of any size.
     translator = Translator.from_checkpoint("outputs/sample_facades/checkpoints/generator_final.ckpt")
     photo = translator.translate(Image.open("labels.png"))       # a PIL image of the same size
     photos = translator.translate_batch([array_1, array_2])      # uint8 arrays (H, W, 3)
+    # A label-map model (--label_nc) takes class-ID maps (PIL or integer arrays), and their instance maps:
+    street = translator.translate(Image.open("x_gtFine_labelIds.png"), instance=Image.open("x_gtFine_instanceIds.png"))
 
 Any size is translated: padded to the generator's size multiple and, above `tile_size`, in blended
 tiles (translation.tiling).
@@ -17,6 +19,7 @@ import numpy as np
 from PIL import Image
 
 from src.dataset.image_coding import ImageCoding
+from src.dataset.label_maps import LabelMaps
 from src.models.checkpoint import load_generator, set_test_mode
 from src.translation.backends import BACKENDS, require_backend_mode
 from src.translation.tiling import translate_array
@@ -55,19 +58,47 @@ class Translator:
         if self.generator is not None:
             set_test_mode(self.generator, test_mode)
 
-    def translate(self, image):
+    def translate(self, image, instance=None):
         """G(image) for a PIL image (any mode) or a uint8 array (H, W) or (H, W, 3 or 4), of any size: the same
-        type back (an array (H, W, 3)), of the same size."""
-        picture = _as_picture(image)
+        type back (an array (H, W, 3)), of the same size. A label-map model takes a class-ID map (a PIL image
+        of one integer channel, an integer array (H, W) or a LabelMaps) and, when it reads instance
+        boundaries, the instance-ID map of the same size as `instance`."""
+        picture = self._label_maps(image, instance) if self.coding.label_nc else _as_picture(image)
         real_a = self.coding.encode_input(picture)
         output = translate_array(self.run_generator, real_a, self.multiple, self.tile_size, self.tile_overlap)
         result = self.coding.output_picture(real_a, output)
-        return Image.fromarray(result) if isinstance(image, Image.Image) else result
+        return Image.fromarray(result) if isinstance(image, (Image.Image, LabelMaps)) else result
+
+    def _label_maps(self, image, instance):
+        maps = image if isinstance(image, LabelMaps) else LabelMaps(_as_id_map(image, "label map"),
+                                                                    None if instance is None else
+                                                                    _as_id_map(instance, "instance map"))
+        if self.coding.instance_edges and maps.instance is None:
+            raise UserInputError("this model reads instance boundaries too: pass the instance-ID map of each label "
+                                 "map (instance=..., or an inst/ folder beside label/ for predict.py)")
+        if maps.instance is not None and maps.instance.size != maps.size:
+            raise UserInputError(f"the instance map is {maps.instance.size[0]}x{maps.instance.size[1]} but the label "
+                                 f"map {maps.size[0]}x{maps.size[1]}: they must match pixel for pixel")
+        return maps
 
     def translate_batch(self, images):
         """translate() of each image, in order (one at a time: in the paper's test mode batch norm uses each
         image's own statistics)."""
         return [self.translate(image) for image in images]
+
+
+def _as_id_map(image, what):
+    """A PIL 'I' image of the IDs in `image` (a PIL image of one integer channel, or an integer array (H, W))."""
+    if isinstance(image, Image.Image):
+        if image.mode not in ("L", "P", "I") and not image.mode.startswith("I;16"):
+            raise UserInputError(f"the {what} is a {image.mode} picture: give one integer ID per pixel (a grey PNG "
+                                 "of IDs), not their colours")
+        image = np.asarray(image)
+    array = np.asarray(image)
+    if array.ndim != 2 or not np.issubdtype(array.dtype, np.integer) or 0 in array.shape:
+        raise UserTypeError(f"the {what} must be a PIL image or an integer array (H, W); got "
+                            f"{type(image).__name__} {getattr(array, 'dtype', '')} {getattr(array, 'shape', '')}")
+    return Image.fromarray(array.astype(np.int32), "I")
 
 
 def _as_picture(image):
