@@ -1,9 +1,10 @@
 """Convert a published generator into a checkpoint of this repository, without PyTorch:
     python convert_weights.py PTH --output CKPT [--netG NAME] [--norm_mode MODE] [--no_dropout] [--direction D]
-        [--network NAME]
+        [--network NAME] [--label_nc N]
 
 PTH: a generator of the reference implementation (pix2pix or CycleGAN, PyTorch .pth/.pt, zip or legacy
-format; nothing in it is run) or of the MindSpore ModelZoo Pix2Pix (Generator_*.ckpt). The architecture is
+format; nothing in it is run), of pix2pixHD (latest_net_G.pth: global or local, reading label maps) or of the
+MindSpore ModelZoo Pix2Pix (Generator_*.ckpt). The architecture is
 read from the weights' names and shapes; --netG, --norm_mode and --no_dropout override it. The checkpoint
 works with eval.py, predict.py, export.py and the scripts (--ckpt CKPT).
 """
@@ -29,12 +30,16 @@ def parse_arguments(argv):
     parser.add_argument("--direction", choices=DIRECTIONS, default="AtoB",
                         help="the direction the model translates in, for the commands printed at the end")
     parser.add_argument("--network", help="which network of a file holding several (e.g. G_A)")
+    parser.add_argument("--label_nc", type=int, help="pix2pixHD: classes of the label maps it reads (default: its "
+                        "input channels less one for the instance boundaries, 35 for Cityscapes; 0: image inputs)")
     args = parser.parse_args(argv)
     if os.path.isdir(args.weights):
         raise UserInputError(f"'{args.weights}' is a folder, not a weights file: pass the .pth/.pt or .ckpt file "
                              "inside it")
     if args.netG:
         generator_architecture(args.netG)
+    if args.label_nc is not None and args.label_nc < 0:
+        raise UserInputError(f"--label_nc must be zero or a positive integer; got {args.label_nc}")
     if not args.output.endswith(".ckpt"):
         raise UserInputError(f"--output '{args.output}' must end in .ckpt (a MindSpore checkpoint)")
     if os.path.exists(args.output):
@@ -48,11 +53,18 @@ def main(argv):
     from src.weights.convert import convert_generator
 
     setup_device("CPU", 0, "PYNATIVE")
-    overrides = {"netG": args.netG, "norm_mode": args.norm_mode, "use_dropout": False if args.no_dropout else None}
+    overrides = {"netG": args.netG, "norm_mode": args.norm_mode, "use_dropout": False if args.no_dropout else None,
+                 "label_nc": args.label_nc}
     spec = convert_generator(args.weights, args.output, overrides, args.network)
-    print(f"Wrote {args.output}. Try it:\n"
-          f"  python predict.py --ckpt {args.output} --input_path YOUR_IMAGES\n"
-          f"  python eval.py --ckpt {args.output} --val_data_dir DATASET/val --direction {args.direction}", flush=True)
+    if spec.label_nc:
+        print(f"Wrote {args.output}, a generator of label maps ({spec.label_nc} classes"
+              f"{', with instance maps' if spec.instance_edges else ''}). Try it:\n"
+              f"  python predict.py --ckpt {args.output} --input_path datasets/cityscapes  (test_label/, test_inst/)\n"
+              f"  python eval.py --ckpt {args.output} --val_data_dir DATASET --dataset_mode labels", flush=True)
+    else:
+        print(f"Wrote {args.output}. Try it:\n"
+              f"  python predict.py --ckpt {args.output} --input_path YOUR_IMAGES\n"
+              f"  python eval.py --ckpt {args.output} --val_data_dir DATASET/val --direction {args.direction}", flush=True)
     print(json.dumps({"output": args.output, "model_spec": spec.to_dict(), "direction": args.direction}), flush=True)
 
 

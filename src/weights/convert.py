@@ -63,6 +63,8 @@ def generator_spec(state, source, overrides, log=print):
         spec["use_dropout"] = False  # the ModelZoo builds its generator without dropout
     found = dict(spec)
     spec.update({key: value for key, value in overrides.items() if value is not None})
+    if spec.get("label_nc") is not None:
+        spec["instance_edges"] = label_input_edges(spec["in_channels"], spec["label_nc"])
     if spec["use_dropout"] is None:
         spec["use_dropout"] = True  # a U-Net's dropout has no weights; the reference's pix2pix models use it
     if spec["norm_mode"] == "none":
@@ -72,6 +74,14 @@ def generator_spec(state, source, overrides, log=print):
            + ")" if found["use_dropout"] is None else "")
         + "".join(f"; --{key} {value} given" for key, value in overrides.items() if value is not None))
     return ModelSpec(**spec)
+
+
+def label_input_edges(in_channels, label_nc):
+    """Whether a generator of `in_channels` inputs reading `label_nc` classes also reads instance boundaries."""
+    if label_nc and in_channels - label_nc not in (0, 1):
+        raise UserInputError(f"--label_nc {label_nc} does not fit a generator of {in_channels} input channels (label_nc, "
+                             "or label_nc + 1 with instance boundaries)")
+    return bool(label_nc) and in_channels == label_nc + 1
 
 
 def _modelzoo_order(name, value):

@@ -104,7 +104,9 @@ def infer_hd_generator(state, norm_weight="weight"):
     else:
         last = state[f"model.{blocks[-1] + 3 * n_downsample + 2}.weight"]
         ngf = int(first.shape[0])
+    # pix2pixHD's inputs are label maps with instance boundaries unless told otherwise (its --label_nc 35).
     return {"netG": "local" if enhancers else "global", "ngf": ngf, "in_channels": int(first.shape[1]),
+            "label_nc": int(first.shape[1]) - 1, "instance_edges": True,
             "out_channels": int(last.shape[0]), "norm_mode": "batch" if f"model.2.{norm_weight}" in state else "instance",
             "use_dropout": False, "options": options}
 
