@@ -69,6 +69,46 @@ def test_every_public_dataset_has_a_preset_with_the_papers_recipe(name):
         assert name in handle.read().split('NAMES="', 1)[1].split('"', 1)[0].split()
 
 
+def test_the_pix2pixhd_presets_reproduce_nvidias_scripts():
+    """train_512p.sh (its option defaults) and train_1024p_24G.sh, on NVIDIA's datasets/cityscapes layout."""
+    low = load_config(["--config_path", os.path.join(REPO_ROOT, "configs", "cityscapes_hd_512p.yaml")], "train")
+    high = load_config(["--config_path", os.path.join(REPO_ROOT, "configs", "cityscapes_hd_1024p.yaml")], "train")
+    for config, netG, ngf, num_D, epochs in ((low, "global", 64, 2, 200), (high, "local", 32, 3, 100)):
+        assert (config.netG, config.ngf, config.num_D, total_epochs(config.n_epochs, config.n_epochs_decay, None)) == (
+            netG, ngf, num_D, epochs)
+        assert (config.dataset_mode, config.label_nc, config.no_instance, config.norm_mode, config.gan_mode) == (
+            "labels", 35, False, "instance", "lsgan")
+        assert (config.lambda_L1, config.lambda_feat, config.lambda_vgg, config.n_blocks_global) == (0.0, 10.0, 10.0, 9)
+    assert (low.preprocess, low.load_size, high.preprocess) == ("scale_width", 1024, "none")  # 1024x512, 2048x1024
+    assert (high.load_pretrain, high.niter_fix_global) == (low.output_path, 10)
+    assert spec_from_settings(low).in_channels == 36  # 35 one-hot labels + the instance boundaries
+
+
+def test_pix2pixhd_networks_bring_their_defaults_unless_the_run_sets_them():
+    base = ["--vgg_weights", "vgg.pth", "--crop_size", "256"]
+    config = load_config(base + ["--netG", "global", "--netD", "multiscale"], "train")
+    assert (config.norm_mode, config.no_dropout, config.lambda_vgg, config.gan_mode, config.lambda_L1) == (
+        "instance", True, 10.0, "lsgan", 0.0)
+    config = load_config(base + ["--netG", "global", "--netD", "multiscale", "--norm_mode", "batch", "--gan_mode",
+                                 "vanilla", "--lambda_vgg", "0"], "train")
+    assert (config.norm_mode, config.gan_mode, config.lambda_vgg) == ("batch", "vanilla", 0.0)
+    assert load_config([], "train").norm_mode == "batch"  # pix2pix's own defaults stay
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--netG", "local", "--vgg_weights", "v.pth"], "--netG local starts from a trained global generator: give --load_pretrain"),
+    (["--netG", "global", "--crop_size", "256"], "--lambda_vgg is 10 but --vgg_weights is not set"),
+    (["--niter_fix_global", "5"], "--niter_fix_global (5) trains the local enhancers alone: it needs --netG local"),
+    (["--dataset_mode", "labels"], "--dataset_mode labels reads class-ID maps: give their number of classes with --label_nc"),
+    (["--label_nc", "35"], "--label_nc 35 is for label maps: use --dataset_mode labels"),
+    (["--num_D", "0"], "--num_D must be a positive integer"),
+])
+def test_pix2pixhd_settings_that_cannot_work_are_one_line(argv, message):
+    with pytest.raises(UserInputError) as error:
+        load_config(argv, "train")
+    assert message in str(error.value)
+
+
 @pytest.mark.parametrize("argv, message", [
     (["--learning_rate", "1"], "unknown setting 'learning_rate'"),
     (["--lr", "fast"], "--lr expects a number"),
