@@ -1,8 +1,8 @@
 """Try a trained generator in the browser: python demo.py --ckpt CKPT [--port 7860] [--share false]
-[--eval_mode train|eval] [--backend mindspore|onnxruntime] [--palette auto|facades|none]
+[--eval_mode train|eval] [--backend mindspore|onnxruntime] [--palette auto|facades|cityscapes|none]
 
 Opens a page (Gradio, `pip install -r requirements-demo.txt`) where you draw a label map with the facade
-colours or upload any image, and see the translation beside it, with the test-time mode, the seed and the
+colours (or, for a pix2pixHD model of Cityscapes' 35 labels, in Cityscapes' colours) or upload any image, and see the translation beside it, with the test-time mode, the seed and the
 time it took. After the quick start: python demo.py --ckpt outputs/sample_facades/checkpoints/generator_final.ckpt
 """
 import os
@@ -30,6 +30,28 @@ def trained_on_facades(checkpoint):
     return "facades" in str(settings.get("train_data_dir", "")) and settings.get("direction") == "BtoA"
 
 
+def choose_palette(palette, spec, checkpoint):
+    """The canvas of --palette: auto picks Cityscapes' colours for a model of its 35 labels, the facade colours
+    for a facades run, else none; a label-map model needs its own palette."""
+    if spec.label_nc:
+        if palette == "facades":
+            raise UserInputError(f"'{checkpoint}' reads label maps of {spec.label_nc} classes, not facade pictures: "
+                                 "use --palette auto or cityscapes")
+        return "cityscapes" if palette == "cityscapes" or spec.label_nc == 35 else "none"
+    if palette == "cityscapes":
+        raise UserInputError(f"'{checkpoint}' translates images, not label maps: use --palette auto, facades or none")
+    return "facades" if palette == "facades" or (palette == "auto" and trained_on_facades(checkpoint)) else "none"
+
+
+def warm_up(translator, size):
+    """Translate once, so the graph compiles before the first visitor."""
+    if translator.spec.label_nc:
+        zeros = Image.new("I", (2 * size, size))
+        translator.translate(zeros, instance=zeros if translator.coding.instance_edges else None)
+    else:
+        translator.translate(Image.new("RGB", (size, size)))
+
+
 def main(argv):
     config = load_config(argv, "demo")
     try:
@@ -40,9 +62,10 @@ def main(argv):
 
     require_free_port(config.port)
     translator = load_translator(config)
-    translator.translate(Image.new("RGB", (CANVAS_SIZE, CANVAS_SIZE)))  # compiles the graph before the first visitor
-    palette = config.palette == "facades" or (config.palette == "auto" and trained_on_facades(config.ckpt))
-    examples = example_label_maps(SAMPLE_TEST_DIR, os.path.join(config.output_path, "demo_examples")) if palette else []
+    palette = choose_palette(config.palette, translator.spec, config.ckpt)
+    warm_up(translator, CANVAS_SIZE)
+    examples = (example_label_maps(SAMPLE_TEST_DIR, os.path.join(config.output_path, "demo_examples"))
+                if palette == "facades" else [])
     page = build_page(translator, f"pix2pix: {os.path.basename(config.ckpt)}", config.eval_mode, config.seed, palette,
                       examples)
     print(f"Demo of {config.ckpt} ({config.backend}) on http://127.0.0.1:{config.port}", flush=True)

@@ -26,7 +26,7 @@ from src.utils.lr_schedule import LR_POLICIES
 from src.utils.setting_rules import COUNT, FRACTION, POSITIVE_INTEGER, POSITIVE_NUMBER, WEIGHT, Range
 
 # demo.py --palette: the canvas's brush colours.
-PALETTES = ("auto", "facades", "none")
+PALETTES = ("auto", "facades", "cityscapes", "none")
 # --input_nc / --output_nc: grey or RGB (colorization's 1 -> 2 channels come with --dataset_mode colorization).
 IMAGE_CHANNELS = (1, 3)
 CHOICES = {"device_target": DEVICE_TARGETS, "mode": EXECUTION_MODES, "direction": DIRECTIONS,

@@ -7,9 +7,11 @@ import socket
 import time
 
 import gradio as gr
+import numpy as np
 from PIL import Image
 
-from src.dataset.image_io import UnreadableImageError, read_rgb, upright_size
+from src.dataset.image_io import UnreadableImageError, image_mode, read_rgb, upright_size
+from src.dataset.label_maps import CITYSCAPES_NAMES, ID_MODES, label_palette, read_id_map
 from src.dataset.pair_sources import list_image_files
 from src.dataset.sample_data import PALETTE
 from src.models.checkpoint import TEST_MODES
@@ -39,6 +41,45 @@ def label_brush():
     """The brush of the facades label colours (the sample set's, as CMP Facades), the facade colour first."""
     colours = ["#%02x%02x%02x" % PALETTE[name] for name in ["facade", *[n for n in PALETTE if n != "facade"]]]
     return gr.Brush(colors=colours, default_color=colours[0], color_mode="fixed", default_size=8)
+
+
+# The brush of a Cityscapes model: the 19 classes its benchmark scores, road first.
+CITYSCAPES_BRUSH = ("road", "sidewalk", "building", "wall", "fence", "pole", "traffic light", "traffic sign",
+                    "vegetation", "terrain", "sky", "person", "rider", "car", "truck", "bus", "train", "motorcycle",
+                    "bicycle")
+
+
+def cityscapes_brush():
+    """The brush of Cityscapes' label colours (cityscapesScripts'), road first."""
+    palette = label_palette(len(CITYSCAPES_NAMES))
+    colours = ["#%02x%02x%02x" % tuple(palette[CITYSCAPES_NAMES.index(name)]) for name in CITYSCAPES_BRUSH]
+    return gr.Brush(colors=colours, default_color=colours[0], color_mode="fixed", default_size=12)
+
+
+def colours_to_labels(picture, label_nc):
+    """(H, W) int32 label IDs of an RGB picture drawn in the palette of `label_nc` classes: each pixel takes
+    the ID of the nearest palette colour (the first ID of a colour several classes share)."""
+    palette = label_palette(label_nc).astype(np.int32)
+    pixels = np.asarray(picture.convert("RGB"), np.int32)
+    distances = ((pixels[:, :, None, :] - palette[None, None]) ** 2).sum(axis=3)
+    return np.argmin(distances, axis=2).astype(np.int32)
+
+
+def translate_label_canvas(translator, path):
+    """A label-map model's translation of a drawing or an upload: a grey PNG of IDs is read as IDs, a colour
+    picture through the palette. Instance boundaries, when the model reads them, are the class boundaries
+    (each region its own instance)."""
+    label_nc = translator.spec.label_nc
+    if image_mode(path) in ID_MODES and image_mode(path) != "P":
+        ids = np.asarray(read_id_map(path))
+    else:
+        ids = colours_to_labels(read_upload(path), label_nc)
+    ids = ids.astype(np.int32)
+    try:
+        return translator.translate(Image.fromarray(ids, "I"),
+                                    instance=Image.fromarray(ids, "I") if translator.coding.instance_edges else None)
+    except UserInputError as error:
+        raise gr.Error(str(error)) from None
 
 
 def example_label_maps(sample_folder, cache_folder):
@@ -76,31 +117,44 @@ def make_translate(translator):
     else the canvas."""
     def translate(editor_value, upload, test_mode, seed):
         path = upload or (editor_value or {}).get("composite") or (editor_value or {}).get("background")
-        picture = read_upload(path)
+        picture = None if translator.spec.label_nc else read_upload(path)
+        if picture is None and not path:
+            raise gr.Error("Draw on the canvas or upload a label map first.")
         try:
             translator.set_test_mode(test_mode)
         except UserInputError as error:
             raise gr.Error(str(error)) from None
         seed_everything(int(seed))
         started = time.perf_counter()
-        output = translator.translate(picture)
+        output = translate_label_canvas(translator, path) if picture is None else translator.translate(picture)
         seconds = time.perf_counter() - started
-        return output, (f"Translated {picture.width}x{picture.height} in {seconds:.2f} s on {translator.backend} "
+        return output, (f"Translated {output.width}x{output.height} in {seconds:.2f} s on {translator.backend} "
                         f"({test_mode} mode, seed {int(seed)}).")
     return translate
 
 
-def build_page(translator, title, eval_mode="train", seed=1, palette=True, examples=()):
-    """The Gradio Blocks of the demo around `translator` (src.translation.translator.Translator)."""
+def canvas_and_brush(palette, examples):
+    """(the picture the canvas opens on, its brush, the line telling what to draw) for a --palette."""
+    if palette == "cityscapes":
+        road = tuple(int(c) for c in label_palette(len(CITYSCAPES_NAMES))[CITYSCAPES_NAMES.index("road")])
+        return (Image.new("RGB", (2 * CANVAS_SIZE, CANVAS_SIZE), road), cityscapes_brush(),
+                "Draw a street scene in Cityscapes' label colours (or upload a label-ID map)")
+    if palette == "facades":
+        return (examples[0] if examples else Image.new("RGB", (CANVAS_SIZE, CANVAS_SIZE), PALETTE["background"]),
+                label_brush(), "Draw a label map with the facade colours, or upload an image")
+    return examples[0] if examples else None, None, "Upload an image"
+
+
+def build_page(translator, title, eval_mode="train", seed=1, palette="facades", examples=()):
+    """The Gradio Blocks of the demo around `translator` (src.translation.translator.Translator); palette:
+    the canvas's colours (facades, cityscapes or none)."""
     # The page opens on the first example, translated, so a visitor sees what the model does at once.
-    canvas = examples[0] if examples else (
-        Image.new("RGB", (CANVAS_SIZE, CANVAS_SIZE), PALETTE["background"]) if palette else None)
+    canvas, brush, what = canvas_and_brush(palette, examples)
     with gr.Blocks(title=title) as page:
-        gr.Markdown(f"## {title}\nDraw a label map with the facade colours, or upload an image, then Translate. "
-                    "Any size is translated (large images in tiles).")
+        gr.Markdown(f"## {title}\n{what}, then Translate. Any size is translated (large images in tiles).")
         with gr.Row():
-            source = gr.ImageEditor(value=canvas, type="filepath", image_mode="RGB", label="input",
-                                    brush=label_brush() if palette else None, canvas_size=(CANVAS_SIZE, CANVAS_SIZE),
+            source = gr.ImageEditor(value=canvas, type="filepath", image_mode="RGB", label="input", brush=brush,
+                                    canvas_size=canvas.size if canvas else (CANVAS_SIZE, CANVAS_SIZE),
                                     sources=("upload", "clipboard"))
             output = gr.Image(type="pil", label="output", format="png")
         upload = gr.File(label="or translate an image file (any size and format)", type="filepath", height=140)
@@ -113,5 +167,6 @@ def build_page(translator, title, eval_mode="train", seed=1, palette=True, examp
         button.click(translate, [source, upload, test_mode, seed_box], [output, timing], api_name="translate")
         if examples:
             gr.Examples([[path] for path in examples], [source], label="label maps from the sample set")
+        if examples or palette == "cityscapes":
             page.load(translate, [source, upload, test_mode, seed_box], [output, timing], api_name=False)
     return page

@@ -11,6 +11,7 @@ import pytest
 from PIL import Image
 
 from src.models.checkpoint import save_generator_checkpoint
+from src.models.spec import ModelSpec
 from tests.conftest import REPO_ROOT, TINY_SPEC, run_entry, structured_generator
 
 pytestmark = pytest.mark.e2e
@@ -23,11 +24,9 @@ def free_port():
         return probe.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def page(tmp_path_factory):
-    """A running demo on a tiny generator: (client, folder)."""
-    folder = tmp_path_factory.mktemp("demo")
-    save_generator_checkpoint(str(folder / "generator.ckpt"), structured_generator(), TINY_SPEC, epoch=1, step=1)
+def start_demo(folder, generator, spec):
+    """demo.py on `generator` (saved with `spec`), running until the test is done: (client, process)."""
+    save_generator_checkpoint(str(folder / "generator.ckpt"), generator, spec, epoch=1, step=1)
     port = free_port()
     process = subprocess.Popen([sys.executable, "demo.py", "--ckpt", str(folder / "generator.ckpt"), "--port", str(port),
                                 "--output_path", str(folder / "out")], cwd=REPO_ROOT, stdout=subprocess.PIPE,
@@ -40,7 +39,15 @@ def page(tmp_path_factory):
         except OSError:
             time.sleep(1)
     assert process.poll() is None, process.stdout.read()[-2000:]
-    yield gradio_client.Client(f"http://127.0.0.1:{port}/", verbose=False), folder
+    return gradio_client.Client(f"http://127.0.0.1:{port}/", verbose=False), process
+
+
+@pytest.fixture(scope="module")
+def page(tmp_path_factory):
+    """A running demo on a tiny generator: (client, folder)."""
+    folder = tmp_path_factory.mktemp("demo")
+    client, process = start_demo(folder, structured_generator(), TINY_SPEC)
+    yield client, folder
     process.terminate()
     process.wait(timeout=30)
 
@@ -97,3 +104,24 @@ def test_a_missing_checkpoint_is_one_line_at_the_start(tmp_path):
         f"error: checkpoint '{tmp_path / 'missing.ckpt'}' does not exist"]
     result = run_entry(["demo.py", "--ckpt", str(tmp_path / "missing.ckpt"), "--port", "70000"])
     assert result.returncode == 2 and "--port must be a port number from 1 to 65535" in result.stderr
+
+
+def test_a_cityscapes_label_model_gets_a_canvas_of_cityscapes_colours(tmp_path):
+    """A pix2pixHD model of Cityscapes' 35 labels: a drawing in its colours and a grey label-ID map both work."""
+    from src.dataset.label_maps import label_palette
+    from src.models.networks import build_generator
+    spec = ModelSpec(in_channels=36, netG="global", ngf=4, norm_mode="instance", use_dropout=False, label_nc=35,
+                     instance_edges=True, options={"n_downsample_global": 2, "n_blocks_global": 1})
+    client, process = start_demo(tmp_path, build_generator(spec), spec)
+    try:
+        drawing = np.zeros((64, 128, 3), np.uint8)
+        drawing[:32], drawing[32:] = label_palette(35)[23], label_palette(35)[7]  # sky over road
+        Image.fromarray(drawing).save(tmp_path / "street.png")
+        output, timing = client.predict(editor_value(tmp_path / "street.png"), None, "train", 1, api_name="/translate")
+        assert Image.open(output).size == (128, 64) and timing.startswith("Translated 128x64 in ")
+        Image.fromarray(np.full((40, 80), 26, np.uint8), "L").save(tmp_path / "cars_labelIds.png")
+        output, _ = uploaded(client, tmp_path / "cars_labelIds.png")
+        assert Image.open(output).size == (80, 40)
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
