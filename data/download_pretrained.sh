@@ -1,13 +1,17 @@
 #!/bin/bash
-# Download a published generator of the reference implementation and convert it into a checkpoint of this
-# repository (data/pretrained/NAME.ckpt), without PyTorch; then print the commands to try it.
+# Download a published generator of the reference implementation or of pix2pixHD and convert it into a
+# checkpoint of this repository (data/pretrained/NAME.ckpt), without PyTorch; then print the commands to try
+# it. vgg19 fetches torchvision's VGG19 weights for --lambda_vgg (kept as data/pretrained/vgg19-dcbb9e9d.pth).
 # Usage: bash data/download_pretrained.sh NAME
 #   pix2pix (unet_256, batch norm, dropout): facades_label2photo, sat2map, map2sat, edges2shoes, day2night
 #   CycleGAN (resnet_9blocks, instance norm): cyclegan_NAME for NAME in apple2orange, orange2apple,
 #     summer2winter_yosemite, winter2summer_yosemite, horse2zebra, zebra2horse, monet2photo, style_monet,
 #     style_cezanne, style_ukiyoe, style_vangogh, sat2map, map2sat, cityscapes_photo2label,
 #     cityscapes_label2photo, facades_photo2label, facades_label2photo, iphone2dslr_flower
-# Environment: PIX2PIX_MODEL_URL / CYCLEGAN_MODEL_URL override the servers (default: the authors'),
+#   pix2pixHD (netG local, ngf 32, Cityscapes' 35 labels + instance maps, 2048x1024): label2city_1024p
+#   vgg19: torchvision's ImageNet VGG19, for the perceptual loss of pix2pixHD's objective
+# Environment: PIX2PIX_MODEL_URL / CYCLEGAN_MODEL_URL / PIX2PIXHD_MODEL_URL / VGG_MODEL_URL override the
+#              servers (default: the authors' Google Drive for pix2pixHD, download.pytorch.org for vgg19),
 #              PIX2PIX_PRETRAINED_ROOT the destination folder (default: data/pretrained), PYTHON the interpreter.
 set -u
 source "$(dirname "${BASH_SOURCE[0]}")/fetch.sh"
@@ -16,6 +20,7 @@ PIX2PIX="facades_label2photo sat2map map2sat edges2shoes day2night"
 CYCLEGAN="apple2orange orange2apple summer2winter_yosemite winter2summer_yosemite horse2zebra zebra2horse \
 monet2photo style_monet style_cezanne style_ukiyoe style_vangogh sat2map map2sat cityscapes_photo2label \
 cityscapes_label2photo facades_photo2label facades_label2photo iphone2dslr_flower"
+PIX2PIXHD="label2city_1024p"
 PIX2PIX_URL="${PIX2PIX_MODEL_URL:-http://efrosgans.eecs.berkeley.edu/pix2pix/models-pytorch}"
 CYCLEGAN_URL="${CYCLEGAN_MODEL_URL:-http://efrosgans.eecs.berkeley.edu/cyclegan/pytorch}"
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -23,7 +28,7 @@ ROOT="${PIX2PIX_PRETRAINED_ROOT:-$REPO_ROOT/data/pretrained}"
 PYTHON="${PYTHON:-python}"
 
 all_names() {
-    echo $PIX2PIX $(for name in $CYCLEGAN; do printf 'cyclegan_%s ' "$name"; done)
+    echo $PIX2PIX $(for name in $CYCLEGAN; do printf 'cyclegan_%s ' "$name"; done) $PIX2PIXHD vgg19
 }
 
 if [ $# -ne 1 ]; then
@@ -34,7 +39,10 @@ NAME="$1"
 # What each pix2pix model translates, and the dataset and --direction it expects
 # (data/download_Pix2Pix_dataset.sh DATASET).
 DATASET=""
+KIND=pix2pix
 case "$NAME" in
+    label2city_1024p) WHAT="pix2pixHD Cityscapes labels -> photo, 2048x1024"; KIND=pix2pixhd; DIRECTION=AtoB ;;
+    vgg19) WHAT="torchvision's VGG19 for --vgg_weights"; KIND=vgg ;;
     facades_label2photo) WHAT="labels -> photo"; DATASET=facades; DIRECTION=BtoA; SPLIT=test ;;
     sat2map) WHAT="aerial photo -> map"; DATASET=maps; DIRECTION=AtoB; SPLIT=val ;;
     map2sat) WHAT="map -> aerial photo"; DATASET=maps; DIRECTION=BtoA; SPLIT=val ;;
@@ -47,10 +55,33 @@ case "$NAME" in
         esac ;;
     *) echo "error: unknown model '$NAME'; available: $(all_names)" >&2; exit 2 ;;
 esac
-if [ -n "$DATASET" ]; then
+if [ "$KIND" = vgg ]; then
+    URL="${VGG_MODEL_URL:-https://download.pytorch.org/models}/vgg19-dcbb9e9d.pth"
+elif [ "$KIND" = pix2pixhd ]; then
+    # NVIDIA's scripts/download_models.py: the Google Drive file of checkpoints/label2city_1024p/latest_net_G.pth.
+    URL="${PIX2PIXHD_MODEL_URL:+$PIX2PIXHD_MODEL_URL/$NAME.pth}"
+    URL="${URL:-https://drive.usercontent.google.com/download?export=download&confirm=t&id=1h9SykUnuZul7J3Nbms2QGH1wa85nbN2-}"
+elif [ -n "$DATASET" ]; then
     URL="$PIX2PIX_URL/$NAME.pth"
 else
     URL="$CYCLEGAN_URL/${NAME#cyclegan_}.pth"
+fi
+
+if [ "$KIND" = vgg ]; then
+    TARGET="$ROOT/vgg19-dcbb9e9d.pth"
+    if [ ! -f "$TARGET" ]; then
+        mkdir -p "$ROOT" || { echo "error: cannot create $ROOT" >&2; exit 1; }
+        WORK="$(mktemp -d "$ROOT/.download_XXXXXX")" || exit 1
+        trap 'rm -rf "$WORK"' EXIT
+        fetch "$URL" "$WORK/vgg19.pth" "fetch vgg19-dcbb9e9d.pth elsewhere and pass it with --vgg_weights"
+        (cd "$REPO_ROOT" && "$PYTHON" -c "import sys; from src.utils.errors import run_cli; \
+from src.weights.vgg_weights import load_vgg19_features; run_cli(load_vgg19_features, sys.argv[1])" "$WORK/vgg19.pth") \
+            || exit $?
+        mv "$WORK/vgg19.pth" "$TARGET"
+    fi
+    echo "Ready: $TARGET ($WHAT)"
+    echo "Use it: python train.py --config_path configs/cityscapes_hd_512p.yaml --vgg_weights $TARGET"
+    exit 0
 fi
 
 TARGET="$ROOT/$NAME.ckpt"
@@ -67,6 +98,10 @@ else
 fi
 echo "Ready: $TARGET ($WHAT)"
 echo "Try it:"
+if [ "$KIND" = pix2pixhd ]; then
+    echo "  python predict.py --ckpt $TARGET --input_path datasets/cityscapes   (its test_label/ and test_inst/)"
+    exit 0
+fi
 echo "  python predict.py --ckpt $TARGET --input_path YOUR_IMAGES"
 if [ -n "$DATASET" ]; then
     echo "  bash data/download_Pix2Pix_dataset.sh $DATASET"

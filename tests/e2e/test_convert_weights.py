@@ -15,7 +15,7 @@ pytestmark = pytest.mark.e2e
 
 
 def download(name, tmp_path, url):
-    environment = dict(os.environ, PIX2PIX_MODEL_URL=url, CYCLEGAN_MODEL_URL=url,
+    environment = dict(os.environ, PIX2PIX_MODEL_URL=url, CYCLEGAN_MODEL_URL=url, PIX2PIXHD_MODEL_URL=url, VGG_MODEL_URL=url,
                        PIX2PIX_PRETRAINED_ROOT=str(tmp_path / "pretrained"), PYTHON=shutil.which("python") or "python")
     return subprocess.run(["bash", "data/download_pretrained.sh", name], cwd=REPO_ROOT, capture_output=True, text=True,
                           env=environment, timeout=300)
@@ -37,6 +37,26 @@ def test_download_convert_and_predict_from_a_mirror(tmp_path, sample_root):
     assert predicted.returncode == 0, predicted.stderr[-2000:]
     summary = json.loads(predicted.stdout.strip().splitlines()[-1])
     assert summary["translated"] == 1 and Image.open(os.path.join(summary["output_dir"], image.stem + ".png")).size == (128, 64)
+
+
+def test_pix2pixhds_generator_and_the_vgg19_weights_download_from_a_mirror(tmp_path):
+    mirror = tmp_path / "mirror"
+    mirror.mkdir()
+    hd_fixtures = os.path.join(REPO_ROOT, "tests", "fixtures", "torch_hd")
+    shutil.copy(os.path.join(hd_fixtures, "local.pth"), mirror / "label2city_1024p.pth")
+    shutil.copy(os.path.join(hd_fixtures, "vgg19_features.pth"), mirror / "vgg19-dcbb9e9d.pth")
+    result = download("label2city_1024p", tmp_path, f"file://{mirror}")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Found netG local, ngf 4, in_channels 5, label_nc 4, instance_edges True" in result.stdout
+    assert "--input_path datasets/cityscapes" in result.stdout
+    vgg = download("vgg19", tmp_path, f"file://{mirror}")
+    assert vgg.returncode == 0, vgg.stdout + vgg.stderr
+    assert sorted(os.listdir(tmp_path / "pretrained")) == ["label2city_1024p.ckpt", "vgg19-dcbb9e9d.pth"]
+    shutil.copy(os.path.join(hd_fixtures, "global.pth"), mirror / "vgg19-dcbb9e9d.pth")  # not VGG19
+    os.remove(tmp_path / "pretrained" / "vgg19-dcbb9e9d.pth")
+    wrong = download("vgg19", tmp_path, f"file://{mirror}")
+    assert wrong.returncode == 2 and "has no 'features.0.weight': not torchvision's vgg19 weights" in wrong.stderr
+    assert sorted(os.listdir(tmp_path / "pretrained")) == ["label2city_1024p.ckpt"]
 
 
 def test_offline_or_unknown_names_give_one_line(tmp_path):
