@@ -1,4 +1,4 @@
-"""Benchmark pix2pix: python benchmark.py [--steps N] [--warmup N] [--data_epochs N] [--deploy]
+"""Benchmark pix2pix: python benchmark.py [--steps N] [--warmup N] [--data_epochs N] [--deploy] [--skip_data]
 [--device_target CPU|GPU|Ascend] [--batch_size B] [--image_size S] [any model setting of train.py, e.g. --ngf 32]
 
 Builds the networks train.py would build (paper size by default: unet_256 + 70x70 PatchGAN) and prints
@@ -14,6 +14,9 @@ one JSON line:
 and the settings used. Compare with the PyTorch peer right after, in the same session (it needs
 `pip install torch==2.13.0`, in another environment):
 python benchmarks/torch_peer.py --steps 5
+For pix2pixHD's models (--config_path configs/cityscapes_hd_512p.yaml --image_size 512 1024, or the 1024p
+preset), the peer is benchmarks/torch_hd_peer.py; without --vgg_weights the VGG loss runs on untrained
+weights of the same shape.
 """
 import argparse
 import json
@@ -88,6 +91,7 @@ def parse_arguments(argv):
     parser.add_argument("--warmup", type=int, default=1, help="untimed steps after the compiling first one")
     parser.add_argument("--data_epochs", type=int, default=2, help="epochs of the 60-pair folder to time the pipeline")
     parser.add_argument("--deploy", action="store_true", help="also time the exported MINDIR and ONNX Runtime")
+    parser.add_argument("--skip_data", action="store_true", help="leave out the data pipeline's timing")
     parser.add_argument("--help", "-h", action="store_true")
     args, config_argv = parser.parse_known_args(argv)
     if args.help:
@@ -146,13 +150,15 @@ def main(argv):
     height, width = export_image_size(config)
     timings, generator, batch = time_training_and_inference(config, (config.batch_size, height, width), args)
     report = {"framework": timings.pop("framework"), "device": config.device_target, "mode": config.mode,
-              "batch_size": config.batch_size, "image_size": [height, width], "netG": config.netG,
-              "netD": config.netD, "norm_mode": config.norm_mode, "gan_mode": config.gan_mode, "ngf": config.ngf,
-              "ndf": config.ndf, "steps": args.steps, "warmup": args.warmup, **timings}
+              "batch_size": config.batch_size, "image_size": [height, width], "in_channels": batch.shape[1],
+              "netG": config.netG, "netD": config.netD, "norm_mode": config.norm_mode, "gan_mode": config.gan_mode,
+              "ngf": config.ngf, "ndf": config.ndf, "amp_level": config.amp_level, "steps": args.steps,
+              "warmup": args.warmup, **timings}
     if args.deploy:
         report["deploy_ms_per_image"] = deploy_latency(generator, batch, args.steps)
-    report["data_pairs_per_s"] = data_pairs_per_second(config, args.data_epochs)
-    report["num_parallel_workers"] = config.num_parallel_workers
+    if not args.skip_data:
+        report["data_pairs_per_s"] = data_pairs_per_second(config, args.data_epochs)
+        report["num_parallel_workers"] = config.num_parallel_workers
     report["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     print(json.dumps(report), flush=True)
 
