@@ -138,17 +138,22 @@ GLOBAL_SETTINGS = {"n_downsample_global": POSITIVE_INTEGER, "n_blocks_global": C
 HD_DEFAULTS = {"norm_mode": "instance", "no_dropout": True, "lambda_vgg": 10.0}
 
 
-class GlobalFamily:
+class HDFamily:
+    """What both pix2pixHD generator entries share: one plain name each, pix2pixHD's training defaults."""
+    names = ()
+    hint = ""
+    defaults = HD_DEFAULTS
+
+    @classmethod
+    def match(cls, name):
+        return True if name in cls.names else None
+
+
+class GlobalFamily(HDFamily):
     """--netG global: pix2pixHD's GlobalGenerator; inputs in multiples of 2**n_downsample_global."""
     names = ("global",)
-    hint = ""
     settings = GLOBAL_SETTINGS
-    defaults = HD_DEFAULTS
     kind = "global"
-
-    @staticmethod
-    def match(name):
-        return True if name == "global" else None
 
     @staticmethod
     def build(spec, _):
@@ -160,18 +165,12 @@ class GlobalFamily:
         return 2 ** spec.options["n_downsample_global"]
 
 
-class LocalFamily:
+class LocalFamily(HDFamily):
     """--netG local: pix2pixHD's LocalEnhancer; inputs in multiples of
     2**(n_downsample_global + n_local_enhancers)."""
     names = ("local",)
-    hint = ""
     settings = dict(GLOBAL_SETTINGS, n_local_enhancers=POSITIVE_INTEGER, n_blocks_local=COUNT)
-    defaults = HD_DEFAULTS
     kind = "local"
-
-    @staticmethod
-    def match(name):
-        return True if name == "local" else None
 
     @staticmethod
     def build(spec, _):

@@ -15,6 +15,7 @@ import mindspore as ms
 from mindspore import amp, nn, ops
 
 from src.models.loss import DiscriminatorLoss, GeneratorLoss, Objective
+from src.utils.errors import UserInputError
 
 # Mixed precision (--amp_level): O0 float32; O1, O2, O3 float16 to growing extents (see apply_mixed_precision).
 AMP_LEVELS = ("O0", "O1", "O2", "O3")
@@ -41,7 +42,13 @@ def apply_mixed_precision(network, amp_level):
     """Run `network` in float16 per `amp_level` (O1, O2, O3; O0 leaves it in float32); returns it."""
     if amp_level not in AMP_LEVELS:
         raise ValueError(f"amp_level must be one of {AMP_LEVELS}, got {amp_level!r}")
-    return network if amp_level == "O0" else amp.auto_mixed_precision(network, amp_level)
+    if amp_level == "O0":
+        return network
+    try:
+        return amp.auto_mixed_precision(network, amp_level)
+    except TypeError as error:  # MindSpore 2.10's O1 inspects each primitive's source and fails on some
+        raise UserInputError(f"--amp_level {amp_level} fails in MindSpore {ms.__version__} on this network ({error}): "
+                             "use --amp_level O2 or O3") from None
 
 
 def make_loss_scaler(amp_level):

@@ -257,7 +257,8 @@ def plan_lines(config, spec, state, steps_per_epoch, epochs, device_num):
             + f"; lr {config.lr:g}, policy {config.lr_policy}",
             f"Training on {config.train_data_dir} ({config.dataset_mode}, --preprocess {config.preprocess}, "
             f"{spec.in_channels} -> {spec.out_channels} channels): {steps_per_epoch} steps per epoch "
-            f"(batch {config.batch_size}), epochs {state.epoch + 1}..{epochs}, {config.direction}, "
+            f"(batch {config.batch_size}), epochs {state.epoch + 1}..{epochs}, "
+            f"{'label maps -> images' if spec.label_nc else config.direction}, "
             f"{config.device_target} x{device_num} {config.mode}; output in {config.output_path}"]
 
 

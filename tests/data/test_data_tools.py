@@ -67,3 +67,24 @@ def test_make_mindrecord_refuses_a_layout_it_cannot_store_and_too_many_shards(sa
     with pytest.raises(UserInputError, match="fewer than --shards 20"):
         tool.main(["--input", str(sample_root / "train"), "--output", str(tmp_path / "x"), "--shards", "20"])
     assert not os.listdir(tmp_path)
+
+
+def test_the_official_cityscapes_download_is_arranged_in_nvidias_layout(tmp_path):
+    """gtFine/{train,val}/CITY/ and leftImg8bit/{train,val}/CITY/ -> train_* and test_* (from val)."""
+    from src.dataset.street_scenes import write_street_scenes
+    root = tmp_path / "cityscapes_download"
+    for split, theirs, first in (("train", "train", 0), ("test", "val", 50)):
+        write_street_scenes(str(tmp_path / "made"), 2, 64, 32, split=split, first=first)
+        for side, folder in (("label", "gtFine"), ("inst", "gtFine"), ("img", "leftImg8bit")):
+            city = root / folder / theirs / "synthetic"
+            city.mkdir(parents=True, exist_ok=True)
+            for name in os.listdir(tmp_path / "made" / f"{split}_{side}"):
+                os.replace(tmp_path / "made" / f"{split}_{side}" / name, city / name)
+    placed = load_tool("prepare_cityscapes").arrange(str(root), str(tmp_path / "datasets"), log=lambda line: None)
+    assert sorted(os.path.basename(folder) for folder in placed) == [
+        "test_img", "test_inst", "test_label", "train_img", "train_inst", "train_label"]
+    assert set(placed.values()) == {2}
+    assert len(open_pair_source("labels", str(tmp_path / "datasets"), "train_data_dir")) == 2
+    assert len(open_pair_source("labels", str(tmp_path / "datasets"), "val_data_dir")) == 2
+    with pytest.raises(UserInputError, match="has no gtFine/ and leftImg8bit/ folders"):
+        load_tool("prepare_cityscapes").arrange(str(tmp_path / "made"), str(tmp_path / "x"))

@@ -151,3 +151,24 @@ def test_pix2pixhd_sized_networks_have_pix2pixhds_parameter_counts():
     assert count_parameters(build_generator(global_spec)) == 182_546_755
     assert count_parameters(build_generator(local_spec)) == 182_857_059
     assert count_parameters(build_discriminator(global_spec)) == 2 * 2_801_601  # per scale, on 35 + 1 + 3 channels
+
+
+def test_the_hd_step_runs_in_float16_with_loss_scaling():
+    """--amp_level O2 / O3 (what MindSpore 2.10 allows; O1 is refused with one line) on pix2pixHD's networks."""
+    from src.models.pix2pix import apply_mixed_precision, make_loss_scaler
+    from src.utils.errors import UserInputError
+    spec = ModelSpec(in_channels=5, netG="global", ngf=4, norm_mode="instance", use_dropout=False, netD="multiscale",
+                     ndf=4, n_layers_D=2, options={"n_downsample_global": 2, "n_blocks_global": 1, "num_D": 2})
+    generator = apply_mixed_precision(build_generator(spec), "O2")
+    discriminator = apply_mixed_precision(build_discriminator(spec), "O2")
+    step = Pix2PixTrainStep(generator, discriminator, build_adam(generator, "optimizer_g", 2e-4, 0.5, 0.999),
+                            build_adam(discriminator, "optimizer_d", 2e-4, 0.5, 0.999),
+                            Objective("lsgan", 0.0, num_D=2, n_layers_D=2, lambda_feat=10.0), loss_scaler=make_loss_scaler("O2"))
+    step.set_train(True)
+    losses = [float(value.asnumpy()) for value in step(ms.Tensor(OUTPUTS["real_a"][:, :, :16, :16]),
+                                                        ms.Tensor(OUTPUTS["real_b"][:, :, :16, :16]))[:4]]
+    assert np.all(np.isfinite(losses)) and losses[3] > 0
+    try:
+        apply_mixed_precision(build_generator(spec), "O1")
+    except UserInputError as error:
+        assert "use --amp_level O2 or O3" in str(error)
