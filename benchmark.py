@@ -152,7 +152,7 @@ def main(argv):
     report = {"framework": timings.pop("framework"), "device": config.device_target, "mode": config.mode,
               "batch_size": config.batch_size, "image_size": [height, width], "in_channels": batch.shape[1],
               "netG": config.netG, "netD": config.netD, "norm_mode": config.norm_mode, "gan_mode": config.gan_mode,
-              "ngf": config.ngf, "ndf": config.ndf, "amp_level": config.amp_level, "steps": args.steps,
+              "ngf": config.ngf, "ndf": config.ndf, "steps": args.steps,
               "warmup": args.warmup, **timings}
     if args.deploy:
         report["deploy_ms_per_image"] = deploy_latency(generator, batch, args.steps)
