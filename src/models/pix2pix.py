@@ -180,5 +180,5 @@ def restart_adam(optimizer):
     for moments in (optimizer.moment1, optimizer.moment2):
         for moment in moments:
             moment.set_data(ms.Tensor(np.zeros(moment.shape, np.float32)))
-    optimizer.beta1_power.set_data(ms.Tensor(optimizer.beta1.asnumpy(), ms.float32))
-    optimizer.beta2_power.set_data(ms.Tensor(optimizer.beta2.asnumpy(), ms.float32))
+    for power in (optimizer.beta1_power, optimizer.beta2_power):
+        power.set_data(ms.Tensor(1.0, ms.float32))  # a new Adam's beta powers, before its first step

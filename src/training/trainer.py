@@ -134,7 +134,7 @@ class Trainer:
         fixed_epochs = self.config.niter_fix_global
         if fixed_epochs:
             self.step_cell.set_frozen_training(epoch > fixed_epochs)
-            if epoch == fixed_epochs + 1:
+            if epoch == fixed_epochs + 1 and state.step_in_epoch == 0:  # not again when resumed inside the epoch
                 restart_adam(state.optimizer_g)
                 self.logger.info(f"Epoch {epoch}: the global generator trains too from now on (a fresh Adam for G)")
         lr = self.lr_policy.lr(epoch)

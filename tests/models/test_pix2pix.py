@@ -4,7 +4,7 @@ from dataclasses import replace
 import numpy as np
 import mindspore as ms
 import pytest
-from mindspore import ops
+from mindspore import nn, ops
 
 from src.models.loss import DiscriminatorLoss, GeneratorLoss, Objective
 from src.models.networks import build_discriminator, build_generator
@@ -177,3 +177,22 @@ def test_lsgan_step_trains_both_networks():
     loss_d = float(step(batch(1), batch(2))[0].asnumpy())
     after = generator.trainable_params() + discriminator.trainable_params()
     assert 0 < loss_d < 10 and all(not np.array_equal(a, b.asnumpy()) for a, b in zip(before, after))
+
+
+def test_restarting_adam_makes_the_next_update_a_fresh_adams():
+    """What pix2pixHD does when the global generator joins after --niter_fix_global: a new Adam."""
+    from src.models.pix2pix import restart_adam
+    rng = np.random.default_rng(0)
+    restarted, fresh = nn.Dense(3, 2), nn.Dense(3, 2)
+    optimizer = build_adam(restarted, "optimizer_g", 1e-3, 0.5, 0.999)
+    gradients = [tuple(ms.Tensor(rng.normal(size=p.shape).astype(np.float32)) for p in restarted.trainable_params())
+                 for _ in range(3)]
+    optimizer(gradients[0])
+    optimizer(gradients[1])
+    restart_adam(optimizer)
+    for mine, theirs in zip(restarted.trainable_params(), fresh.trainable_params()):
+        theirs.set_data(ms.Tensor(mine.asnumpy()))
+    optimizer(gradients[2])
+    build_adam(fresh, "optimizer_g", 1e-3, 0.5, 0.999)(gradients[2])
+    for mine, theirs in zip(restarted.trainable_params(), fresh.trainable_params()):
+        assert np.allclose(mine.asnumpy(), theirs.asnumpy(), atol=1e-7)
