@@ -4,15 +4,12 @@ holding just those works too) or a MindSpore .ckpt with the same `features.N.wei
 
 data/download_pretrained.sh vgg19 fetches torchvision's file.
 """
-import os
-
 import numpy as np
 import mindspore as ms
 
-from src.models.checkpoint import read_checkpoint
 from src.models.vgg_loss import PerceptualLoss, VGG19Features
 from src.utils.errors import UserInputError
-from src.weights.torch_checkpoint import read_torch_weights
+from src.weights.weight_files import read_weights_file
 
 VGG19_FILE = "vgg19-dcbb9e9d.pth"
 # Prefixes a saved feature extractor may carry (nn.DataParallel's, a whole vgg19 model's or a loss cell's).
@@ -24,12 +21,7 @@ def read_vgg_state(path):
     if not path:
         raise UserInputError("--lambda_vgg is above 0 but --vgg_weights is not set: give torchvision's vgg19 file "
                              f"({VGG19_FILE}, see data/download_pretrained.sh vgg19) or set --lambda_vgg 0")
-    if not os.path.isfile(path):
-        raise UserInputError(f"--vgg_weights '{path}' does not exist or is not a file")
-    if path.lower().endswith(".ckpt"):
-        contents = read_checkpoint(path)
-        return {name: value.asnumpy() for name, value in contents.items() if isinstance(value, ms.Parameter)}
-    return read_torch_weights(path)
+    return read_weights_file(path, "vgg_weights")
 
 
 def _features_key(state, index, kind):

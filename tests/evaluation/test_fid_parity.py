@@ -1,0 +1,117 @@
+"""FID and KID against pytorch-fid and torch-fidelity themselves (tests/fixtures/make_fid_fixtures.py ran them
+with the same seeded, calibrated weights in pytorch-fid's layout on the same pictures), and pytorch-fid's own
+test vectors for the Fréchet distance and the statistics."""
+import os
+
+import mindspore as ms
+import numpy as np
+import pytest
+
+from src.evaluation.distribution_metrics import feature_statistics, frechet_distance, kernel_inception_distance
+from src.evaluation.fid_kid import fid_between
+from src.evaluation.inception_features import InceptionFeatures, bilinear_matrix, picture_files, read_picture
+from src.models.fid_inception import FIDInceptionV3
+from src.utils.errors import UserInputError
+from src.weights.fid_weights import load_fid_inception
+from tests.conftest import REPO_ROOT
+from tests.fixtures.fid_pictures import write_picture_sets
+from tests.fixtures.seeded_inception import calibrated_state
+
+FIXTURES = os.path.join(REPO_ROOT, "tests", "fixtures", "fid")
+EXPECTED = dict(np.load(os.path.join(FIXTURES, "expected.npz")))
+
+
+def relative(ours, theirs):
+    return float(np.linalg.norm(np.asarray(ours) - theirs) / np.linalg.norm(theirs))
+
+
+@pytest.fixture(scope="module")
+def fid_weights(tmp_path_factory):
+    """The seeded, calibrated weights as a .ckpt of pytorch-fid's names."""
+    network = FIDInceptionV3(2048)
+    conv_shapes = {name[len("layers."):-len(".conv.weight")]: tuple(parameter.shape)
+                   for name, parameter in network.parameters_and_names() if name.endswith(".conv.weight")}
+    state = calibrated_state(conv_shapes, np.load(os.path.join(FIXTURES, "bn_statistics.npz")))
+    path = str(tmp_path_factory.mktemp("fid_weights") / "fid_inception.ckpt")
+    ms.save_checkpoint([{"name": name, "data": ms.Tensor(value)} for name, value in state.items()], path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def pictures(tmp_path_factory):
+    return write_picture_sets(str(tmp_path_factory.mktemp("fid_pictures")), 100)
+
+
+def test_features_match_pytorch_fid(fid_weights, pictures):
+    real, fake = pictures
+    features = InceptionFeatures(fid_weights, 2048)
+    for folder, key in ((real, "features_2048_real"), (fake, "features_2048_fake")):
+        ours = features.of_pictures([read_picture(path) for path in picture_files(folder, "fid_dirs")[:6]])
+        assert ours.shape == (6, 2048) and ours.std(axis=0).mean() > 0.1  # not collapsed to a constant
+        assert relative(ours, EXPECTED[key]) < 1e-4, (key, relative(ours, EXPECTED[key]))
+
+
+def test_fid_and_kid_between_folders_match(fid_weights, pictures):
+    real, fake = pictures
+    scores = fid_between([fake, real], fid_weights, 64, log=lambda line: None)
+    assert scores["num_images"] == [100, 100]
+    assert abs(scores["fid"] - float(EXPECTED["fid_64"])) / float(EXPECTED["fid_64"]) < 1e-3
+    assert abs(scores["kid_mean"] - EXPECTED["kid_64_all"][0]) / EXPECTED["kid_64_all"][0] < 1e-3
+
+
+def test_kid_subsets_are_torch_fidelitys(fid_weights, pictures):
+    """With fewer than 1,000 pictures every subset holds all of them; with smaller subsets the draws are
+    torch-fidelity's (RandomState(2020))."""
+    real, fake = pictures
+    features = InceptionFeatures(fid_weights, 64)
+    ours_fake, ours_real = features.of_folder(fake, "fid_dirs"), features.of_folder(real, "fid_dirs")
+    mean, std = kernel_inception_distance(ours_fake, ours_real, subset_size=50)
+    assert abs(mean - EXPECTED["kid_64_subsets"][0]) / EXPECTED["kid_64_subsets"][0] < 1e-3
+    assert abs(std - EXPECTED["kid_64_subsets"][1]) / EXPECTED["kid_64_subsets"][1] < 1e-3
+
+
+def test_small_sets_get_kid_and_a_reason_instead_of_fid(fid_weights, pictures, tmp_path):
+    real, fake = pictures
+    few = []
+    for folder in (real, fake):
+        os.makedirs(tmp_path / os.path.basename(folder))
+        for name in sorted(os.listdir(folder))[:6]:
+            os.link(os.path.join(folder, name), tmp_path / os.path.basename(folder) / name)
+        few.append(str(tmp_path / os.path.basename(folder)))
+    lines = []
+    scores = fid_between([few[1], few[0]], fid_weights, 2048, log=lines.append)
+    assert scores["fid"] is None and "2048 feature dimensions" in scores["fid_reason"]
+    assert abs(scores["kid_mean"] - EXPECTED["kid_2048"][0]) / EXPECTED["kid_2048"][0] < 1e-3
+    assert [line for line in lines if line.startswith("FID not reported")] != []
+
+
+def test_pytorch_fid_test_vectors():
+    """pytorch-fid's tests: equal covariances leave the squared distance of the means; the statistics of
+    pictures 0, 0.5, 1 averaged per channel."""
+    dim = 2048
+    assert frechet_distance(np.zeros(dim), np.eye(dim), np.ones(dim), np.eye(dim)) == np.sum((np.zeros(dim) - 1) ** 2)
+    mu, sigma = feature_statistics(np.array([[0.0] * 3, [0.5] * 3, [1.0] * 3]))
+    assert np.allclose(mu, 0.5) and np.allclose(sigma, 0.25)
+
+
+def test_bilinear_resize_is_torchs():
+    """torch's F.interpolate(bilinear, align_corners=False) keeps a constant and, upsampling 2 -> 4, gives
+    0.25/0.75 blends (rows: 1, .75/.25, .25/.75, 1)."""
+    matrix = bilinear_matrix(2, 4)
+    assert np.allclose(matrix, [[1, 0], [0.75, 0.25], [0.25, 0.75], [0, 1]])
+    assert np.allclose(bilinear_matrix(256).sum(axis=1), 1.0)
+
+
+def test_real_layout_file_loads_and_other_files_are_refused(tmp_path):
+    network = load_fid_inception(os.path.join(FIXTURES, "inception_layout.pth"), 64)
+    assert network.layers[0].conv.weight.shape == (32, 3, 3, 3)
+    with pytest.raises(UserInputError, match="not the FID Inception"):
+        ms.save_checkpoint([{"name": "fc.weight", "data": ms.Tensor(np.zeros((1008, 2), np.float32))}],
+                           str(tmp_path / "other.ckpt"))
+        load_fid_inception(str(tmp_path / "other.ckpt"), 64)
+    imagenet = tmp_path / "imagenet.ckpt"
+    ms.save_checkpoint([{"name": "fc.weight", "data": ms.Tensor(np.zeros((1000, 2), np.float32))}], str(imagenet))
+    with pytest.raises(UserInputError, match="ImageNet Inception"):
+        load_fid_inception(str(imagenet), 64)
+    with pytest.raises(UserInputError, match="does not exist"):
+        load_fid_inception(str(tmp_path / "missing.pth"), 64)
