@@ -17,7 +17,9 @@ from src.models.layers import NORM_MODES
 from src.models.loss import GAN_MODES, GAN_OBJECTIVES
 from src.models.networks import (DISCRIMINATOR_NAMES, DISCRIMINATORS, GENERATORS, check_generator_name,
                                  require_size_multiples, spec_from_settings)
+from src.models.fid_inception import BLOCK_INDEX_BY_DIM
 from src.models.pix2pix import AMP_LEVELS
+from src.training.validation import BEST_METRICS
 from src.translation.backends import BACKENDS, require_backend_mode
 from src.utils.config import DEFAULT_CONFIG_PATH, format_help, given_settings, parse_config, read_yaml_documents
 from src.utils.device import DEVICE_TARGETS, EXECUTION_MODES
@@ -33,7 +35,8 @@ CHOICES = {"device_target": DEVICE_TARGETS, "mode": EXECUTION_MODES, "direction"
            "netD": DISCRIMINATOR_NAMES, "norm_mode": NORM_MODES, "init_type": INIT_TYPES, "gan_mode": GAN_MODES,
            "lr_policy": LR_POLICIES, "amp_level": AMP_LEVELS, "eval_mode": TEST_MODES, "export_mode": TEST_MODES,
            "file_format": EXPORT_FORMATS, "dataset_mode": DATASET_MODES, "preprocess": PREPROCESS_MODES,
-           "input_nc": IMAGE_CHANNELS, "output_nc": IMAGE_CHANNELS, "backend": BACKENDS.names(), "palette": PALETTES}
+           "input_nc": IMAGE_CHANNELS, "output_nc": IMAGE_CHANNELS, "backend": BACKENDS.names(), "palette": PALETTES,
+           "fid_dims": tuple(BLOCK_INDEX_BY_DIM), "best_metric": BEST_METRICS}
 
 
 # numpy and MindSpore's dataset engine take unsigned 32-bit seeds.
@@ -46,7 +49,7 @@ RANGES = {"device_id": COUNT, "seed": SEED, "load_size": POSITIVE_INTEGER, "crop
           "label_nc": COUNT, "lr": POSITIVE_NUMBER, "beta1": FRACTION, "beta2": FRACTION,
           "n_epochs": COUNT, "n_epochs_decay": COUNT, "lr_step_epochs": POSITIVE_INTEGER,
           "epoch_num": POSITIVE_INTEGER, "save_checkpoint_epochs": POSITIVE_INTEGER, "keep_checkpoint_max": COUNT,
-          "log_interval": POSITIVE_INTEGER, "num_test": POSITIVE_INTEGER, "tile_size": POSITIVE_INTEGER,
+          "log_interval": POSITIVE_INTEGER, "val_every": COUNT, "num_test": POSITIVE_INTEGER, "tile_size": POSITIVE_INTEGER,
           "tile_overlap": COUNT, "image_size": POSITIVE_INTEGER, "max_dataset_size": POSITIVE_INTEGER,
           "port": Range(1, 65535, wording="a port number from 1 to 65535")}
 # The settings the registered networks and objectives bring, each with its rule (a Range or choices).
@@ -67,9 +70,11 @@ COMMAND_SETTINGS = {
         "batch_size", "num_parallel_workers", "max_dataset_size", "init_type", "init_gain", "beta1", "beta2", "lr_policy",
         "n_epochs",
         "n_epochs_decay", "lr_step_epochs", "epoch_num", "amp_level", "output_path", "save_checkpoint_epochs",
-        "keep_checkpoint_max", "log_interval", "resume", "eval_mode", "num_test", "niter_fix_global", "load_pretrain"),
+        "keep_checkpoint_max", "log_interval", "resume", "eval_mode", "num_test", "niter_fix_global", "load_pretrain",
+        "val_every", "best_metric", "fid_weights", "fid_dims"),
     "eval": DEVICE + GENERATOR + ("ckpt", "val_data_dir", "direction", "preprocess", "crop_size", "eval_mode",
-                                  "num_test", "output_path"),
+                                  "num_test", "output_path", "fid_weights", "fid_dims", "fid_reference_stats",
+                                  "fid_dirs"),
     "predict": DEVICE + GENERATOR + ("ckpt", "input_path", "eval_mode", "backend", "tile_size", "tile_overlap",
                                      "output_path"),
     "demo": DEVICE + GENERATOR + ("ckpt", "eval_mode", "backend", "tile_size", "tile_overlap", "port", "share",
@@ -164,6 +169,25 @@ def _check_training(config):
     _require(config.lr_policy != "plateau" or bool(config.val_data_dir),
              "--lr_policy plateau watches the validation L1 each epoch: set --val_data_dir")
     _check_hd_training(config)
+    _check_validation(config)
+
+
+def _check_validation(config):
+    """--val_every scores val_data_dir; FID and KID need their weights."""
+    _require(not config.val_every or bool(config.val_data_dir),
+             f"--val_every {config.val_every} scores the held-out pairs while training: set --val_data_dir")
+    _require(config.best_metric not in ("fid", "kid") or bool(config.fid_weights),
+             f"--best_metric {config.best_metric} needs --fid_weights (bash data/download_pretrained.sh fid_inception)")
+
+
+def _check_evaluation(config):
+    _check_generator_name(config)
+    if config.fid_dirs is not None:
+        _require(len(config.fid_dirs) == 2, f"--fid_dirs takes two folders (or .npz files), got {len(config.fid_dirs)}")
+        _require(bool(config.fid_weights), "--fid_dirs needs --fid_weights: pytorch-fid's "
+                 "pt_inception-2015-12-05-6726825d.pth (bash data/download_pretrained.sh fid_inception)")
+    _require(not config.fid_reference_stats or bool(config.fid_weights),
+             "--fid_reference_stats needs --fid_weights (FID is taken on the Inception's features)")
 
 
 def _check_hd_training(config):
@@ -198,6 +222,6 @@ def _check_benchmark(config):
     require_size_multiples(config, spec_from_settings(config), (export_size_setting(config),), from_checkpoint=False)
 
 
-CROSS_CHECKS = {"train": _check_training, "eval": _check_generator_name, "predict": _check_prediction,
+CROSS_CHECKS = {"train": _check_training, "eval": _check_evaluation, "predict": _check_prediction,
                 "demo": _check_prediction,
                 "export": _check_export, "preprocess": export_image_size, "benchmark": _check_benchmark}

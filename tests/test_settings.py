@@ -221,8 +221,8 @@ def test_every_setting_is_read_by_a_command_and_every_number_has_a_range():
     assert set().union(*COMMAND_SETTINGS.values()) == set(values)
     numbers = {key for key, value in values.items()
                if isinstance(value, (int, float, list)) and not isinstance(value, bool)}
-    from src.utils.config import NULLABLE_KEY_TYPES
-    numbers |= set(NULLABLE_KEY_TYPES)  # numbers that are null by default
+    from src.utils.config import NULLABLE_KEY_TYPES, PATH_LISTS
+    numbers |= set(NULLABLE_KEY_TYPES) - set(PATH_LISTS)  # numbers that are null by default (not lists of paths)
     assert numbers - set(CHOICES) == set(RANGES)  # numbers with a list of values (channels) have no range
 
 

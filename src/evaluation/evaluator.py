@@ -7,6 +7,7 @@ import mindspore as ms
 from src.dataset.image_coding import ImageCoding
 from src.dataset.pair_dataset import DATASET_MODES
 from src.dataset.transforms import size_settings
+from src.evaluation.fid_kid import FidKidScorer, fid_between
 from src.evaluation.pairs import EvaluationPairs, test_preprocess
 from src.evaluation.report import evaluate_pairs
 from src.models.checkpoint import load_generator, set_test_mode
@@ -31,15 +32,19 @@ def validation_l1(generator, pairs):
     return float(np.mean(errors))
 
 
-def evaluate_generator(generator, pairs, output_dir, eval_mode="train", log=print):
+def evaluate_generator(generator, pairs, output_dir, eval_mode="train", log=print, scorer=None):
     """evaluate_pairs with a MindSpore generator in test mode `eval_mode` (see set_test_mode)."""
     set_test_mode(generator, eval_mode)
     return evaluate_pairs(lambda batch, names: generator(ms.Tensor(batch)).asnumpy(), pairs, output_dir,
-                          eval_mode, log)
+                          eval_mode, log, scorer)
 
 
 def evaluate(config):
-    """eval.py: evaluate config.ckpt on config.val_data_dir; returns the summary dict."""
+    """eval.py: evaluate config.ckpt on config.val_data_dir (or, with --fid_dirs, FID and KID between two
+    folders); returns the summary dict."""
+    if config.fid_dirs:
+        setup_device(config.device_target, config.device_id, config.mode)
+        return fid_between(config.fid_dirs, config.fid_weights, config.fid_dims)
     if not config.val_data_dir:
         raise UserInputError("--val_data_dir is not set: pass the pairs to evaluate on")
     setup_device(config.device_target, config.device_id, config.mode)
@@ -51,7 +56,8 @@ def evaluate(config):
                                  test_preprocess(config, generator_size_multiple(spec)),
                                  ImageCoding.from_spec(spec), config.num_test)
     output_dir = results_folder(config.output_path, "eval", config.ckpt, config.val_data_dir)
-    summary = evaluate_generator(generator, pairs, output_dir, config.eval_mode)
+    scorer = FidKidScorer.from_settings(config.fid_weights, config.fid_dims, config.fid_reference_stats)
+    summary = evaluate_generator(generator, pairs, output_dir, config.eval_mode, scorer=scorer)
     config.save(os.path.join(output_dir, "config.yaml"))
     return dict(summary, checkpoint=config.ckpt, model_spec=spec.to_dict())
 

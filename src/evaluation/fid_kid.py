@@ -48,19 +48,22 @@ class FidKidScorer:
 
     def __init__(self, features, reference=None, log=print):
         self.features, self.reference, self.log = features, reference, log
+        self.said = set()  # why a score is missing is logged once, not at every validation
 
     @classmethod
     def from_settings(cls, weights, dims, reference_stats=None, log=print):
-        """The scorer of --fid_weights / --fid_dims / --fid_reference_stats; None (and one log line) without
-        weights."""
+        """The scorer of --fid_weights / --fid_dims / --fid_reference_stats; without weights, one that reports
+        both as skipped (and says so in one log line)."""
         if not weights:
             log("FID and KID skipped: no --fid_weights (bash data/download_pretrained.sh fid_inception fetches them)")
-            return None
+            return cls(None, log=log)
         reference = read_reference_statistics(reference_stats, dims) if reference_stats else None
         return cls(InceptionFeatures(weights, dims), reference, log)
 
     def scores(self, fake_pictures, real_pictures):
         """{fid, kid_mean, kid_std, fid_dims[, fid_reason, kid_reason]} of two lists of uint8 pictures."""
+        if self.features is None:
+            return skipped_scores()
         return self.scores_of_features(self.features.of_pictures(fake_pictures),
                                        self.features.of_pictures(real_pictures))
 
@@ -76,11 +79,16 @@ class FidKidScorer:
             result.update(kid_mean=kid_mean, kid_std=kid_std)
         except ValueError as error:
             result.update(kid_mean=None, kid_std=None, kid_reason=str(error))
-            self.log(f"KID not reported: {error}")
+            self._say(f"KID not reported: {error}")
         if fid_reason:
             result["fid_reason"] = fid_reason
-            self.log(f"FID not reported: {fid_reason}")
+            self._say(f"FID not reported: {fid_reason}")
         return result
+
+    def _say(self, line):
+        if line not in self.said:
+            self.said.add(line)
+            self.log(line)
 
 
 def skipped_scores():

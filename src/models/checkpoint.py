@@ -60,10 +60,11 @@ def save_training_checkpoint(path, state, model_spec, lr_policy_state=None):
                                  "lr_policy_state": json.dumps(lr_policy_state or {})})
 
 
-def save_generator_checkpoint(path, generator, model_spec, epoch, step):
-    """Save the generator alone (a quarter of the size) for evaluation, export and deployment."""
+def save_generator_checkpoint(path, generator, model_spec, epoch, step, extra=None):
+    """Save the generator alone (a quarter of the size) for evaluation, export and deployment; `extra`:
+    more string entries (generator_best.ckpt's `best`: its metric, score and epoch as json)."""
     _atomic_save(_network_state(generator, "generator"), path,
-                 {"epoch": int(epoch), "step": int(step), "model_spec": json.dumps(model_spec.to_dict())})
+                 dict(extra or {}, epoch=int(epoch), step=int(step), model_spec=json.dumps(model_spec.to_dict())))
 
 
 def read_checkpoint(path):

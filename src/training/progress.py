@@ -19,8 +19,9 @@ class TrainingProgress:
     the rows up to its checkpoint's step. shown: the losses beyond D, G_GAN and G_L1 the progress lines show.
     """
 
-    def __init__(self, log, log_interval, steps_per_epoch, epochs, history=(), shown=()):
+    def __init__(self, log, log_interval, steps_per_epoch, epochs, history=(), shown=(), on_line=None):
         self.log = log
+        self.on_line = on_line  # on_line(step, {loss: mean of the line}, lr): TensorBoard
         self.log_interval = log_interval
         self.steps_per_epoch = steps_per_epoch
         self.epochs = epochs
@@ -53,7 +54,10 @@ class TrainingProgress:
         times = self.step_times[-self.log_interval:]
         median_ms = 1000 * float(np.median(times)) if times else float("nan")
         eta = format_duration(steps_left * median_ms / 1000) if times else "?"
-        means = " ".join(f"{SHORT_NAMES[name]} {np.mean([row[name] for row in recent]):.4f}" for name in self.shown)
+        averages = {name: float(np.mean([row[name] for row in recent])) for name in self.shown}
+        if self.on_line:
+            self.on_line(step, averages, lr)
+        means = " ".join(f"{SHORT_NAMES[name]} {value:.4f}" for name, value in averages.items())
         self.log(f"epoch {epoch}/{self.epochs} step {step_in_epoch}/{self.steps_per_epoch} (total {step}) | "
                  f"{median_ms:.1f} ms/step | {means} | lr {lr:.2e} | ETA {eta}")
 

@@ -20,6 +20,10 @@ class RunFolder:
         self.losses = os.path.join(output_path, "losses.csv")
         self.loss_curve = os.path.join(output_path, "loss_curve.png")
         self.final_generator = os.path.join(self.checkpoints, "generator_final.ckpt")
+        self.best_generator = os.path.join(self.checkpoints, "generator_best.ckpt")
+        self.validation = os.path.join(output_path, "validation.csv")
+        self.validation_curve = os.path.join(output_path, "validation_curve.png")
+        self.tensorboard = os.path.join(output_path, "tensorboard")
 
     def rank_log(self, rank):
         """The log file of `rank`: train.log for rank 0, which alone writes the run's files."""

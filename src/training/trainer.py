@@ -4,6 +4,7 @@ from src.dataset.image_coding import ImageCoding
 from src.dataset.pair_dataset import create_train_dataset, indices_digest, iterate_batches, open_pair_source
 from src.dataset.sample_data import ensure_sample_dataset
 from src.dataset.transforms import Preprocess
+from src.evaluation.fid_kid import FidKidScorer
 from src.evaluation.evaluator import evaluate_generator, validation_l1
 from src.evaluation.pairs import EvaluationPairs, test_preprocess
 from src.models.checkpoint import (restore_training_state, save_generator_checkpoint, save_training_checkpoint,
@@ -17,6 +18,8 @@ from src.training.pretrained_global import load_pretrained_global
 from src.training.progress import TrainingProgress
 from src.training.run_folder import RunFolder
 from src.training.stop_request import StopRequest
+from src.training.tensorboard_log import NoTensorBoard, TensorBoardLog
+from src.training.validation import Validation
 from src.utils.device import RankAgreement, init_data_parallel, seed_everything, setup_device
 from src.utils.errors import UserInputError
 from src.utils.lr_schedule import LearningRatePolicy, total_epochs
@@ -47,6 +50,7 @@ class Trainer:
         # val_data_dir's pairs, each opened once: rank 0's final evaluation (before the first step, so a
         # wrong set fails at once) and, with lr_policy plateau, every rank's validation (at its first use).
         self.evaluation_pairs, self.plateau_pairs = None, None
+        self.validation, self.board = None, NoTensorBoard()  # rank 0's (--val_every) and TensorBoard
 
     def run(self):
         """Train; returns the evaluation summary of the final generator on val_data_dir (rank 0 with
@@ -64,6 +68,7 @@ class Trainer:
         if config.val_data_dir and self.rank == 0:
             self.evaluation_pairs = self._test_pairs(config.num_test)
         if self.rank == 0:
+            self._start_reports(state)
             config.save(self.folder.config)
         for line in network_lines + plan_lines(config, self.spec, state, steps_per_epoch, self.epochs,
                                                self.device_num):
@@ -71,14 +76,17 @@ class Trainer:
         history = [row for row in read_loss_history(self.folder.losses) if row["step"] <= state.step]
         objective = training_objective(config, self.spec)
         progress = TrainingProgress(self.logger.info, config.log_interval, steps_per_epoch, self.epochs, history,
-                                    shown=objective_terms(objective))
+                                    shown=objective_terms(objective), on_line=self.board.losses)
         perceptual = build_perceptual_loss(config.vgg_weights, self.spec.out_channels) if objective.lambda_vgg else None
         step_cell = Pix2PixTrainStep(state.generator, state.discriminator, state.optimizer_g, state.optimizer_d,
                                      objective, self.device_num, make_loss_scaler(config.amp_level), perceptual, frozen)
         step_cell.set_train(True)
         self.step_cell = step_cell
         with self.stop.handling_signals(self.logger.info):
-            self._train_epochs(state, dataset, steps_per_epoch, step_cell, progress)
+            try:
+                self._train_epochs(state, dataset, steps_per_epoch, step_cell, progress)
+            finally:
+                self.board.close()
         self.logger.info(f"{progress.finished()}; final weights: generator {weights_digest(state.generator)}, "
                          f"discriminator {weights_digest(state.discriminator)}")
         return self._finish(state) if self.rank == 0 else None
@@ -95,6 +103,14 @@ class Trainer:
         if self.device_num > 1:
             self.logger.info(f"Data parallel: rank {self.rank} of {self.device_num}")
             self.stop = StopRequest(RankAgreement(self.device_num))
+
+    def _start_reports(self, state):
+        """Rank 0: TensorBoard events (from the resumed step on) and, with --val_every, the validation."""
+        self.board = TensorBoardLog(self.folder.tensorboard, state.step)
+        self.validation = Validation.for_run(self.config, self.evaluation_pairs, self.folder, self.spec,
+                                             self.logger.info, self.board)
+        if self.validation and state.step:
+            self.validation.restore(state.epoch)
 
     def _resume(self, state):
         """--resume PATH or auto: load the checkpoint into `state` and the learning-rate policy."""
@@ -172,6 +188,8 @@ class Trainer:
                              f"(indices digest {indices_digest(epoch_indices)})")
         if self.lr_policy.needs_metric:
             self._watch_plateau(state.generator)
+        if self.config.val_every and state.epoch % self.config.val_every == 0:
+            self._validate(state)
         if self.rank != 0:
             return
         save_image_atomic(epoch_picture(visuals, self.coding), self.folder.epoch_picture(state.epoch))
@@ -181,6 +199,14 @@ class Trainer:
             save_training_checkpoint(path, state, self.spec, self.lr_policy.state())
             self.logger.info(f"Saved {path}")
             self.folder.remove_old_checkpoints(self.config.keep_checkpoint_max, self.logger.info)
+
+    def _validate(self, state):
+        """Rank 0 scores the held-out pairs; with msrun the other ranks wait for its L1 (a collective)."""
+        l1 = self.validation.run(state.generator, state.epoch, state.step)["l1"] if self.rank == 0 else 0.0
+        if self.stop.agreement:
+            l1 = self.stop.agreement.mean(l1 * self.device_num if self.rank == 0 else 0.0)
+            if self.rank:
+                self.logger.info(f"Validation after epoch {state.epoch} (rank 0): L1 {l1:.4f}")
 
     def _save_and_stop(self, state, progress):
         """Save the exact position (epochs completed + steps into the next) and stop the run."""
@@ -210,8 +236,10 @@ class Trainer:
         if not config.val_data_dir:
             return None
         output_dir = results_folder(config.output_path, "eval", self.folder.final_generator, config.val_data_dir)
+        scorer = (self.validation.scorer if self.validation else
+                  FidKidScorer.from_settings(config.fid_weights, config.fid_dims, log=self.logger.info))
         return evaluate_generator(state.generator, self.evaluation_pairs, output_dir, config.eval_mode,
-                                  self.logger.info)
+                                  self.logger.info, scorer)
 
 
 def training_objective(config, spec):

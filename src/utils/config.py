@@ -14,7 +14,9 @@ REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__fi
 DEFAULT_CONFIG_PATH = os.path.join(REPO_ROOT, "default_config.yaml")
 
 # Keys whose default is null take these types when given; every other null default is a path (str).
-NULLABLE_KEY_TYPES = {"epoch_num": int, "num_test": int, "image_size": list, "max_dataset_size": int}
+NULLABLE_KEY_TYPES = {"epoch_num": int, "num_test": int, "image_size": list, "max_dataset_size": int, "fid_dirs": list}
+# Lists of paths, taken as given (other lists hold integers).
+PATH_LISTS = ("fid_dirs",)
 NULL_WORDS = ("null", "none", "~")
 _BOOLEAN_WORDS = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
 
@@ -57,6 +59,8 @@ def type_example(key, default):
 
 
 def _parse_list(key, tokens):
+    if key in PATH_LISTS:
+        return None if len(tokens) == 1 and str(tokens[0]).lower() in NULL_WORDS else [str(token) for token in tokens]
     parts = [part for token in tokens for part in str(token).replace(",", " ").split()]
     if len(parts) == 1 and parts[0].lower() in NULL_WORDS:
         return None
@@ -83,7 +87,8 @@ def _parse_scalar(key, text, default):
 
 def parse_value(key, text, default, allowed=()):
     """Convert `text` (a string, or a list of strings for a multi-value flag) given for `key` to the type
-    of its default value. Lists hold integers: "--image_size 256 512" or "--image_size=256,512".
+    of its default value. Lists hold integers: "--image_size 256 512" or "--image_size=256,512", except the
+PATH_LISTS ("--fid_dirs DIR1 DIR2").
     null, none and ~ mean "not set", except where they are among the key's `allowed` values
     (--norm_mode none)."""
     tokens = text if isinstance(text, list) else [text]
