@@ -136,3 +136,18 @@ def folder_pairs(folder, size=64, direction="BtoA", num_test=None, spec=None):
     coding = ImageCoding.from_spec(spec) if spec else ImageCoding()
     return EvaluationPairs.open("aligned", str(folder), direction, Preprocess("resize_and_crop", size, size), coding,
                                 num_test, log=lambda message: None)
+
+
+@pytest.fixture(scope="session")
+def fid_weights(tmp_path_factory):
+    """FID Inception weights of pytorch-fid's names, seeded and calibrated as tests/fixtures/make_fid_fixtures.py
+    made them (tests/fixtures/seeded_inception.py), as a MindSpore .ckpt."""
+    import mindspore as ms
+    from src.models.fid_inception import FIDInceptionV3
+    from tests.fixtures.seeded_inception import calibrated_state
+    conv_shapes = {name[len("layers."):-len(".conv.weight")]: tuple(parameter.shape)
+                   for name, parameter in FIDInceptionV3(2048).parameters_and_names() if name.endswith(".conv.weight")}
+    state = calibrated_state(conv_shapes, np.load(os.path.join(REPO_ROOT, "tests", "fixtures", "fid", "bn_statistics.npz")))
+    path = str(tmp_path_factory.mktemp("fid_weights") / "fid_inception.ckpt")
+    ms.save_checkpoint([{"name": name, "data": ms.Tensor(value)} for name, value in state.items()], path)
+    return path

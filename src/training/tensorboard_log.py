@@ -9,7 +9,8 @@ class TensorBoardLog:
 
     def __init__(self, folder, resumed_step=0):
         from tensorboardX import SummaryWriter
-        self.writer = SummaryWriter(logdir=folder, purge_step=resumed_step or None, flush_secs=30)
+        # Events up to the checkpoint's step stay; those a killed run wrote after it are dropped.
+        self.writer = SummaryWriter(logdir=folder, purge_step=resumed_step + 1 if resumed_step else None, flush_secs=30)
 
     def losses(self, step, means, lr):
         """means: {loss name: mean over the last log_interval steps}."""

@@ -10,12 +10,10 @@ import pytest
 from src.evaluation.distribution_metrics import feature_statistics, frechet_distance, kernel_inception_distance
 from src.evaluation.fid_kid import fid_between
 from src.evaluation.inception_features import InceptionFeatures, bilinear_matrix, picture_files, read_picture
-from src.models.fid_inception import FIDInceptionV3
 from src.utils.errors import UserInputError
 from src.weights.fid_weights import load_fid_inception
 from tests.conftest import REPO_ROOT
 from tests.fixtures.fid_pictures import write_picture_sets
-from tests.fixtures.seeded_inception import calibrated_state
 
 FIXTURES = os.path.join(REPO_ROOT, "tests", "fixtures", "fid")
 EXPECTED = dict(np.load(os.path.join(FIXTURES, "expected.npz")))
@@ -23,18 +21,6 @@ EXPECTED = dict(np.load(os.path.join(FIXTURES, "expected.npz")))
 
 def relative(ours, theirs):
     return float(np.linalg.norm(np.asarray(ours) - theirs) / np.linalg.norm(theirs))
-
-
-@pytest.fixture(scope="module")
-def fid_weights(tmp_path_factory):
-    """The seeded, calibrated weights as a .ckpt of pytorch-fid's names."""
-    network = FIDInceptionV3(2048)
-    conv_shapes = {name[len("layers."):-len(".conv.weight")]: tuple(parameter.shape)
-                   for name, parameter in network.parameters_and_names() if name.endswith(".conv.weight")}
-    state = calibrated_state(conv_shapes, np.load(os.path.join(FIXTURES, "bn_statistics.npz")))
-    path = str(tmp_path_factory.mktemp("fid_weights") / "fid_inception.ckpt")
-    ms.save_checkpoint([{"name": name, "data": ms.Tensor(value)} for name, value in state.items()], path)
-    return path
 
 
 @pytest.fixture(scope="module")
