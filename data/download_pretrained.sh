@@ -1,7 +1,8 @@
 #!/bin/bash
 # Download a published generator of the reference implementation or of pix2pixHD and convert it into a
 # checkpoint of this repository (data/pretrained/NAME.ckpt), without PyTorch; then print the commands to try
-# it. vgg19 fetches torchvision's VGG19 weights for --lambda_vgg (kept as data/pretrained/vgg19-dcbb9e9d.pth).
+# it. vgg19 fetches torchvision's VGG19 weights for --lambda_vgg (kept as data/pretrained/vgg19-dcbb9e9d.pth),
+# fid_inception pytorch-fid's FID Inception for --fid_weights (data/pretrained/pt_inception-2015-12-05-6726825d.pth).
 # Usage: bash data/download_pretrained.sh NAME
 #   pix2pix (unet_256, batch norm, dropout): facades_label2photo, sat2map, map2sat, edges2shoes, day2night
 #   CycleGAN (resnet_9blocks, instance norm): cyclegan_NAME for NAME in apple2orange, orange2apple,
@@ -10,8 +11,10 @@
 #     cityscapes_label2photo, facades_photo2label, facades_label2photo, iphone2dslr_flower
 #   pix2pixHD (netG local, ngf 32, Cityscapes' 35 labels + instance maps, 2048x1024): label2city_1024p
 #   vgg19: torchvision's ImageNet VGG19, for the perceptual loss of pix2pixHD's objective
-# Environment: PIX2PIX_MODEL_URL / CYCLEGAN_MODEL_URL / PIX2PIXHD_MODEL_URL / VGG_MODEL_URL override the
-#              servers (default: the authors' Google Drive for pix2pixHD, download.pytorch.org for vgg19),
+#   fid_inception: pytorch-fid's Inception v3 (TensorFlow's FID network), for FID and KID
+# Environment: PIX2PIX_MODEL_URL / CYCLEGAN_MODEL_URL / PIX2PIXHD_MODEL_URL / VGG_MODEL_URL / FID_WEIGHTS_URL
+#              override the servers (default: the authors' Google Drive for pix2pixHD, download.pytorch.org
+#              for vgg19, pytorch-fid's GitHub release for fid_inception, whose sha256 is then checked),
 #              PIX2PIX_PRETRAINED_ROOT the destination folder (default: data/pretrained), PYTHON the interpreter.
 set -u
 source "$(dirname "${BASH_SOURCE[0]}")/fetch.sh"
@@ -28,7 +31,7 @@ ROOT="${PIX2PIX_PRETRAINED_ROOT:-$REPO_ROOT/data/pretrained}"
 PYTHON="${PYTHON:-python}"
 
 all_names() {
-    echo $PIX2PIX $(for name in $CYCLEGAN; do printf 'cyclegan_%s ' "$name"; done) $PIX2PIXHD vgg19
+    echo $PIX2PIX $(for name in $CYCLEGAN; do printf 'cyclegan_%s ' "$name"; done) $PIX2PIXHD vgg19 fid_inception
 }
 
 if [ $# -ne 1 ]; then
@@ -42,7 +45,15 @@ DATASET=""
 KIND=pix2pix
 case "$NAME" in
     label2city_1024p) WHAT="pix2pixHD Cityscapes labels -> photo, 2048x1024"; KIND=pix2pixhd; DIRECTION=AtoB ;;
-    vgg19) WHAT="torchvision's VGG19 for --vgg_weights"; KIND=vgg ;;
+    vgg19) WHAT="torchvision's VGG19 for --vgg_weights"; KIND=weights; FILE=vgg19-dcbb9e9d.pth
+        URL="${VGG_MODEL_URL:-https://download.pytorch.org/models}/$FILE"; LOADER=src.weights.vgg_weights:load_vgg19_features
+        USE="python train.py --config_path configs/cityscapes_hd_512p.yaml --vgg_weights" ;;
+    fid_inception) WHAT="pytorch-fid's FID Inception for --fid_weights"; KIND=weights
+        FILE=pt_inception-2015-12-05-6726825d.pth; LOADER=src.weights.fid_weights:load_fid_inception
+        URL="${FID_WEIGHTS_URL:-https://github.com/mseitzer/pytorch-fid/releases/download/fid_weights}/$FILE"
+        # The file name carries the start of its sha256 (torch.hub's convention): checked on the real server.
+        if [ -z "${FID_WEIGHTS_URL:-}" ]; then SHA_PREFIX=6726825d; fi
+        USE="python eval.py --ckpt CKPT --val_data_dir DIR --fid_weights" ;;
     facades_label2photo) WHAT="labels -> photo"; DATASET=facades; DIRECTION=BtoA; SPLIT=test ;;
     sat2map) WHAT="aerial photo -> map"; DATASET=maps; DIRECTION=AtoB; SPLIT=val ;;
     map2sat) WHAT="map -> aerial photo"; DATASET=maps; DIRECTION=BtoA; SPLIT=val ;;
@@ -55,8 +66,8 @@ case "$NAME" in
         esac ;;
     *) echo "error: unknown model '$NAME'; available: $(all_names)" >&2; exit 2 ;;
 esac
-if [ "$KIND" = vgg ]; then
-    URL="${VGG_MODEL_URL:-https://download.pytorch.org/models}/vgg19-dcbb9e9d.pth"
+if [ "$KIND" = weights ]; then
+    :
 elif [ "$KIND" = pix2pixhd ]; then
     # NVIDIA's scripts/download_models.py: the Google Drive file of checkpoints/label2city_1024p/latest_net_G.pth.
     URL="${PIX2PIXHD_MODEL_URL:+$PIX2PIXHD_MODEL_URL/$NAME.pth}"
@@ -67,20 +78,24 @@ else
     URL="$CYCLEGAN_URL/${NAME#cyclegan_}.pth"
 fi
 
-if [ "$KIND" = vgg ]; then
-    TARGET="$ROOT/vgg19-dcbb9e9d.pth"
+if [ "$KIND" = weights ]; then
+    TARGET="$ROOT/$FILE"
     if [ ! -f "$TARGET" ]; then
         mkdir -p "$ROOT" || { echo "error: cannot create $ROOT" >&2; exit 1; }
         WORK="$(mktemp -d "$ROOT/.download_XXXXXX")" || exit 1
         trap 'rm -rf "$WORK"' EXIT
-        fetch "$URL" "$WORK/vgg19.pth" "fetch vgg19-dcbb9e9d.pth elsewhere and pass it with --vgg_weights"
-        (cd "$REPO_ROOT" && "$PYTHON" -c "import sys; from src.utils.errors import run_cli; \
-from src.weights.vgg_weights import load_vgg19_features; run_cli(load_vgg19_features, sys.argv[1])" "$WORK/vgg19.pth") \
-            || exit $?
-        mv "$WORK/vgg19.pth" "$TARGET"
+        fetch "$URL" "$WORK/$FILE" "fetch $FILE elsewhere and pass it with the flag below"
+        if [ -n "${SHA_PREFIX:-}" ] && [ "$(sha256sum "$WORK/$FILE" | cut -c1-${#SHA_PREFIX})" != "$SHA_PREFIX" ]; then
+            echo "error: $URL is not $FILE (its sha256 does not start with $SHA_PREFIX)" >&2; exit 1
+        fi
+        # Loading it checks every tensor (nothing in the file runs) before it takes the target's name.
+        (cd "$REPO_ROOT" && "$PYTHON" -c "import sys, importlib; from src.utils.errors import run_cli; \
+module, function = sys.argv[2].split(':'); run_cli(getattr(importlib.import_module(module), function), sys.argv[1])" \
+            "$WORK/$FILE" "$LOADER") || exit $?
+        mv "$WORK/$FILE" "$TARGET"
     fi
     echo "Ready: $TARGET ($WHAT)"
-    echo "Use it: python train.py --config_path configs/cityscapes_hd_512p.yaml --vgg_weights $TARGET"
+    echo "Use it: $USE $TARGET"
     exit 0
 fi
 

@@ -16,6 +16,7 @@ pytestmark = pytest.mark.e2e
 
 def download(name, tmp_path, url):
     environment = dict(os.environ, PIX2PIX_MODEL_URL=url, CYCLEGAN_MODEL_URL=url, PIX2PIXHD_MODEL_URL=url, VGG_MODEL_URL=url,
+                       FID_WEIGHTS_URL=url,
                        PIX2PIX_PRETRAINED_ROOT=str(tmp_path / "pretrained"), PYTHON=shutil.which("python") or "python")
     return subprocess.run(["bash", "data/download_pretrained.sh", name], cwd=REPO_ROOT, capture_output=True, text=True,
                           env=environment, timeout=300)
@@ -57,6 +58,20 @@ def test_pix2pixhds_generator_and_the_vgg19_weights_download_from_a_mirror(tmp_p
     wrong = download("vgg19", tmp_path, f"file://{mirror}")
     assert wrong.returncode == 2 and "has no 'features.0.weight': not torchvision's vgg19 weights" in wrong.stderr
     assert sorted(os.listdir(tmp_path / "pretrained")) == ["label2city_1024p.ckpt"]
+
+
+def test_the_fid_inception_downloads_from_a_mirror_and_another_file_is_refused(tmp_path):
+    mirror = tmp_path / "mirror"
+    mirror.mkdir()
+    name = "pt_inception-2015-12-05-6726825d.pth"
+    shutil.copy(os.path.join(REPO_ROOT, "tests", "fixtures", "torch_hd", "vgg19_features.pth"), mirror / name)
+    wrong = download("fid_inception", tmp_path, f"file://{mirror}")
+    assert wrong.returncode == 2 and "not the FID Inception weights" in wrong.stderr, wrong.stderr
+    assert not os.path.exists(tmp_path / "pretrained" / name)
+    shutil.copy(os.path.join(REPO_ROOT, "tests", "fixtures", "fid", "inception_layout.pth"), mirror / name)
+    result = download("fid_inception", tmp_path, f"file://{mirror}")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert f"--fid_weights {tmp_path / 'pretrained' / name}" in result.stdout
 
 
 def test_offline_or_unknown_names_give_one_line(tmp_path):
