@@ -1,6 +1,6 @@
 """Evaluation: the pairs an evaluation reads (pairs), scoring and reports (report: metrics, CSV, JSON, grid,
-HTML, whatever translated the pairs) and evaluating a generator (evaluator: eval.py, and the validation
-training uses).
+HTML, whatever translated the pairs), FID and KID (inception_features, distribution_metrics, fid_kid) and
+evaluating a generator (evaluator: eval.py, and the validation training uses).
 
-Owns measuring translations. May import models, dataset and utils; training and deployment import it.
+Owns measuring translations. May import weights, models, dataset and utils; training and deployment import it.
 """

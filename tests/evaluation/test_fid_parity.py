@@ -101,3 +101,45 @@ def test_real_layout_file_loads_and_other_files_are_refused(tmp_path):
         load_fid_inception(str(imagenet), 64)
     with pytest.raises(UserInputError, match="does not exist"):
         load_fid_inception(str(tmp_path / "missing.pth"), 64)
+
+
+def test_bad_fid_inputs_are_named(fid_weights, tmp_path):
+    """An empty or missing folder, a picture that is not one, statistics of other dims or not an .npz at all."""
+    from src.evaluation.fid_kid import FidKidScorer, read_reference_statistics
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(UserInputError, match="holds no pictures"):
+        fid_between([str(tmp_path / "empty"), str(tmp_path / "empty")], fid_weights, 64)
+    with pytest.raises(UserInputError, match="is not a folder"):
+        fid_between([str(tmp_path / "missing"), str(tmp_path / "empty")], fid_weights, 64)
+    (tmp_path / "broken").mkdir()
+    (tmp_path / "broken" / "0001.png").write_bytes(b"not a png")
+    with pytest.raises(UserInputError, match="0001.png' is not a readable picture"):
+        fid_between([str(tmp_path / "broken"), str(tmp_path / "broken")], fid_weights, 64)
+    np.savez(tmp_path / "stats64.npz", mu=np.zeros(64), sigma=np.eye(64))
+    with pytest.raises(UserInputError, match="statistics of 64 features, --fid_dims is 2048"):
+        read_reference_statistics(str(tmp_path / "stats64.npz"), 2048)
+    (tmp_path / "fake.npz").write_bytes(b"PK not really")
+    with pytest.raises(UserInputError, match="is not a pytorch-fid .npz"):
+        read_reference_statistics(str(tmp_path / "fake.npz"), 64)
+    lines = []
+    assert FidKidScorer.from_settings(None, 2048, log=lines.append).scores([], []) == {
+        "fid": None, "kid_mean": None, "kid_std": None, "fid_reason": "no --fid_weights given"}
+    assert lines == ["FID and KID skipped: no --fid_weights (bash data/download_pretrained.sh fid_inception fetches them)"]
+
+
+def test_fid_against_published_statistics_and_kid_against_the_real_set(fid_weights, pictures, tmp_path):
+    """--fid_reference_stats: FID against the .npz (here: the real set's own statistics, as pytorch-fid --save-stats
+    writes them), KID still against the real pictures."""
+    from src.evaluation.fid_kid import FidKidScorer
+    real, fake = pictures
+    features = InceptionFeatures(fid_weights, 64)
+    mu, sigma = feature_statistics(features.of_folder(real, "fid_dirs"))
+    np.savez(tmp_path / "real.npz", mu=mu, sigma=sigma)
+    scorer = FidKidScorer.from_settings(fid_weights, 64, str(tmp_path / "real.npz"), log=lambda line: None)
+    fakes = [read_picture(path) for path in picture_files(fake, "fid_dirs")]
+    reals = [read_picture(path) for path in picture_files(real, "fid_dirs")]
+    scores = scorer.scores(fakes, reals)
+    assert abs(scores["fid"] - float(EXPECTED["fid_64"])) / float(EXPECTED["fid_64"]) < 1e-3
+    assert abs(scores["kid_mean"] - EXPECTED["kid_64_all"][0]) / EXPECTED["kid_64_all"][0] < 1e-3
+    between = fid_between([fake, str(tmp_path / "real.npz")], fid_weights, 64)
+    assert between["fid"] == pytest.approx(scores["fid"]) and between["kid_mean"] is None and between["kid_reason"]
