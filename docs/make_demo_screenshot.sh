@@ -4,17 +4,14 @@
 # Usage: bash docs/make_demo_screenshot.sh [CKPT]   (default: the quick start's generator_final.ckpt)
 set -u
 cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 1
+source docs/wait_for_server.sh
 CKPT="${1:-outputs/sample_facades/checkpoints/generator_final.ckpt}"
 PORT="${PORT:-7869}"
 command -v chromium >/dev/null 2>&1 || { echo "error: chromium is not installed (apt-get install chromium)" >&2; exit 2; }
 "${PYTHON:-python}" demo.py --ckpt "$CKPT" --port "$PORT" &
 DEMO=$!
 trap 'kill $DEMO 2>/dev/null' EXIT
-for _ in $(seq 120); do
-    curl -fs "http://127.0.0.1:$PORT/" >/dev/null 2>&1 && break
-    kill -0 $DEMO 2>/dev/null || { echo "error: demo.py stopped (see above)" >&2; exit 1; }
-    sleep 1
-done
+wait_for_server $DEMO "http://127.0.0.1:$PORT/" demo.py
 # The page translates its first example when it opens; the time budget lets that finish.
 chromium --headless --no-sandbox --disable-gpu --hide-scrollbars --window-size=1280,860 \
     --virtual-time-budget=40000 --screenshot=imgs/demo.png "http://127.0.0.1:$PORT/" 2>/dev/null

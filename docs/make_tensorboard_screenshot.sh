@@ -4,6 +4,7 @@
 # Usage: bash docs/make_tensorboard_screenshot.sh [RUN_FOLDER]   (default: the quick start's outputs/sample_facades)
 set -u
 cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 1
+source docs/wait_for_server.sh
 RUN="${1:-outputs/sample_facades}"
 PORT="${PORT:-6066}"
 command -v chromium >/dev/null 2>&1 || { echo "error: chromium is not installed (apt-get install chromium)" >&2; exit 2; }
@@ -11,11 +12,7 @@ command -v chromium >/dev/null 2>&1 || { echo "error: chromium is not installed 
 "${PYTHON:-python}" -m tensorboard.main --logdir "$RUN/tensorboard" --port "$PORT" >/dev/null 2>&1 &
 BOARD=$!
 trap 'kill $BOARD 2>/dev/null' EXIT
-for _ in $(seq 60); do
-    curl -fs "http://127.0.0.1:$PORT/" >/dev/null 2>&1 && break
-    kill -0 $BOARD 2>/dev/null || { echo "error: tensorboard stopped" >&2; exit 1; }
-    sleep 1
-done
+wait_for_server $BOARD "http://127.0.0.1:$PORT/" tensorboard
 # Two dashboards, side by side: the validation scores and G's L1 (scalars), the validation pictures (images).
 # The time budget lets each page load its data.
 SHOTS="$(mktemp -d)"
