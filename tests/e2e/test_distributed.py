@@ -53,11 +53,11 @@ def rank_lines(output, pattern):
 @pytest.fixture(scope="module")
 def two_worker_run(sample_root, tmp_path_factory):
     output = tmp_path_factory.mktemp("dp") / "run"
-    first = distribute("cpu", ["2", str(sample_root), f"--output_path={output}", "--epoch_num=1", *FLAGS])
+    first = distribute("cpu", ["2", str(sample_root), f"--output_path={output}", "--epoch_num=1", "--val_every=1", *FLAGS])
     assert first.returncode == 0, first.stdout[-3000:] + first.stderr[-3000:]
     digests_after_first = rank_lines(output, r"final weights: (generator \w+, discriminator \w+)")
     resumed = distribute("cpu", ["2", str(sample_root), f"--output_path={output}",
-                                 f"--resume={output}/checkpoints/pix2pix_epoch_0001.ckpt", *FLAGS])
+                                 f"--resume={output}/checkpoints/pix2pix_epoch_0001.ckpt", "--val_every=1", *FLAGS])
     assert resumed.returncode == 0, resumed.stdout[-3000:] + resumed.stderr[-3000:]
     return output, digests_after_first
 
@@ -81,13 +81,22 @@ def test_ranks_read_disjoint_shards_covering_every_pair_each_epoch(two_worker_ru
 
 def test_only_rank_0_writes_the_run_and_resume_continued_it(two_worker_run):
     output, _ = two_worker_run
-    assert sorted(os.listdir(output / "checkpoints")) == ["generator_final.ckpt", "pix2pix_epoch_0001.ckpt",
-                                                          "pix2pix_epoch_0002.ckpt"]
+    assert sorted(os.listdir(output / "checkpoints")) == ["generator_best.ckpt", "generator_final.ckpt",
+                                                          "pix2pix_epoch_0001.ckpt", "pix2pix_epoch_0002.ckpt"]
     assert os.path.isfile(output / "logs" / "train_rank1.log") and os.path.isfile(output / "train.log")
     with open(output / "losses.csv", encoding="utf-8") as handle:
         assert len(handle.readlines()) == 1 + 16  # 8 sharded steps per epoch, two epochs
     assert len([name for name in os.listdir(output / "logs") if name.startswith("launch_")]) == 2
     assert all("1 epochs and 8 steps done" in worker_log(output, rank) for rank in (0, 1))
+
+
+def test_rank_0_validates_and_every_rank_logs_its_score(two_worker_run):
+    output, _ = two_worker_run
+    scores = rank_lines(output, r"Validation after epoch (\d)(?: \(rank 0\))?: [lL]1 ([0-9.]+)")
+    assert [epoch for epoch, _ in scores[0]] == [epoch for epoch, _ in scores[1]] == ["1", "2"]
+    assert all(abs(float(a[1]) - float(b[1])) < 1e-3 for a, b in zip(scores[0], scores[1]))
+    with open(output / "validation.csv", encoding="utf-8") as handle:
+        assert len(handle.readlines()) == 1 + 2
 
 
 def test_the_distributed_checkpoint_loads_into_eval(two_worker_run, sample_root):
