@@ -32,11 +32,15 @@ def validation_l1(generator, pairs):
     return float(np.mean(errors))
 
 
+def translation_by(generator):
+    """translate(batch, names) -> G(batch) as NumPy, for evaluate_pairs and translated_pairs."""
+    return lambda batch, names: generator(ms.Tensor(batch)).asnumpy()
+
+
 def evaluate_generator(generator, pairs, output_dir, eval_mode="train", log=print, scorer=None):
     """evaluate_pairs with a MindSpore generator in test mode `eval_mode` (see set_test_mode)."""
     set_test_mode(generator, eval_mode)
-    return evaluate_pairs(lambda batch, names: generator(ms.Tensor(batch)).asnumpy(), pairs, output_dir,
-                          eval_mode, log, scorer)
+    return evaluate_pairs(translation_by(generator), pairs, output_dir, eval_mode, log, scorer)
 
 
 def evaluate(config):

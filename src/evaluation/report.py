@@ -114,7 +114,7 @@ def evaluate_pairs(translate, pairs, output_dir, mode="train", log=print, scorer
     Returns the summary: num_images and the means of l1 (grey levels 0..255), psnr (dB, capped at 100)
     and ssim, with the same figures for the input itself used as the output (baseline_*). With `scorer` (a
     FidKidScorer), also fid, kid_mean and kid_std of the saved G(A) against the saved B (null with
-    fid_reason / kid_reason when they have no value), and summary.csv.
+    fid_reason / kid_reason when they have no value).
     """
     make_output_folder(os.path.join(output_dir, "images"))
     rows, comparison, fakes, reals = [], [], [], []

@@ -8,6 +8,7 @@ import time
 
 import mindspore as ms
 
+from src.evaluation.evaluator import translation_by
 from src.evaluation.fid_kid import FidKidScorer
 from src.evaluation.report import mean_scores, score_pair, translated_pairs
 from src.models.checkpoint import read_checkpoint, save_generator_checkpoint, set_test_mode
@@ -45,7 +46,7 @@ def generator_scores(generator, pairs, eval_mode, scorer):
     kept = [(parameter, parameter.asnumpy()) for parameter in generator.untrainable_params()]
     set_test_mode(generator, eval_mode)
     rows, shown, fakes, reals = [], [], [], []
-    for _, name, pictures in translated_pairs(lambda batch, names: generator(ms.Tensor(batch)).asnumpy(), pairs):
+    for _, name, pictures in translated_pairs(translation_by(generator), pairs):
         rows.append(score_pair(name, *pictures))
         fakes.append(pictures[1])
         reals.append(pictures[2])
@@ -60,11 +61,11 @@ def generator_scores(generator, pairs, eval_mode, scorer):
 
 
 class Validation:
-    """--val_every: scores `pairs` (EvaluationPairs) every `every` epochs, keeps the best generator by `metric`
+    """--val_every: scores `pairs` (EvaluationPairs) when the trainer says, keeps the best generator by `metric`
     (resolved, see resolve_best_metric) in folder.best_generator, and reports to `log` and `board`."""
 
-    def __init__(self, pairs, scorer, every, metric, folder, spec, eval_mode, log, board):
-        self.pairs, self.scorer, self.every, self.metric = pairs, scorer, every, metric
+    def __init__(self, pairs, scorer, metric, folder, spec, eval_mode, log, board):
+        self.pairs, self.scorer, self.metric = pairs, scorer, metric
         self.folder, self.spec, self.eval_mode, self.log, self.board = folder, spec, eval_mode, log, board
         self.rows, self.best = [], None  # best: {metric, score, epoch}
 
@@ -78,10 +79,7 @@ class Validation:
         scorer = FidKidScorer.from_settings(config.fid_weights, config.fid_dims, log=log)
         log(f"Validation every {config.val_every} epochs on {len(pairs.source.names)} pairs of {config.val_data_dir}; "
             f"the best {metric} is kept in {folder.best_generator}")
-        return cls(pairs, scorer, config.val_every, metric, folder, spec, config.eval_mode, log, board)
-
-    def due(self, epoch):
-        return epoch % self.every == 0
+        return cls(pairs, scorer, metric, folder, spec, config.eval_mode, log, board)
 
     def restore(self, epochs_done):
         """A resumed run: the rows up to its epoch, and the best so far from generator_best.ckpt."""
