@@ -123,9 +123,11 @@ def write_pair(path, left, right):
     Image.fromarray(np.concatenate([left, right], axis=1)).save(path)
 
 
-def run_entry(args, cwd=REPO_ROOT, timeout=600):
-    """Run `python <args>` as a user would; returns the CompletedProcess (text output)."""
-    return subprocess.run([sys.executable] + list(args), cwd=cwd, capture_output=True, text=True, timeout=timeout)
+def run_entry(args, cwd=REPO_ROOT, timeout=600, env=None):
+    """Run `python <args>` as a user would (in environment `env`, else this one); returns the CompletedProcess
+    (text output)."""
+    return subprocess.run([sys.executable] + list(args), cwd=cwd, capture_output=True, text=True, timeout=timeout,
+                          env=env)
 
 
 def folder_pairs(folder, size=64, direction="BtoA", num_test=None, spec=None):

@@ -94,12 +94,14 @@ class Trainer:
     def _join_devices(self):
         """Select the device (or join the distributed job) and start the log; only rank 0 writes the run's
         files, the other ranks log to their own file."""
-        config = self.config
+        config, device_lines = self.config, []  # logged once the rank, and so the log file, is known
         if config.distribute:
-            self.rank, self.device_num = init_data_parallel(config.device_target, config.mode)
+            self.rank, self.device_num = init_data_parallel(config.device_target, config.mode, device_lines.append)
         else:
-            setup_device(config.device_target, config.device_id, config.mode)
+            setup_device(config.device_target, config.device_id, config.mode, log=device_lines.append)
         self.logger = setup_logger(self.folder.rank_log(self.rank))
+        for line in device_lines:
+            self.logger.info(line)
         if self.device_num > 1:
             self.logger.info(f"Data parallel: rank {self.rank} of {self.device_num}")
             self.stop = StopRequest(RankAgreement(self.device_num))

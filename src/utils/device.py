@@ -6,6 +6,7 @@ import time
 import numpy as np
 import mindspore as ms
 
+from src.utils.cpu_isa import onednn_isa_in_force
 from src.utils.errors import UserInputError, first_line
 
 DEVICE_TARGETS = ("CPU", "GPU", "Ascend")
@@ -22,9 +23,10 @@ class _DeviceProbe(ms.nn.Cell):
         return value + 1
 
 
-def setup_device(device_target, device_id=0, mode="GRAPH", computes=True):
+def setup_device(device_target, device_id=0, mode="GRAPH", computes=True, log=print):
     """Select the device (device_id None: the launcher's choice) and execution mode, and check the
-    device really works.
+    device really works. On the CPU, `log` gets one line (once per process) naming the CPU and the oneDNN
+    instruction set chosen for it (utils.cpu_isa, chosen at `import src`).
 
     computes False (msrun's scheduler, which only coordinates the workers): select, but run no probe and
     bind no threads; a graph run there leaves threads that abort its exit ("terminate called").
@@ -39,9 +41,8 @@ def setup_device(device_target, device_id=0, mode="GRAPH", computes=True):
             ms.set_device(device_target, device_id)
         if not computes:
             return
-        if device_target == "CPU":
-            cap_onednn_isa_on_amd()
         if device_target == "CPU" and not _cpu_threads_set:
+            log(onednn_isa_in_force().describe())
             # MindSpore defaults to 25 CPU threads; on small machines one per core is faster.
             ms.device_context.cpu.op_tuning.threads_num(len(usable_cores()))
             _cpu_threads_set = True
@@ -54,24 +55,6 @@ def setup_device(device_target, device_id=0, mode="GRAPH", computes=True):
         raise UserInputError(f"device_target {device_target} (device_id {device_id}) is not usable here: {detail}. "
                              "Check the device, its drivers and the MindSpore build, or use --device_target CPU") \
             from None
-
-
-def cap_onednn_isa_on_amd(cpuinfo_path="/proc/cpuinfo"):
-    """On AMD CPUs, cap oneDNN at AVX2 unless ONEDNN_MAX_CPU_ISA is already set; returns the cap in force.
-
-    MindSpore 2.10's oneDNN runs AVX-512 convolutions on AMD EPYC (Zen 4) through reference kernels
-    (`jit_uni_ncsp:conv+ref:any`), dozens of times slower than its AVX2 kernels (docs/performance.md).
-    oneDNN reads the variable at its first convolution, so this must run before any network computes.
-    """
-    if "ONEDNN_MAX_CPU_ISA" not in os.environ:
-        try:
-            with open(cpuinfo_path, encoding="utf-8", errors="replace") as handle:
-                amd = "AuthenticAMD" in handle.read(4096)
-        except OSError:  # not Linux: leave oneDNN its own choice
-            amd = False
-        if amd:
-            os.environ["ONEDNN_MAX_CPU_ISA"] = "AVX2"
-    return os.environ.get("ONEDNN_MAX_CPU_ISA")
 
 
 def usable_cores():
@@ -152,7 +135,7 @@ def launched_by_msrun():
     return os.environ.get("MS_ROLE") == "MS_WORKER"
 
 
-def init_data_parallel(device_target, mode="GRAPH"):
+def init_data_parallel(device_target, mode="GRAPH", log=print):
     """Join the distributed job this process was started in (msrun, or an Ascend rank table) for data
     parallelism; returns (rank, group_size).
 
@@ -161,7 +144,7 @@ def init_data_parallel(device_target, mode="GRAPH"):
     from mindspore.communication import get_group_size, get_rank, init
 
     # msrun's scheduler runs this script too, only to coordinate the workers (its init() ends the process).
-    setup_device(device_target, None, mode, computes=os.environ.get("MS_ROLE") != "MS_SCHED")
+    setup_device(device_target, None, mode, computes=os.environ.get("MS_ROLE") != "MS_SCHED", log=log)
     if "MS_WORKER_NUM" not in os.environ and "RANK_TABLE_FILE" not in os.environ:
         raise UserInputError("--distribute true needs a distributed launcher: start with "
                              "scripts/run_distribute_train_*.sh (msrun), or set RANK_TABLE_FILE on Ascend")

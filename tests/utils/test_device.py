@@ -82,15 +82,3 @@ def test_binding_again_is_harmless():
     first, second = pin_kernel_threads(), pin_kernel_threads()
     assert first == second and set(first.values()) <= set(usable_cores())
 
-
-def test_amd_cpus_get_onednn_capped_at_avx2_unless_the_user_chose(tmp_path, monkeypatch):
-    from src.utils.device import cap_onednn_isa_on_amd
-
-    amd, intel = tmp_path / "amd_cpuinfo", tmp_path / "intel_cpuinfo"
-    amd.write_text("processor\t: 0\nvendor_id\t: AuthenticAMD\nmodel name\t: AMD EPYC\n")
-    intel.write_text("processor\t: 0\nvendor_id\t: GenuineIntel\n")
-    monkeypatch.delenv("ONEDNN_MAX_CPU_ISA", raising=False)
-    assert cap_onednn_isa_on_amd(str(intel)) is None and "ONEDNN_MAX_CPU_ISA" not in os.environ
-    assert cap_onednn_isa_on_amd(str(amd)) == "AVX2" == os.environ["ONEDNN_MAX_CPU_ISA"]
-    monkeypatch.setenv("ONEDNN_MAX_CPU_ISA", "AVX512_CORE")  # the user's own choice wins
-    assert cap_onednn_isa_on_amd(str(amd)) == "AVX512_CORE"
