@@ -10,6 +10,10 @@ one JSON line:
                       num_parallel_workers workers on 60 pairs of 256x256 jpgs stored as aligned A|B
                       files, separate A/ and B/ files and a MindRecord (--dataset_mode);
   peak_rss_mb         peak resident memory of this process;
+  cpu                 the CPU's model, its oneDNN level and the oneDNN setting in force (src/utils/cpu_isa.py);
+  conv_kernels        on the CPU: the share of one training step's convolution time (forward and backward) per
+                      oneDNN kernel kind, jit / gemm / ref (ref: the reference code, the slow path), read from
+                      oneDNN's verbose lines of one more step after the timed ones;
   deploy_ms_per_image with --deploy: G(A) through the exported MINDIR and ONNX Runtime;
 and the settings used. Compare with the PyTorch peer right after, in the same session (it needs
 `pip install torch==2.13.0`, in another environment):
@@ -84,6 +88,24 @@ def deploy_latency(generator, batch, repeats):
     return timings
 
 
+def cpu_report():
+    """The CPU and the oneDNN setting chosen for it (at `import src`)."""
+    from src.utils.cpu_isa import onednn_isa_in_force
+
+    choice = onednn_isa_in_force()
+    return {"model": choice.cpu.model, "onednn_level": choice.cpu.onednn_level, "onednn_max_cpu_isa": choice.cap,
+            "chosen_by": choice.chosen_by}
+
+
+def conv_kernel_census(run_step):
+    """{jit, gemm, ref: {ms, share, calls}} of the convolutions of one call of run_step, and the ISA oneDNN
+    reports (`onednn_isa`), from oneDNN's verbose lines (src/utils/onednn_kernels.py)."""
+    from src.utils.onednn_kernels import convolution_time_by_kind, onednn_isa_line, parse_verbose, verbose_lines
+
+    _, text = verbose_lines(run_step)
+    return dict(convolution_time_by_kind(parse_verbose(text)), onednn_isa=onednn_isa_line(text))
+
+
 def parse_arguments(argv):
     """(benchmark options, the run's config) from the command line; None options after --help."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0], add_help=False)
@@ -135,11 +157,14 @@ def time_training_and_inference(config, shape, args):
     step(real_a, real_b)[0].asnumpy()  # .asnumpy() waits for the device before the clock stops
     compile_s = round(time.perf_counter() - started, 2)
     train_ms = median_ms(lambda: step(real_a, real_b)[0].asnumpy(), args.steps, args.warmup)
+    census = conv_kernel_census(lambda: step(real_a, real_b)[0].asnumpy()) if config.device_target == "CPU" else None
     generator.set_train(False)
     infer_ms = median_ms(lambda: generator(real_a).asnumpy(), args.steps, 1)
     report = {"framework": f"mindspore {ms.__version__}", "train_ms_per_step": train_ms, "compile_s": compile_s,
               "g_infer_ms": infer_ms, "G_params": count_parameters(generator),
               "D_params": count_parameters(discriminator)}
+    if census:
+        report["conv_kernels"] = census
     return report, generator, real_a.asnumpy()
 
 
@@ -160,6 +185,7 @@ def main(argv):
         report["data_pairs_per_s"] = data_pairs_per_second(config, args.data_epochs)
         report["num_parallel_workers"] = config.num_parallel_workers
     report["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    report["cpu"] = cpu_report()
     print(json.dumps(report), flush=True)
 
 

@@ -52,22 +52,33 @@ def warm_up(translator, size):
         translator.translate(Image.new("RGB", (size, size)))
 
 
-def main(argv):
-    config = load_config(argv, "demo")
+def demo_page_module():
+    """src.translation.demo_page, or a UserInputError saying how to install Gradio."""
     try:
-        from src.translation.demo_page import CANVAS_SIZE, build_page, example_label_maps, require_free_port
+        from src.translation import demo_page
     except ImportError as error:
         raise UserInputError(f"the demo needs Gradio ({error}): pip install -r requirements-demo.txt") from None
+    return demo_page
+
+
+def make_page(config):
+    """The page of `config` (demo's settings) around its checkpoint's translator, compiled and ready."""
+    demo_page = demo_page_module()
     from src.translation.predictor import load_translator
 
-    require_free_port(config.port)
     translator = load_translator(config)
     palette = choose_palette(config.palette, translator.spec, config.ckpt)
-    warm_up(translator, CANVAS_SIZE)
-    examples = (example_label_maps(SAMPLE_TEST_DIR, os.path.join(config.output_path, "demo_examples"))
+    warm_up(translator, demo_page.CANVAS_SIZE)
+    examples = (demo_page.example_label_maps(SAMPLE_TEST_DIR, os.path.join(config.output_path, "demo_examples"))
                 if palette == "facades" else [])
-    page = build_page(translator, f"pix2pix: {os.path.basename(config.ckpt)}", config.eval_mode, config.seed, palette,
-                      examples)
+    return demo_page.build_page(translator, f"pix2pix: {os.path.basename(config.ckpt)}", config.eval_mode,
+                                config.seed, palette, examples)
+
+
+def main(argv):
+    config = load_config(argv, "demo")
+    demo_page_module().require_free_port(config.port)
+    page = make_page(config)
     print(f"Demo of {config.ckpt} ({config.backend}) on http://127.0.0.1:{config.port}", flush=True)
     page.launch(server_name="127.0.0.1", server_port=config.port, share=config.share, show_error=True,
                 max_file_size="200mb", allowed_paths=[os.path.abspath(config.output_path)])

@@ -134,7 +134,8 @@ def make_translate(translator):
 
 
 def canvas_and_brush(palette, examples):
-    """(the picture the canvas opens on, its brush, the line telling what to draw) for a --palette."""
+    """(the picture the canvas opens on: an example's path, a PIL image or None; its brush; the line telling what
+    to draw) for a --palette."""
     if palette == "cityscapes":
         road = tuple(int(c) for c in label_palette(len(CITYSCAPES_NAMES))[CITYSCAPES_NAMES.index("road")])
         return (Image.new("RGB", (2 * CANVAS_SIZE, CANVAS_SIZE), road), cityscapes_brush(),
@@ -150,11 +151,12 @@ def build_page(translator, title, eval_mode="train", seed=1, palette="facades", 
     the canvas's colours (facades, cityscapes or none)."""
     # The page opens on the first example, translated, so a visitor sees what the model does at once.
     canvas, brush, what = canvas_and_brush(palette, examples)
+    canvas_size = upright_size(canvas) if isinstance(canvas, str) else canvas.size if canvas else (CANVAS_SIZE,) * 2
     with gr.Blocks(title=title) as page:
         gr.Markdown(f"## {title}\n{what}, then Translate. Any size is translated (large images in tiles).")
         with gr.Row():
             source = gr.ImageEditor(value=canvas, type="filepath", image_mode="RGB", label="input", brush=brush,
-                                    canvas_size=canvas.size if canvas else (CANVAS_SIZE, CANVAS_SIZE),
+                                    canvas_size=canvas_size,
                                     sources=("upload", "clipboard"))
             output = gr.Image(type="pil", label="output", format="png")
         upload = gr.File(label="or translate an image file (any size and format)", type="filepath", height=140)

@@ -13,6 +13,7 @@ DEVICE_TARGETS = ("CPU", "GPU", "Ascend")
 # GRAPH compiles each network into one graph (fast); PYNATIVE runs op by op (for debugging).
 EXECUTION_MODES = ("GRAPH", "PYNATIVE")
 _cpu_threads_set = False
+_deterministic_set = False
 
 
 class _DeviceProbe(ms.nn.Cell):
@@ -118,8 +119,10 @@ def seed_everything(seed, deterministic=False):
     otherwise may sum in another order); evaluation and translation use it, as their promise is that
     the same seed gives the same pictures.
     """
-    if deterministic:
+    global _deterministic_set
+    if deterministic and not _deterministic_set:  # MindSpore refuses to be told twice in one process
         ms.set_deterministic(True)
+        _deterministic_set = True
     ms.set_seed(seed)
     ms.dataset.config.set_seed(seed)
     np.random.seed(seed)

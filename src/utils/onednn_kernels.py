@@ -56,7 +56,7 @@ def convolution_time_by_kind(runs):
     for kind in KERNEL_KINDS:
         chosen = [run for run in convolutions if run.kind == kind]
         milliseconds = sum(run.ms for run in chosen)
-        census[kind] = {"ms": round(milliseconds, 1), "share": round(milliseconds / total, 4), "calls": len(chosen)}
+        census[kind] = {"ms": round(float(milliseconds), 1), "share": round(milliseconds / total, 4), "calls": len(chosen)}
     return census
 
 

@@ -20,6 +20,13 @@ def test_benchmark_prints_one_json_line_for_the_real_networks():
     assert set(report["data_pairs_per_s"]) == {"aligned", "separate", "mindrecord"}
     assert min(report["data_pairs_per_s"].values()) > 0
     assert set(report["deploy_ms_per_image"]) == {"mindir", "onnxruntime"}
+    # the CPU it ran on, and which oneDNN kernels its convolutions took (on this machine: no reference code)
+    from src.utils.cpu_isa import read_cpu
+    assert report["cpu"]["model"] == read_cpu().model and report["cpu"]["chosen_by"] in ("project", "default")
+    kernels = report["conv_kernels"]
+    assert kernels["onednn_isa"] and kernels["ref"] == {"ms": 0.0, "share": 0.0, "calls": 0}
+    assert kernels["jit"]["calls"] + kernels["gemm"]["calls"] > 10
+    assert kernels["jit"]["share"] + kernels["gemm"]["share"] == pytest.approx(1.0, abs=1e-3)
 
 
 def test_benchmark_rejects_an_absent_device():

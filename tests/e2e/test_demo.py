@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from src.dataset.sample_data import generate_sample_dataset
 from src.models.checkpoint import save_generator_checkpoint
 from src.models.spec import ModelSpec
 from tests.conftest import REPO_ROOT, TINY_SPEC, run_entry, structured_generator
@@ -24,13 +25,20 @@ def free_port():
         return probe.getsockname()[1]
 
 
-def start_demo(folder, generator, spec):
-    """demo.py on `generator` (saved with `spec`), running until the test is done: (client, process)."""
-    save_generator_checkpoint(str(folder / "generator.ckpt"), generator, spec, epoch=1, step=1)
+def start_demo(folder, generator, spec, train_data_dir="datasets/cityscapes"):
+    """demo.py on `generator` (saved with `spec` in a run folder of a run on `train_data_dir`), started in `folder`
+    as the README starts it after the quick start (data/sample_facades/ there), running until the test is done:
+    (client, process)."""
+    run = folder / "outputs" / "run"
+    (run / "checkpoints").mkdir(parents=True)
+    save_generator_checkpoint(str(run / "checkpoints" / "generator_final.ckpt"), generator, spec, epoch=1, step=1)
+    (run / "config.yaml").write_text(f"train_data_dir: {train_data_dir}\ndirection: BtoA\n")
+    generate_sample_dataset(str(folder / "data" / "sample_facades"), {"train": 0, "val": 0, "test": 2}, size=64)
     port = free_port()
-    process = subprocess.Popen([sys.executable, "demo.py", "--ckpt", str(folder / "generator.ckpt"), "--port", str(port),
-                                "--output_path", str(folder / "out")], cwd=REPO_ROOT, stdout=subprocess.PIPE,
-                               stderr=subprocess.STDOUT, text=True, env=dict(os.environ, GRADIO_ANALYTICS_ENABLED="False"))
+    process = subprocess.Popen([sys.executable, os.path.join(REPO_ROOT, "demo.py"), "--ckpt",
+                                "outputs/run/checkpoints/generator_final.ckpt", "--port", str(port)], cwd=folder,
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                               env=dict(os.environ, GRADIO_ANALYTICS_ENABLED="False"))
     deadline = time.time() + 180
     while time.time() < deadline and process.poll() is None:
         try:
@@ -44,9 +52,9 @@ def start_demo(folder, generator, spec):
 
 @pytest.fixture(scope="module")
 def page(tmp_path_factory):
-    """A running demo on a tiny generator: (client, folder)."""
+    """A running demo on a tiny generator of a facades run (the facades palette and examples): (client, folder)."""
     folder = tmp_path_factory.mktemp("demo")
-    client, process = start_demo(folder, structured_generator(), TINY_SPEC)
+    client, process = start_demo(folder, structured_generator(), TINY_SPEC, "data/sample_facades/train")
     yield client, folder
     process.terminate()
     process.wait(timeout=30)
@@ -63,7 +71,10 @@ def uploaded(client, path):
 
 
 def test_an_uploaded_image_comes_back_translated_at_its_size(page, tmp_path):
-    client, _ = page
+    client, folder = page
+    output, _ = client.predict(editor_value(folder / "outputs" / "pix2pix" / "demo_examples" / "0001_labels.png"), None, "train", 1,
+                               api_name="/translate")  # the example the page opens on
+    assert Image.open(output).size == (64, 64)
     Image.fromarray(np.random.default_rng(0).integers(0, 256, (60, 100, 3), np.uint8)).save(tmp_path / "wide.png")
     output, timing = client.predict(editor_value(tmp_path / "wide.png"), None, "eval", 3, api_name="/translate")
     assert Image.open(output).size == (100, 60)
