@@ -1,5 +1,6 @@
-"""FID and KID of generated pictures against real ones (or against published pytorch-fid statistics), with a
-reason in place of every score that cannot be given: no weights, a set too small for FID's covariance."""
+"""FID and KID of generated pictures against real ones (or against published pytorch-fid statistics), on sets of
+any size as pytorch-fid computes them, with a reason in place of every score that cannot be given (no weights,
+an imaginary square root) and a word when a set is smaller than FID's dimensions."""
 import os
 
 import numpy as np
@@ -28,14 +29,20 @@ def read_reference_statistics(path, dims, flag="fid_reference_stats"):
     return mu, sigma
 
 
-def fid_from_statistics(statistics1, statistics2, images, dims, log):
-    """(FID, None) of two (mu, sigma) pairs, or (None, reason) when it has no value; `images` are the
-    two sets' sizes (None for a published .npz)."""
-    small = [count for count in images if count is not None and count <= dims]
-    if small:
-        return None, (f"FID needs more images than its {dims} feature dimensions (got {min(small)}): the covariance "
-                      "is singular and pytorch-fid stops on an imaginary component; KID suits small sets, "
-                      "or pass --fid_dims 64")
+def small_set_warning(images, dims):
+    """The line saying FID is biased upward when a set (sizes `images`, None for a published .npz) holds fewer
+    pictures than `dims`, else None."""
+    small = [count for count in images if count is not None and count < dims]
+    if not small:
+        return None
+    return (f"FID on {min(small)} pictures at {dims} dims is biased upward (fewer pictures than dims: a singular "
+            "covariance, computed as pytorch-fid does); compare it only with FIDs of sets of the same size, or "
+            "rank by KID, which is unbiased")
+
+
+def fid_from_statistics(statistics1, statistics2, log):
+    """(FID, None) of two (mu, sigma) pairs as pytorch-fid computes it, or (None, reason) when it has no real
+    value (a large imaginary part in the square root)."""
     try:
         return frechet_distance(*statistics1, *statistics2, log=log), None
     except FrechetUndefined as error:
@@ -70,9 +77,10 @@ class FidKidScorer:
     def scores_of_features(self, fake, real):
         dims = self.features.dims
         reference = self.reference if self.reference is not None else feature_statistics(real)
-        fid, fid_reason = fid_from_statistics(feature_statistics(fake), reference,
-                                              (len(fake), None if self.reference is not None else len(real)),
-                                              dims, self.log)
+        fid, fid_reason = fid_from_statistics(feature_statistics(fake), reference, self._say)
+        warning = small_set_warning((len(fake), None if self.reference is not None else len(real)), dims)
+        if warning:
+            self._say(warning)
         result = {"fid": fid, "fid_dims": dims}
         try:
             kid_mean, kid_std = kernel_inception_distance(fake, real)
@@ -109,7 +117,10 @@ def fid_between(paths, weights, dims, log=print):
         return dict(scorer.scores_of_features(*sides), fid_dirs=list(paths), num_images=[len(side) for side in sides])
     statistics = [side if isinstance(side, tuple) else feature_statistics(side) for side in sides]
     counts = [None if isinstance(side, tuple) else len(side) for side in sides]
-    fid, reason = fid_from_statistics(*statistics, counts, dims, log)
+    fid, reason = fid_from_statistics(*statistics, log)
+    warning = small_set_warning(counts, dims)
+    if warning:
+        log(warning)
     result = {"fid": fid, "fid_dims": dims, "kid_mean": None, "kid_std": None,
               "kid_reason": "KID needs the features of both sets; a .npz holds only their mu and sigma",
               "fid_dirs": list(paths), "num_images": counts}

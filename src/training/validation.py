@@ -12,7 +12,6 @@ from src.evaluation.evaluator import translation_by
 from src.evaluation.fid_kid import FidKidScorer
 from src.evaluation.report import mean_scores, score_pair, translated_pairs
 from src.models.checkpoint import read_checkpoint, save_generator_checkpoint, set_test_mode
-from src.utils.errors import UserInputError
 from src.utils.tools import atomic_write_path, image_grid
 
 # --best_metric: auto, or the score that picks the best generator (True: lower is better).
@@ -29,14 +28,10 @@ def score_key(metric):
     return "kid_mean" if metric == "kid" else metric
 
 
-def resolve_best_metric(best_metric, has_weights, num_pairs, dims):
-    """--best_metric auto -> fid with weights and more pairs than `dims` (FID is defined), kid with weights
-    and fewer, l1 without weights; an explicit fid with too few pairs is refused."""
+def resolve_best_metric(best_metric, has_weights):
+    """--best_metric auto -> fid with FID weights (on sets of any size, as pytorch-fid), else l1."""
     if best_metric == "auto":
-        return ("fid" if num_pairs > dims else "kid") if has_weights else "l1"
-    if best_metric == "fid" and num_pairs <= dims:
-        raise UserInputError(f"--best_metric fid: --val_data_dir has {num_pairs} pairs, FID needs more than its "
-                             f"{dims} feature dimensions; use --best_metric kid, or --fid_dims 64 with more than 64")
+        return "fid" if has_weights else "l1"
     return best_metric
 
 
@@ -74,8 +69,7 @@ class Validation:
         """The validation of a run's settings, or None with --val_every 0."""
         if not config.val_every:
             return None
-        metric = resolve_best_metric(config.best_metric, bool(config.fid_weights), len(pairs.source.names),
-                                     config.fid_dims)
+        metric = resolve_best_metric(config.best_metric, bool(config.fid_weights))
         scorer = FidKidScorer.from_settings(config.fid_weights, config.fid_dims, log=log)
         log(f"Validation every {config.val_every} epochs on {len(pairs.source.names)} pairs of {config.val_data_dir}; "
             f"the best {metric} is kept in {folder.best_generator}")

@@ -16,6 +16,7 @@ def validated_run(sample_root, output, fid_weights, *extra):
     return run_entry(["train.py", "--train_data_dir", str(sample_root / "train"), "--val_data_dir",
                       str(sample_root / "val"), "--output_path", str(output), "--n_epochs", "2", "--n_epochs_decay", "1",
                       "--log_interval", "8", "--val_every", "1", "--fid_weights", fid_weights, "--fid_dims", "64",
+                      "--best_metric", "kid",
                       *TINY_MODEL_FLAGS, *extra])
 
 
@@ -38,11 +39,11 @@ def test_validation_keeps_the_best_generator_and_its_scores(validated):
     output, result = validated
     log = result.stdout + result.stderr
     assert log.count("Validation after epoch") == 2 and "best kid so far, saved" in log
-    # 4 validation pairs, fewer than 64 features: FID is null with its reason (said once), KID ranks.
-    assert log.count("FID not reported: FID needs more images than its 64 feature dimensions") == 1
+    # 4 validation pairs, fewer than 64 features: FID as pytorch-fid gives it, its bias said once; KID ranks.
+    assert log.count("FID on 4 pictures at 64 dims is biased upward") == 1
     with open(output / "validation.csv", newline="", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
-    assert [row["epoch"] for row in rows] == ["1", "2"] and rows[0]["fid"] == "" and float(rows[0]["kid_mean"])
+    assert [row["epoch"] for row in rows] == ["1", "2"] and float(rows[0]["fid"]) > 0 and float(rows[0]["kid_mean"])
     assert all(float(row["seconds"]) > 0 for row in rows)
     from src.models.checkpoint import read_checkpoint
     best = json.loads(str(read_checkpoint(str(output / "checkpoints" / "generator_best.ckpt"))["best"]))
@@ -86,11 +87,11 @@ def test_eval_reports_fid_and_kid_and_compares_folders(validated, sample_root, f
                         "--output_path", str(tmp_path)])
     assert result.returncode == 0, result.stderr[-3000:]
     summary = json.loads(result.stdout.strip().splitlines()[-1])
-    assert summary["fid"] is None and "64 feature dimensions" in summary["fid_reason"]
+    assert summary["fid"] > 0 and "fid_reason" not in summary
     assert summary["kid_mean"] is not None and summary["kid_std"] == pytest.approx(0.0, abs=1e-9)
     with open(os.path.join(summary["output_dir"], "summary.csv"), newline="", encoding="utf-8") as handle:
         row = next(csv.DictReader(handle))
-    assert float(row["kid_mean"]) == pytest.approx(summary["kid_mean"]) and row["fid"] == ""
+    assert float(row["kid_mean"]) == pytest.approx(summary["kid_mean"]) and float(row["fid"]) == pytest.approx(summary["fid"])
     assert "KID" in open(os.path.join(summary["output_dir"], "index.html"), encoding="utf-8").read()
     images = os.path.join(summary["output_dir"], "images")
     folders = {kind: tmp_path / kind for kind in ("fake_B", "real_B")}
@@ -104,6 +105,7 @@ def test_eval_reports_fid_and_kid_and_compares_folders(validated, sample_root, f
     assert result.returncode == 0, result.stderr[-3000:]
     between = json.loads(result.stdout.strip().splitlines()[-1])
     assert between["num_images"] == [4, 4] and between["kid_mean"] == pytest.approx(summary["kid_mean"], rel=1e-6)
+    assert between["fid"] == pytest.approx(summary["fid"], rel=1e-6)
 
 
 @pytest.mark.parametrize("args, fragment", [

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from src.evaluation.distribution_metrics import feature_statistics, frechet_distance, kernel_inception_distance
-from src.evaluation.fid_kid import fid_between
+from src.evaluation.fid_kid import FidKidScorer, fid_between
 from src.evaluation.inception_features import InceptionFeatures, bilinear_matrix, picture_files, read_picture
 from src.utils.errors import UserInputError
 from src.weights.fid_weights import load_fid_inception
@@ -56,7 +56,9 @@ def test_kid_subsets_are_torch_fidelitys(fid_weights, pictures):
     assert abs(std - EXPECTED["kid_64_subsets"][1]) / EXPECTED["kid_64_subsets"][1] < 1e-3
 
 
-def test_small_sets_get_kid_and_a_reason_instead_of_fid(fid_weights, pictures, tmp_path):
+def test_small_sets_get_fid_as_pytorch_fid_gives_it_with_a_word_on_its_bias(fid_weights, pictures, tmp_path):
+    """6 pictures at 2048 features: pytorch-fid gives a value (its imaginary-part check passes), and so do we,
+    saying once that it is biased upward."""
     real, fake = pictures
     few = []
     for folder in (real, fake):
@@ -66,9 +68,30 @@ def test_small_sets_get_kid_and_a_reason_instead_of_fid(fid_weights, pictures, t
         few.append(str(tmp_path / os.path.basename(folder)))
     lines = []
     scores = fid_between([few[1], few[0]], fid_weights, 2048, log=lines.append)
-    assert scores["fid"] is None and "2048 feature dimensions" in scores["fid_reason"]
+    assert "fid_reason" not in scores and abs(scores["fid"] - float(EXPECTED["fid_2048_small"])) / scores["fid"] < 1e-3
     assert abs(scores["kid_mean"] - EXPECTED["kid_2048"][0]) / EXPECTED["kid_2048"][0] < 1e-3
-    assert [line for line in lines if line.startswith("FID not reported")] != []
+    assert [line for line in lines if "biased upward" in line] == [
+        "FID on 6 pictures at 2048 dims is biased upward (fewer pictures than dims: a singular covariance, computed "
+        "as pytorch-fid does); compare it only with FIDs of sets of the same size, or rank by KID, which is unbiased"]
+
+
+def test_fid_of_100_pictures_at_2048_dims_is_pytorch_fids():
+    """pytorch-fid's own calculate_fid_given_paths on 100 against 100 pictures at 2048 features (a singular
+    covariance, as facades' 106 test pairs give), and our statistics and distance on its features."""
+    features = np.load(os.path.join(FIXTURES, "features_2048.npz"))
+    scorer = FidKidScorer(InceptionFeatures.__new__(InceptionFeatures), log=lambda line: None)
+    scorer.features.dims = 2048
+    scores = scorer.scores_of_features(features["fake"], features["real"])
+    assert relative(scores["fid"], float(EXPECTED["fid_2048"])) < 1e-6, (scores["fid"], float(EXPECTED["fid_2048"]))
+    assert scores["kid_mean"] is not None and "fid_reason" not in scores
+
+
+def test_an_undefined_square_root_is_reported_not_raised():
+    """Only a large imaginary part (pytorch-fid's ValueError) leaves FID out, with the reason."""
+    from src.evaluation.fid_kid import fid_from_statistics
+    negative = -np.eye(2)  # sigma1 sigma2 = -I: its square root is i I
+    fid, reason = fid_from_statistics((np.zeros(2), np.eye(2)), (np.zeros(2), negative), log=lambda line: None)
+    assert fid is None and reason.startswith("FID has no real value: imaginary component")
 
 
 def test_pytorch_fid_test_vectors():
