@@ -132,7 +132,7 @@ def time_training_and_inference(config, shape, args):
     from src.models.networks import build_discriminator, build_generator, spec_from_settings
     from src.models.pix2pix import Pix2PixTrainStep, build_adam, count_parameters
     from src.models.vgg_loss import PerceptualLoss, VGG19Features
-    from src.training.trainer import training_objective
+    from src.training.pix2pix_model import training_objective
     from src.utils.device import seed_everything, setup_device
     from src.weights.vgg_weights import build_perceptual_loss
 

@@ -16,7 +16,7 @@ from src.models.init_w import INIT_TYPES
 from src.models.layers import NORM_MODES
 from src.models.loss import GAN_MODES, GAN_OBJECTIVES
 from src.models.networks import (DISCRIMINATOR_NAMES, DISCRIMINATORS, GENERATORS, check_generator_name,
-                                 require_size_multiples, spec_from_settings)
+                                 require_networks_fit, require_size_multiples, spec_from_settings)
 from src.models.fid_inception import BLOCK_INDEX_BY_DIM
 from src.models.pix2pix import AMP_LEVELS
 from src.training.validation import BEST_METRICS
@@ -219,7 +219,10 @@ def _check_export(config):
 
 def _check_benchmark(config):
     _check_generator_name(config)
-    require_size_multiples(config, spec_from_settings(config), (export_size_setting(config),), from_checkpoint=False)
+    spec = spec_from_settings(config)
+    require_size_multiples(config, spec, (export_size_setting(config),), from_checkpoint=False)
+    height, width = export_image_size(config)
+    require_networks_fit(spec, width, height)
 
 
 CROSS_CHECKS = {"train": _check_training, "eval": _check_evaluation, "predict": _check_prediction,

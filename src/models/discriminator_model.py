@@ -109,6 +109,18 @@ class PatchFamily:
         return f"{name} (n_layers 3)" if name == "basic" else f"n_layers {spec.n_layers_D}"
 
     @staticmethod
+    def size_problem(spec, name, side):
+        """Why pictures of short side `side` px leave this PatchGAN no logit map (its n stride-2 convs halve
+        them, its two 4x4 stride-1 convs take 3 px), or None."""
+        layers = PatchFamily.depth(spec, name)
+        if side // 2 ** layers >= 3:
+            return None
+        fits = max([count for count in range(1, layers) if side // 2 ** count >= 3], default=0)
+        setting = "--netD basic (3 layers)" if name == "basic" else f"--n_layers_D {layers}"
+        fix = (f"the largest --n_layers_D that fits is {fits} (with --netD n_layers)" if fits else "use larger pictures")
+        return f"{setting} leaves pictures of {side} px no logit map: {fix}"
+
+    @staticmethod
     def scales(spec, _):
         return 0
 

@@ -226,3 +226,9 @@ class ResnetFamily:
     @staticmethod
     def size_multiple(spec, n_blocks):
         return 4
+
+    @staticmethod
+    def size_problem(spec, n_blocks, side):
+        """Why pictures of short side `side` px are too small (its two halvings must leave the residual blocks'
+        reflection padding 2 px), or None."""
+        return None if side >= 8 else f"--netG {spec.netG} needs pictures of at least 8 px, got {side} px"

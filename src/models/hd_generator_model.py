@@ -13,7 +13,7 @@ residual blocks and upsamples once; the last one ends in reflect pad 3 -> conv 7
 from mindspore import nn
 
 from src.models.generator_model import ResnetBlock, UpsampleConv
-from src.models.layers import HalvingAvgPool, ReflectionPad, Tanh, conv2d, norm_layers
+from src.models.layers import HalvingAvgPool, ReflectionPad, Tanh, conv2d, largest_halvings, norm_layers
 from src.utils.setting_rules import COUNT, POSITIVE_INTEGER
 
 # The last layers of a global generator that a LocalEnhancer leaves out: reflect pad, conv 7x7, tanh.
@@ -138,6 +138,17 @@ GLOBAL_SETTINGS = {"n_downsample_global": POSITIVE_INTEGER, "n_blocks_global": C
 HD_DEFAULTS = {"norm_mode": "instance", "no_dropout": True, "lambda_vgg": 10.0}
 
 
+def downsampling_problem(setting, value, extra, side):
+    """Why halving pictures of short side `side` px value + extra times leaves under 2 px for the residual blocks'
+    reflection padding (naming the largest `setting` that fits), or None."""
+    if side >= 2 * 2 ** (value + extra):
+        return None
+    largest = largest_halvings(side) - extra
+    fix = f"the largest that fits is {largest}" if largest >= 1 else "use larger pictures"
+    return (f"--{setting} {value} halves pictures of {side} px {value + extra} times, to less than the 2 px its "
+            f"residual blocks need: {fix}")
+
+
 class HDFamily:
     """What both pix2pixHD generator entries share: one plain name each, pix2pixHD's training defaults."""
     names = ()
@@ -164,6 +175,11 @@ class GlobalFamily(HDFamily):
     def size_multiple(spec, _):
         return 2 ** spec.options["n_downsample_global"]
 
+    @staticmethod
+    def size_problem(spec, _, side):
+        """Why pictures of short side `side` px are too small for this generator, or None."""
+        return downsampling_problem("n_downsample_global", spec.options["n_downsample_global"], 0, side)
+
 
 class LocalFamily(HDFamily):
     """--netG local: pix2pixHD's LocalEnhancer; inputs in multiples of
@@ -182,3 +198,9 @@ class LocalFamily(HDFamily):
     @staticmethod
     def size_multiple(spec, _):
         return 2 ** (spec.options["n_downsample_global"] + spec.options["n_local_enhancers"])
+
+    @staticmethod
+    def size_problem(spec, _, side):
+        """Why pictures of short side `side` px are too small for this generator, or None."""
+        return downsampling_problem("n_downsample_global", spec.options["n_downsample_global"],
+                                    spec.options["n_local_enhancers"], side)

@@ -1,5 +1,5 @@
 """Building blocks shared by the generators and the discriminators: padded convs, LeakyReLU, tanh, the halving
-average pool of pix2pixHD and the normalisation layers of --norm_mode."""
+average pool of pix2pixHD, the normalisation layers of --norm_mode, and how often a picture can be halved."""
 from mindspore import nn, ops
 
 NORM_MODES = ("batch", "instance", "none")
@@ -9,6 +9,14 @@ def conv2d(in_channels, out_channels, kernel_size, stride, padding, has_bias):
     """nn.Conv2d with explicit zero padding, as PyTorch's Conv2d(..., padding=padding)."""
     return nn.Conv2d(in_channels, out_channels, kernel_size=kernel_size, stride=stride, pad_mode="pad",
                      padding=padding, has_bias=has_bias)
+
+
+def largest_halvings(side, smallest=2):
+    """How many times a picture side of `side` px can be halved leaving at least `smallest` px."""
+    count = 0
+    while side // 2 ** (count + 1) >= smallest:
+        count += 1
+    return count
 
 
 class ReflectionPad(nn.Cell):

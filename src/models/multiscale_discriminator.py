@@ -12,7 +12,7 @@ its forward pass takes them.
 from mindspore import nn, ops
 
 from src.models.discriminator_model import receptive_field
-from src.models.layers import HalvingAvgPool, LeakyReLU, conv2d, norm_layers
+from src.models.layers import HalvingAvgPool, LeakyReLU, conv2d, largest_halvings, norm_layers
 from src.utils.setting_rules import POSITIVE_INTEGER
 
 KERNEL, PADDING, MAX_FILTERS = 4, 2, 512
@@ -108,6 +108,22 @@ class MultiscaleFamily:
     @staticmethod
     def scales(spec, _):
         return spec.options["num_D"]
+
+    @staticmethod
+    def size_problem(spec, _, side):
+        """Why pictures of short side `side` px are too small for --num_D scales of --n_layers_D layers (the
+        coarsest scale must keep 2**n_layers_D px, one for each halving of its PatchGAN), or None."""
+        num_d, layers = spec.options["num_D"], spec.n_layers_D
+        needed = 2 ** layers
+        if -(-side // 2 ** (num_d - 1)) >= needed:
+            return None
+        if side < needed:
+            return (f"--n_layers_D {layers} halves pictures of {side} px {layers} times, to less than a pixel: the "
+                    f"largest that fits is {largest_halvings(side, 1)}")
+        fits = max(scales for scales in range(1, num_d) if -(-side // 2 ** (scales - 1)) >= needed)
+        return (f"--num_D {num_d}: the coarsest discriminator sees pictures of {side} px at 1/{2 ** (num_d - 1)} of "
+                f"their size, smaller than the {needed} px its {layers} layers need: the largest --num_D that fits is "
+                f"{fits}")
 
     @staticmethod
     def describe(spec, _):

@@ -79,6 +79,17 @@ def require_size_multiples(settings, spec, keys, from_checkpoint=True):
                     ", or a generator for smaller sizes (e.g. --netG unet_128, unet_64, resnet_9blocks)"))
 
 
+def require_networks_fit(spec, width, height):
+    """UserInputError naming the setting, and the largest value that fits, when the networks of `spec` cannot take
+    width x height pictures (their coarsest maps would vanish)."""
+    side = min(width, height)
+    for registry, name in ((GENERATORS, spec.netG), (DISCRIMINATORS, spec.netD)):
+        entry, variant = registry.find(name)
+        problem = entry.size_problem(spec, variant, side) if hasattr(entry, "size_problem") else None
+        if problem:
+            raise UserInputError(f"{width}x{height} training pictures: {problem}")
+
+
 def describe_generator(spec):
     """One line for logs: which generator, with which norm and dropout."""
     dropout = "dropout 0.5" if spec.use_dropout else "no dropout"

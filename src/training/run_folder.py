@@ -49,6 +49,10 @@ class RunFolder:
                                  f"({os.path.basename(existing[-1])}): continue it with --resume auto (or --resume "
                                  f"{existing[-1]}), or choose another --output_path")
         make_output_folder(self.root)
+        for folder in (self.checkpoints, self.images, self.tensorboard, os.path.dirname(self.rank_log(1))):
+            if os.path.exists(folder) and not os.path.isdir(folder):
+                raise UserInputError(f"--output_path '{self.root}' holds a file '{os.path.basename(folder)}' where the "
+                                     "run keeps a folder: move it away, or choose another --output_path")
 
     def remove_unfinished_writes(self, log):
         """Delete the temporary files of writes that a killed run never finished."""

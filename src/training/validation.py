@@ -9,7 +9,6 @@ import time
 import mindspore as ms
 
 from src.evaluation.evaluator import translation_by
-from src.evaluation.fid_kid import FidKidScorer
 from src.evaluation.report import mean_scores, score_pair, translated_pairs
 from src.models.checkpoint import read_checkpoint, save_generator_checkpoint, set_test_mode
 from src.utils.tools import atomic_write_path, image_grid
@@ -65,12 +64,11 @@ class Validation:
         self.rows, self.best = [], None  # best: {metric, score, epoch}
 
     @classmethod
-    def for_run(cls, config, pairs, folder, spec, log, board):
-        """The validation of a run's settings, or None with --val_every 0."""
+    def for_run(cls, config, pairs, folder, spec, scorer, log, board):
+        """The validation of a run's settings (FID and KID by `scorer`, a FidKidScorer), or None with --val_every 0."""
         if not config.val_every:
             return None
         metric = resolve_best_metric(config.best_metric, bool(config.fid_weights))
-        scorer = FidKidScorer.from_settings(config.fid_weights, config.fid_dims, log=log)
         log(f"Validation every {config.val_every} epochs on {len(pairs.source.names)} pairs of {config.val_data_dir}; "
             f"the best {metric} is kept in {folder.best_generator}")
         return cls(pairs, scorer, metric, folder, spec, config.eval_mode, log, board)

@@ -5,7 +5,7 @@ import os
 
 import pytest
 
-from tests.conftest import TINY_MODEL_FLAGS, run_entry
+from tests.conftest import TINY_MODEL_FLAGS, ramp, run_entry, write_pair
 
 pytestmark = pytest.mark.e2e
 
@@ -174,3 +174,27 @@ def test_training_at_512_px_ignores_the_predict_only_tile_settings(tmp_path):
     assert result.returncode == 0, result.stderr[-2000:]
     assert "Generator unet_512 (ngf 2" in result.stdout and "epoch 1/1 step 2/2 (total 2)" in result.stdout
     assert os.path.isfile(output / "checkpoints" / "generator_final.ckpt")
+
+
+@pytest.mark.parametrize("flags, fragment", [
+    (["--netD", "multiscale", "--num_D", "9"], "--num_D 9: the coarsest discriminator sees pictures of 64 px at 1/256 "
+                                               "of their size, smaller than the 8 px its 3 layers need: the largest "
+                                               "--num_D that fits is 4"),
+    (["--n_downsample_global", "9"], "--n_downsample_global 9 halves pictures of 64 px 9 times, to less than the 2 px "
+                                     "its residual blocks need: the largest that fits is 5"),
+])
+def test_networks_too_deep_for_128x64_pictures_are_one_line_and_write_no_checkpoint(tmp_path, flags, fragment):
+    (tmp_path / "pairs").mkdir()
+    write_pair(tmp_path / "pairs" / "1.png", ramp(128, 64), ramp(128, 64))
+    result = run_entry(["train.py", "--train_data_dir", str(tmp_path / "pairs"), "--netG", "global", "--preprocess",
+                        "none", "--ngf", "4", "--ndf", "4", "--lambda_vgg", "0", "--output_path", str(tmp_path / "run"),
+                        *flags])
+    assert_one_line_error(result, "128x64 training pictures: " + fragment)
+    assert not (tmp_path / "run" / "checkpoints").exists() and not (tmp_path / "run" / "config.yaml").exists()
+
+
+def test_an_output_folder_whose_tensorboard_is_a_file_is_one_line_and_keeps_the_file(sample_root, tmp_path):
+    (tmp_path / "tensorboard").write_text("my notes")
+    result = run_entry(train_args(sample_root, tmp_path))
+    assert_one_line_error(result, f"--output_path '{tmp_path}' holds a file 'tensorboard' where the run keeps a folder")
+    assert (tmp_path / "tensorboard").read_text() == "my notes"

@@ -8,7 +8,8 @@ from mindspore import nn
 from src.models import networks
 from src.models.checkpoint import load_generator, save_generator_checkpoint
 from src.models.networks import (DISCRIMINATORS, GENERATORS, build_discriminator, build_generator, check_generator_name,
-                                 describe_discriminator, generator_size_multiple, spec_from_settings)
+                                 describe_discriminator, generator_size_multiple, require_networks_fit,
+                                 spec_from_settings)
 from src.models.spec import ModelSpec
 from src.utils.config import Config
 from src.utils.errors import UserInputError
@@ -76,3 +77,46 @@ def test_an_unknown_generator_name_is_one_line_naming_the_families():
     with pytest.raises(UserInputError, match=r"--netG must be one of .* \(or unet_S with S a power of two >= 32, "
                                              r"resnet_Nblocks with N >= 1\); got 'vgg'"):
         check_generator_name("vgg")
+
+
+HD = {"n_downsample_global": 2, "n_blocks_global": 1}
+
+
+@pytest.mark.parametrize("spec, message", [
+    (ModelSpec(ngf=4, ndf=4, netG="global", netD="multiscale", n_layers_D=3, options=dict(HD, num_D=9)),
+     "128x64 training pictures: --num_D 9: the coarsest discriminator sees pictures of 64 px at 1/256 of their size, "
+     "smaller than the 8 px its 3 layers need: the largest --num_D that fits is 4"),
+    (ModelSpec(ngf=4, ndf=4, netG="global", netD="multiscale", n_layers_D=7, options=dict(HD, num_D=1)),
+     "128x64 training pictures: --n_layers_D 7 halves pictures of 64 px 7 times, to less than a pixel: the largest "
+     "that fits is 6"),
+    (ModelSpec(ngf=4, ndf=4, netG="global", netD="pixel", options=dict(HD, n_downsample_global=9)),
+     "128x64 training pictures: --n_downsample_global 9 halves pictures of 64 px 9 times, to less than the 2 px its "
+     "residual blocks need: the largest that fits is 5"),
+    (ModelSpec(ngf=4, ndf=4, netG="local", netD="pixel", options=dict(HD, n_downsample_global=4, n_local_enhancers=2,
+                                                       n_blocks_local=1)),
+     "128x64 training pictures: --n_downsample_global 4 halves pictures of 64 px 6 times, to less than the 2 px its "
+     "residual blocks need: the largest that fits is 3"),
+    (ModelSpec(ngf=4, ndf=4, netG="unet_64", netD="n_layers", n_layers_D=5),
+     "128x64 training pictures: --n_layers_D 5 leaves pictures of 64 px no logit map: the largest --n_layers_D that "
+     "fits is 4 (with --netD n_layers)"),
+])
+def test_networks_too_deep_for_the_pictures_are_refused_naming_the_largest_that_fits(spec, message):
+    with pytest.raises(UserInputError) as refused:
+        require_networks_fit(spec, 128, 64)
+    assert str(refused.value) == message
+
+
+@pytest.mark.parametrize("spec", [
+    ModelSpec(ngf=4, ndf=4, netG="global", netD="multiscale", n_layers_D=3, options=dict(HD, num_D=4)),
+    ModelSpec(ngf=4, ndf=4, netG="global", netD="multiscale", n_layers_D=6, options=dict(HD, num_D=1, n_downsample_global=5)),
+    ModelSpec(ngf=4, ndf=4, netG="unet_64", netD="n_layers", n_layers_D=4),
+    ModelSpec(ngf=4, ndf=4, netG="resnet_9blocks", netD="basic"),
+])
+def test_the_largest_settings_named_do_fit_and_build(spec):
+    """What the messages propose trains: the networks take 128x64 pictures, and give logits."""
+    require_networks_fit(spec, 128, 64)
+    pictures = ms.Tensor(np.zeros((1, 3, 64, 128), np.float32))
+    fake = build_generator(spec)(pictures)
+    logits = build_discriminator(spec)(pictures, fake)
+    coarsest = logits[-1][-1] if isinstance(logits, tuple) else logits  # multiscale: the last scale's logits
+    assert fake.shape == pictures.shape and min(coarsest.shape[2:]) >= 1

@@ -28,3 +28,13 @@ def test_rotation_keeps_the_newest_and_auto_resume_skips_what_does_not_load(tmp_
     assert sum(line.startswith("warning: skipping") for line in lines) == 2 and "a new run" in lines[-1]
     assert folder.checkpoint_to_resume("", lines.append) is None
     assert folder.checkpoint_to_resume("given.ckpt", lines.append) == "given.ckpt"
+
+
+@pytest.mark.parametrize("name", ["tensorboard", "checkpoints", "images", "logs"])
+def test_a_file_where_the_run_keeps_a_folder_is_refused_by_name(tmp_path, name):
+    (tmp_path / name).write_text("my notes")
+    with pytest.raises(UserInputError) as refused:
+        RunFolder(str(tmp_path)).prepare(resuming=False)
+    assert str(refused.value) == (f"--output_path '{tmp_path}' holds a file '{name}' where the run keeps a folder: "
+                                  "move it away, or choose another --output_path")
+    assert (tmp_path / name).read_text() == "my notes"  # untouched

@@ -3,6 +3,7 @@ it, and it picks generator_best.ckpt."""
 import json
 from types import SimpleNamespace
 
+from src.evaluation.fid_kid import FidKidScorer
 from src.models.checkpoint import read_checkpoint
 from src.training.run_folder import RunFolder
 from src.training.tensorboard_log import NoTensorBoard
@@ -20,7 +21,8 @@ def test_fid_picks_the_best_generator_on_four_pairs(sample_root, fid_weights, tm
                              val_data_dir=str(sample_root / "val"))
     folder, lines = RunFolder(str(tmp_path)), []
     folder.prepare(resuming=False)
-    validation = Validation.for_run(config, folder_pairs(sample_root / "val", size=32), folder, TINY_SPEC,
+    scorer = FidKidScorer.from_settings(fid_weights, 64, log=lines.append)
+    validation = Validation.for_run(config, folder_pairs(sample_root / "val", size=32), folder, TINY_SPEC, scorer,
                                     lines.append, NoTensorBoard())
     scores = [validation.run(structured_generator(seed=seed), epoch, 10 * epoch)["fid"]
               for epoch, seed in ((1, 0), (2, 1))]
