@@ -52,8 +52,8 @@ def structured_generator(spec=None, seed=0):
     return network
 
 
-E2E_MARKER = "e2e: an end-to-end story (a subprocess, msrun, a kill, or minutes of training); " \
-             "deselect with -m 'not e2e' for the fast floor"
+E2E_MARKER = "e2e: an end-to-end story (a subprocess, msrun, a kill, or minutes of training) or a slow computation " \
+             "(FID's 2048-dim square root); deselect with -m 'not e2e' for the fast floor"
 
 
 def pytest_configure(config):

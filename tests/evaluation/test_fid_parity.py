@@ -56,6 +56,7 @@ def test_kid_subsets_are_torch_fidelitys(fid_weights, pictures):
     assert abs(std - EXPECTED["kid_64_subsets"][1]) / EXPECTED["kid_64_subsets"][1] < 1e-3
 
 
+@pytest.mark.e2e  # scipy's square root of a 2048 x 2048 product: ~14 s on 2 cores
 def test_small_sets_get_fid_as_pytorch_fid_gives_it_with_a_word_on_its_bias(fid_weights, pictures, tmp_path):
     """6 pictures at 2048 features: pytorch-fid gives a value (its imaginary-part check passes), and so do we,
     saying once that it is biased upward."""
@@ -75,6 +76,7 @@ def test_small_sets_get_fid_as_pytorch_fid_gives_it_with_a_word_on_its_bias(fid_
         "as pytorch-fid does); compare it only with FIDs of sets of the same size, or rank by KID, which is unbiased"]
 
 
+@pytest.mark.e2e  # scipy's square root of a 2048 x 2048 product: ~14 s on 2 cores
 def test_fid_of_100_pictures_at_2048_dims_is_pytorch_fids():
     """pytorch-fid's own calculate_fid_given_paths on 100 against 100 pictures at 2048 features (a singular
     covariance, as facades' 106 test pairs give), and our statistics and distance on its features."""
