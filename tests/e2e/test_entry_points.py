@@ -41,6 +41,10 @@ def test_training_prints_progress_and_writes_the_documented_outputs(first_epoch)
     for name in ("config.yaml", "train.log", "losses.csv", "loss_curve.png", "images/epoch_0001.png",
                  "checkpoints/pix2pix_epoch_0001.ckpt", "checkpoints/generator_final.ckpt"):
         assert os.path.isfile(output / name), name
+    # The run's log names the CPU and the oneDNN instruction set chosen for it, before the networks.
+    from src.utils.cpu_isa import onednn_isa_in_force
+    log = (output / "train.log").read_text(encoding="utf-8")
+    assert onednn_isa_in_force().describe() in log and log.index("CPU: ") < log.index("Generator unet_64")
 
 
 def test_resume_continues_the_epoch_step_and_learning_rate(first_epoch, sample_root):
