@@ -117,7 +117,7 @@ class PatchFamily:
             return None
         fits = max([count for count in range(1, layers) if side // 2 ** count >= 3], default=0)
         setting = "--netD basic (3 layers)" if name == "basic" else f"--n_layers_D {layers}"
-        fix = (f"the largest --n_layers_D that fits is {fits} (with --netD n_layers)" if fits else "use larger pictures")
+        fix = f"the largest --n_layers_D that fits is {fits} (with --netD n_layers)" if fits else "use larger pictures"
         return f"{setting} leaves pictures of {side} px no logit map: {fix}"
 
     @staticmethod

@@ -44,11 +44,12 @@ class Trainer:
         self.folder.prepare(resuming=bool(config.resume))
         self._join_devices()
         ensure_sample_dataset(config.train_data_dir, self.logger.info)
+        source = self._open_source()  # before the networks are built: it checks they can take its pictures
         seed_everything(config.seed)  # the same seed everywhere: identical initial weights on every rank
         self.model = model = self.model_class(config, self.spec)
         self._resume(model.state)
         model.start_from_pretrained(self.logger.info)
-        dataset, steps_per_epoch = self._create_dataset(model.state)
+        dataset, steps_per_epoch = self._create_dataset(source, model.state)
         self.held_out = HeldOutScoring(config, self.multiple, self.coding, self.rank, self.stop.agreement,
                                        self.logger.info)
         if self.rank == 0:
@@ -99,16 +100,18 @@ class Trainer:
             raise UserInputError(f"checkpoint '{path}' has already trained {state.epoch} of "
                                  f"{self.epochs} epochs: raise --n_epochs/--n_epochs_decay to train further")
 
-    def _create_dataset(self, state):
-        """The training stream from `state`'s position, after checking the networks can take its pictures."""
+    def _open_source(self):
+        """train_data_dir's pairs (this rank's share), once the networks are known to take their pictures."""
         config = self.config
         source = open_pair_source(config.dataset_mode, config.train_data_dir, "train_data_dir", config.direction,
                                   self.logger.info, self.device_num, self.rank, config.max_dataset_size)
-        preprocess = Preprocess(config.preprocess, config.load_size, config.crop_size, self.multiple,
-                                flip=not config.no_flip)
-        # The pictures' own sizes (not rounded up to the generator's multiple, which would hide a multiple too large).
-        own_sizes = Preprocess(config.preprocess, config.load_size, config.crop_size)
-        require_networks_fit(self.spec, *min((own_sizes.train_size(*size) for size in source.sizes), key=min))
+        require_networks_fit(self.spec, *smallest_training_size(config, source))
+        return source
+
+    def _create_dataset(self, source, state):
+        """The training stream of `source` from `state`'s position: (dataset, steps per epoch)."""
+        config = self.config
+        preprocess = Preprocess(config.preprocess, config.load_size, config.crop_size, self.multiple, not config.no_flip)
         return create_train_dataset(
             source, preprocess, self.coding, config.batch_size, seed=config.seed, start_epoch=state.epoch,
             end_epoch=self.epochs, num_parallel_workers=config.num_parallel_workers, num_shards=self.device_num,
@@ -177,6 +180,13 @@ class Trainer:
         save_generator_checkpoint(self.folder.final_generator, state.generator, self.spec, self.epochs, state.step)
         self.logger.info(f"Generator saved to {self.folder.final_generator}")
         return self.held_out.evaluate_final(state.generator, self.folder.final_generator)
+
+
+def smallest_training_size(config, source):
+    """(width, height) of the smallest training input among `source`'s pairs, at the pictures' own size: not
+    rounded up to the generator's multiple, which would hide a multiple too large for them."""
+    own_sizes = Preprocess(config.preprocess, config.load_size, config.crop_size)
+    return min((own_sizes.train_size(*size) for size in source.sizes), key=min)
 
 
 def data_line(config, spec, state, steps_per_epoch, epochs, device_num):
