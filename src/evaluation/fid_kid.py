@@ -40,9 +40,13 @@ def small_set_warning(images, dims):
             "rank by KID, which is unbiased")
 
 
-def fid_from_statistics(statistics1, statistics2, log):
+def fid_from_statistics(statistics1, statistics2, images, dims, log):
     """(FID, None) of two (mu, sigma) pairs as pytorch-fid computes it, or (None, reason) when it has no real
-    value (a large imaginary part in the square root)."""
+    value (a large imaginary part in the square root); `log` is told when a set (sizes `images`) is smaller than
+    `dims` (small_set_warning)."""
+    warning = small_set_warning(images, dims)
+    if warning:
+        log(warning)
     try:
         return frechet_distance(*statistics1, *statistics2, log=log), None
     except FrechetUndefined as error:
@@ -77,10 +81,9 @@ class FidKidScorer:
     def scores_of_features(self, fake, real):
         dims = self.features.dims
         reference = self.reference if self.reference is not None else feature_statistics(real)
-        fid, fid_reason = fid_from_statistics(feature_statistics(fake), reference, self._say)
-        warning = small_set_warning((len(fake), None if self.reference is not None else len(real)), dims)
-        if warning:
-            self._say(warning)
+        fid, fid_reason = fid_from_statistics(feature_statistics(fake), reference,
+                                              (len(fake), None if self.reference is not None else len(real)),
+                                              dims, self._say)
         result = {"fid": fid, "fid_dims": dims}
         try:
             kid_mean, kid_std = kernel_inception_distance(fake, real)
@@ -117,10 +120,7 @@ def fid_between(paths, weights, dims, log=print):
         return dict(scorer.scores_of_features(*sides), fid_dirs=list(paths), num_images=[len(side) for side in sides])
     statistics = [side if isinstance(side, tuple) else feature_statistics(side) for side in sides]
     counts = [None if isinstance(side, tuple) else len(side) for side in sides]
-    fid, reason = fid_from_statistics(*statistics, log)
-    warning = small_set_warning(counts, dims)
-    if warning:
-        log(warning)
+    fid, reason = fid_from_statistics(*statistics, counts, dims, log)
     result = {"fid": fid, "fid_dims": dims, "kid_mean": None, "kid_std": None,
               "kid_reason": "KID needs the features of both sets; a .npz holds only their mu and sigma",
               "fid_dirs": list(paths), "num_images": counts}

@@ -7,7 +7,7 @@ do not. PixelGAN: 1x1 convs, one decision per pixel. No sigmoid: the losses work
 """
 from mindspore import nn, ops
 
-from src.models.layers import LeakyReLU, conv2d, conv_has_bias, norm_layers
+from src.models.layers import LeakyReLU, conv2d, conv_has_bias, largest_halvings, norm_layers
 
 class ConditionalDiscriminator(nn.Cell):
     """A stack of layers judging concat(A, B); subclasses build `layers` and call finish()."""
@@ -115,7 +115,7 @@ class PatchFamily:
         layers = PatchFamily.depth(spec, name)
         if side // 2 ** layers >= 3:
             return None
-        fits = max([count for count in range(1, layers) if side // 2 ** count >= 3], default=0)
+        fits = largest_halvings(side, 3)
         setting = "--netD basic (3 layers)" if name == "basic" else f"--n_layers_D {layers}"
         fix = f"the largest --n_layers_D that fits is {fits} (with --netD n_layers)" if fits else "use larger pictures"
         return f"{setting} leaves pictures of {side} px no logit map: {fix}"

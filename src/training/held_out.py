@@ -19,7 +19,7 @@ class HeldOutScoring:
         # at their first use, on every rank.
         self.pairs = self.open_pairs(config.num_test) if config.val_data_dir and rank == 0 else None
         self.scorer = (FidKidScorer.from_settings(config.fid_weights, config.fid_dims, log=log)
-                       if self.pairs and (config.val_every or config.fid_weights) else None)
+                       if self.pairs is not None else None)
         self.plateau_pairs, self.validation = None, None
 
     def open_pairs(self, num_test=None, log=None):
@@ -60,5 +60,4 @@ class HeldOutScoring:
             return None
         config = self.config
         output_dir = results_folder(config.output_path, "eval", final_generator_path, config.val_data_dir)
-        return evaluate_generator(generator, self.pairs, output_dir, config.eval_mode, self.log,
-                                  self.scorer or FidKidScorer.from_settings(None, config.fid_dims, log=self.log))
+        return evaluate_generator(generator, self.pairs, output_dir, config.eval_mode, self.log, self.scorer)

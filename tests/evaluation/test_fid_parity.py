@@ -92,7 +92,8 @@ def test_an_undefined_square_root_is_reported_not_raised():
     """Only a large imaginary part (pytorch-fid's ValueError) leaves FID out, with the reason."""
     from src.evaluation.fid_kid import fid_from_statistics
     negative = -np.eye(2)  # sigma1 sigma2 = -I: its square root is i I
-    fid, reason = fid_from_statistics((np.zeros(2), np.eye(2)), (np.zeros(2), negative), log=lambda line: None)
+    fid, reason = fid_from_statistics((np.zeros(2), np.eye(2)), (np.zeros(2), negative), (None, None), 2,
+                                      log=lambda line: None)
     assert fid is None and reason.startswith("FID has no real value: imaginary component")
 
 
