@@ -44,7 +44,7 @@ def check_instance_maps(source, coding, setting):
 def check_training_sizes(source, preprocess, batch_size, setting):
     """Every pair gives a training crop, and a batch of several pairs is made of one size."""
     sizes = {}
-    for name, size in zip(source.names, source.sizes):
+    for name, size in source.named_sizes():
         problem = preprocess.crop_problem(*size)
         if problem:
             raise UserInputError(f"--{setting}: '{name}' ({size[0]}x{size[1]}) {problem}")
@@ -66,13 +66,15 @@ class PairDataset:
     """Random-access pipeline source of (A, B, index): float32 (C, H, W) in [-1, 1] and int32, made from
     `source`'s pairs by `preprocess` (its training jitter when `train`) and `coding`.
 
-    Keys are `epoch * len(source) + index` (see EpochStreamSampler).
+    Keys are `epoch * len(source) + index` (see EpochStreamSampler). An unpaired source's B is drawn from the
+    same (seed, epoch, index) stream (in order when `serial`) and transformed apart from A, as the reference.
     """
     source: object
     preprocess: Preprocess
     coding: ImageCoding = ImageCoding()
     train: bool = True
     seed: int = 0
+    serial: bool = False
 
     def __len__(self):
         return len(self.source)
@@ -80,16 +82,23 @@ class PairDataset:
     def __getitem__(self, key):
         epoch, index = divmod(int(key), len(self.source))
         try:
-            image_a, image_b = self.source.load(index)
-            if self.train:
-                rng = np.random.default_rng([self.seed, epoch, index])
-                image_a, image_b = self.preprocess.train_pair(image_a, image_b, rng)
+            rng = np.random.default_rng([self.seed, epoch, index])
+            if self.source.unpaired:
+                image_a, image_b = self._unpaired(index, rng)
+            elif self.train:
+                image_a, image_b = self.preprocess.train_pair(*self.source.load(index), rng)
             else:
-                image_a, image_b = self.preprocess.test_pair(image_a, image_b)
+                image_a, image_b = self.preprocess.test_pair(*self.source.load(index))
             encoded = self.coding.encode_pair(image_a, image_b)
         except UserInputError as error:  # inside a data worker: marked, so the entry point prints one line
             raise RuntimeError(f"{DATA_ERROR_MARKER}{error}") from None
         return (*encoded, np.int32(index))
+
+    def _unpaired(self, index, rng):
+        image_a, image_b = self.source.load(index, self.source.partner(index, None if self.serial else rng))
+        if not self.train:
+            return self.preprocess.test_image(image_a), self.preprocess.test_image(image_b)
+        return self.preprocess.train_image(image_a, rng), self.preprocess.train_image(image_b, rng)
 
 
 def shard_epoch_indices(num_samples, epoch, seed, shuffle, num_shards, shard_id, samples_per_shard):
@@ -132,14 +141,16 @@ class EpochStreamSampler:
 
 
 def create_train_dataset(source, preprocess, coding=ImageCoding(), batch_size=1, seed=0, start_epoch=0, end_epoch=1,
-                         num_parallel_workers=2, num_shards=1, shard_id=0, skip_steps=0, setting="train_data_dir"):
+                         num_parallel_workers=2, num_shards=1, shard_id=0, skip_steps=0, setting="train_data_dir",
+                         serial_batches=False):
     """Training pipeline over `source`'s pairs for epochs start_epoch .. end_epoch - 1 (0-based), leaving
     out the first `skip_steps` batches of start_epoch (already trained by an interrupted run). A source
     read per rank (MindRecord) is this rank's share; a folder is sharded here by (num_shards, shard_id).
 
     Returns (dataset, steps_per_epoch). The dataset yields batches (A, B, index) with A, B float32
     (batch_size, C, H, W) in [-1, 1]; each epoch reshuffles, and every shard gets steps_per_epoch
-    batches (the shard's remainder below a full batch is dropped per epoch).
+    batches (the shard's remainder below a full batch is dropped per epoch). serial_batches: an unpaired
+    source's sample i reads B i mod len(B) instead of a random B.
     """
     check_instance_maps(source, coding, setting)
     check_training_sizes(source, preprocess, batch_size, setting)
@@ -155,7 +166,7 @@ def create_train_dataset(source, preprocess, coding=ImageCoding(), batch_size=1,
     sampler = EpochStreamSampler(len(source), start_epoch, end_epoch, steps_per_epoch * batch_size, seed,
                                  shuffle=True, num_shards=shards, shard_id=shard_id if shards > 1 else 0,
                                  skip=skip_steps * batch_size)
-    dataset = ds.GeneratorDataset(PairDataset(source, preprocess, coding, train=True, seed=seed),
+    dataset = ds.GeneratorDataset(PairDataset(source, preprocess, coding, train=True, seed=seed, serial=serial_batches),
                                   ["real_a", "real_b", "index"], sampler=sampler,
                                   num_parallel_workers=num_parallel_workers,
                                   python_multiprocessing=num_parallel_workers > 1)

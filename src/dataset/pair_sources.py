@@ -105,14 +105,20 @@ class PairSource:
     height) of each pair's A as viewers show it, from the headers). Class attributes: `read_per_rank` (the
     source holds this rank's share only, so the pipeline does not shard it again), `halves_of_one_image` (A
     and B are the halves of one file), `record_columns` (the MindRecord columns `encoded_record` fills, or
-    None when the layout cannot be written to MindRecord).
+    None when the layout cannot be written to MindRecord), `unpaired` (A and B are unrelated pictures, of
+    their own sizes: the B read with a sample is drawn, see unaligned_folders.UnalignedFolders).
     """
     read_per_rank = False
     halves_of_one_image = False
     record_columns = None
+    unpaired = False
 
     def __len__(self):
         return len(self.names)
+
+    def named_sizes(self):
+        """(name, (width, height)) of every picture the source reads (a pair's A stands for the pair)."""
+        return list(zip(self.names, self.sizes))
 
     def load(self, index):
         """(A, B) of pair `index`: RGB PIL images of equal size, `direction` applied."""

@@ -85,25 +85,34 @@ class Preprocess:
     def train_pair(self, image_a, image_b, rng):
         """Training transform of one pair (PIL images of equal size); rng: numpy Generator, drawn in the
         order x offset, y offset (crop modes), flip."""
-        size = self.scaled_size(*image_a.size)
-        if size != image_a.size:
-            image_a, image_b = image_a.resize(size, Image.BICUBIC), image_b.resize(size, Image.BICUBIC)
+        return self._train_images((image_a, image_b), rng)
+
+    def train_image(self, image, rng):
+        """The training transform of one picture alone (an unpaired side), drawn from `rng` as train_pair."""
+        return self._train_images((image,), rng)[0]
+
+    def _train_images(self, images, rng):
+        """The same resize, crop and flip of equal-sized PIL images."""
+        size = self.scaled_size(*images[0].size)
+        if size != images[0].size:
+            images = [image.resize(size, Image.BICUBIC) for image in images]
         if self.crops:
             x = int(rng.integers(0, size[0] - self.crop_size + 1))
             y = int(rng.integers(0, size[1] - self.crop_size + 1))
             box = (x, y, x + self.crop_size, y + self.crop_size)
-            image_a, image_b = image_a.crop(box), image_b.crop(box)
+            images = [image.crop(box) for image in images]
         if self.flip and rng.random() < 0.5:
-            image_a = image_a.transpose(Image.FLIP_LEFT_RIGHT)
-            image_b = image_b.transpose(Image.FLIP_LEFT_RIGHT)
-        return image_a, image_b
+            images = [image.transpose(Image.FLIP_LEFT_RIGHT) for image in images]
+        return tuple(images)
 
     def test_pair(self, image_a, image_b):
         """Test transform of one pair: resize (bicubic) to test_size, no crop, no flip."""
-        size = self.test_size(*image_a.size)
-        if size == image_a.size:
-            return image_a, image_b
-        return image_a.resize(size, Image.BICUBIC), image_b.resize(size, Image.BICUBIC)
+        return self.test_image(image_a), self.test_image(image_b, self.test_size(*image_a.size))
+
+    def test_image(self, image, size=None):
+        """Test transform of one picture: resized (bicubic) to `size`, by default its own test_size."""
+        size = size or self.test_size(*image.size)
+        return image if size == image.size else image.resize(size, Image.BICUBIC)
 
 
 def to_normalized_chw(image):

@@ -186,7 +186,7 @@ def smallest_training_size(config, source):
     """(width, height) of the smallest training input among `source`'s pairs, at the pictures' own size: not
     rounded up to the generator's multiple, which would hide a multiple too large for them."""
     own_sizes = Preprocess(config.preprocess, config.load_size, config.crop_size)
-    return min((own_sizes.train_size(*size) for size in source.sizes), key=min)
+    return min((own_sizes.train_size(*size) for _, size in source.named_sizes()), key=min)
 
 
 def data_line(config, spec, state, steps_per_epoch, epochs, device_num):
