@@ -105,14 +105,14 @@ class ResnetGenerator(nn.Module):
 class NLayerDiscriminator(nn.Module):
     """The reference's NLayerDiscriminator (70x70 PatchGAN for n_layers 3; keys 'model.*')."""
 
-    def __init__(self, input_nc=6, ndf=64, n_layers=3):
+    def __init__(self, input_nc=6, ndf=64, n_layers=3, norm="batch"):
         super().__init__()
         layers = [nn.Conv2d(input_nc, ndf, 4, 2, 1), nn.LeakyReLU(0.2, True)]
-        multiple = 1
+        multiple, use_bias = 1, norm == "instance"
         for n in range(1, n_layers + 1):
             previous, multiple = multiple, min(2 ** n, 8)
-            layers += [nn.Conv2d(ndf * previous, ndf * multiple, 4, 2 if n < n_layers else 1, 1, bias=False),
-                       nn.BatchNorm2d(ndf * multiple), nn.LeakyReLU(0.2, True)]
+            layers += [nn.Conv2d(ndf * previous, ndf * multiple, 4, 2 if n < n_layers else 1, 1, bias=use_bias),
+                       norm_layer(norm)(ndf * multiple), nn.LeakyReLU(0.2, True)]
         layers.append(nn.Conv2d(ndf * multiple, 1, 4, 1, 1))
         self.model = nn.Sequential(*layers)
 

@@ -19,6 +19,11 @@ class ConditionalDiscriminator(nn.Cell):
     def construct(self, condition, image):
         return self.layers(ops.concat((condition, image), axis=1))
 
+    def judge(self, image):
+        """The unconditional form (CycleGAN's D_A and D_B): logits of `image` alone, for a discriminator built
+        with in_channels = the image's channels."""
+        return self.layers(image)
+
     def logit_map_side(self, side):
         """Side of the logit map for inputs of `side` px: each conv maps s to (s + 2p - k) // stride + 1."""
         for layer in self.layers:

@@ -67,12 +67,15 @@ def count_parameters(network):
 _SHARED_OPTIMIZER_STATE = ("global_step", "beta1_power", "beta2_power", "learning_rate")
 
 
-def build_adam(network, name, lr, beta1, beta2):
-    """Adam over `network`'s trainable parameters, its own state named '<name>.<state>'.
+def build_adam(networks, name, lr, beta1, beta2):
+    """Adam over the trainable parameters of `networks` (a cell, or several, as CycleGAN's two generators),
+    its own state named '<name>.<state>'.
 
     The learning rate is a Parameter: set it per epoch with `set_learning_rate`.
     """
-    optimizer = nn.Adam(network.trainable_params(), learning_rate=lr, beta1=beta1, beta2=beta2)
+    cells = networks if isinstance(networks, (list, tuple)) else [networks]
+    optimizer = nn.Adam([parameter for cell in cells for parameter in cell.trainable_params()], learning_rate=lr,
+                        beta1=beta1, beta2=beta2)
     for state in _SHARED_OPTIMIZER_STATE:
         parameter = getattr(optimizer, state, None)
         if isinstance(parameter, ms.Parameter):

@@ -34,10 +34,11 @@ def relative_error(ours, theirs):
     return float(np.linalg.norm(np.asarray(ours, np.float64) - theirs) / max(np.linalg.norm(theirs), 1e-12))
 
 
-def converted(name, tmp_path):
+def converted(name, tmp_path, folder=FIXTURES):
+    """Our generator (eval mode) from the PyTorch fixture `folder`/`name`.pth, by convert_weights.py's path."""
     path = str(tmp_path / f"{name}.ckpt")
     overrides = {"netG": None, "norm_mode": None, "use_dropout": None}
-    convert_generator(os.path.join(FIXTURES, f"{name}.pth"), path, overrides, log=lambda line: None)
+    convert_generator(os.path.join(folder, f"{name}.pth"), path, overrides, log=lambda line: None)
     generator, spec = load_generator(path, None)
     generator.set_train(False)
     return generator, spec
