@@ -23,20 +23,26 @@ CHECKPOINT_FORMAT = "pix2pix-mindspore-1"
 TEST_MODES = ("train", "eval")
 
 
-def _optimizer_state(optimizer, network, prefix):
-    """{'<prefix>.<state name>': Parameter} for the optimizer's own state (moments, step, lr, ...)."""
-    network_ids = {id(parameter) for parameter in network.get_parameters()}
+def relative_name(parameter, prefix):
+    """A parameter's name inside its network: without the network's own '<prefix>.' when a container gave it
+    one (CycleGAN's four networks sit in one cell)."""
+    return parameter.name[len(prefix) + 1:] if parameter.name.startswith(prefix + ".") else parameter.name
+
+
+def _optimizer_state(optimizer, networks, prefix):
+    """{'<prefix>.<state name>': Parameter} for the optimizer's own state (moments, step, lr, ...), leaving out
+    the weights of `networks` (the cells it updates)."""
+    network_ids = {id(parameter) for network in networks for parameter in network.get_parameters()}
     state = {}
     for parameter in optimizer.get_parameters():
         if id(parameter) in network_ids:
             continue
-        name = parameter.name[len(prefix) + 1:] if parameter.name.startswith(prefix + ".") else parameter.name
-        state[f"{prefix}.{name}"] = parameter
+        state[f"{prefix}.{relative_name(parameter, prefix)}"] = parameter
     return state
 
 
 def _network_state(network, prefix):
-    return {f"{prefix}.{parameter.name}": parameter for parameter in network.get_parameters()}
+    return {f"{prefix}.{relative_name(parameter, prefix)}": parameter for parameter in network.get_parameters()}
 
 
 def _atomic_save(entries, path, extra):
@@ -50,10 +56,10 @@ def save_training_checkpoint(path, state, model_spec, lr_policy_state=None):
     TrainingState), its counters, the model settings and the learning-rate policy's memory (a json-able
     dict, for --lr_policy plateau)."""
     entries = {}
-    entries.update(_network_state(state.generator, "generator"))
-    entries.update(_network_state(state.discriminator, "discriminator"))
-    entries.update(_optimizer_state(state.optimizer_g, state.generator, "optimizer_g"))
-    entries.update(_optimizer_state(state.optimizer_d, state.discriminator, "optimizer_d"))
+    for prefix, network in state.checkpoint_networks().items():
+        entries.update(_network_state(network, prefix))
+    for prefix, (optimizer, networks) in state.checkpoint_optimizers().items():
+        entries.update(_optimizer_state(optimizer, networks, prefix))
     _atomic_save(entries, path, {"epoch": int(state.epoch), "step": int(state.step),
                                  "step_in_epoch": int(state.step_in_epoch),
                                  "model_spec": json.dumps(model_spec.to_dict()),
@@ -106,19 +112,21 @@ def _entries(contents, prefix):
 
 
 def _load_into(network, values, label, path):
-    """Copy `values` ({parameter name: stored value}) into `network`, checking every name and shape first."""
-    missing = [parameter.name for parameter in network.get_parameters() if parameter.name not in values]
+    """Copy `values` ({parameter name inside the network: stored value}) into `network` (whose checkpoint
+    prefix is `label`), checking every name and shape first."""
+    names = {parameter.name: relative_name(parameter, label) for parameter in network.get_parameters()}
+    missing = [names[parameter.name] for parameter in network.get_parameters() if names[parameter.name] not in values]
     if missing:
         raise UserInputError(f"checkpoint '{path}' does not fit the model: it has no {label} parameter "
                              f"'{missing[0]}' ({len(missing)} missing; different model settings?)")
     for parameter in network.get_parameters():
-        stored = values[parameter.name]
+        stored = values[names[parameter.name]]
         if tuple(stored.shape) != tuple(parameter.shape):
             raise UserInputError(
-                f"checkpoint '{path}' does not fit the model: {label} parameter {parameter.name} has shape "
+                f"checkpoint '{path}' does not fit the model: {label} parameter {names[parameter.name]} has shape "
                 f"{tuple(stored.shape)} there but {tuple(parameter.shape)} here (different netG/netD/ngf/ndf/norm_mode?)")
     for parameter in network.get_parameters():
-        parameter.set_data(ms.Tensor(values[parameter.name].asnumpy()))
+        parameter.set_data(ms.Tensor(values[names[parameter.name]].asnumpy()))
 
 
 def load_generator_weights(generator, contents, path):
@@ -158,11 +166,10 @@ def restore_training_state(path, state, model_spec):
         raise UserInputError(f"'{path}' is not a training checkpoint (no discriminator/optimiser state), so it "
                              "cannot be resumed; pass a checkpoints/pix2pix_epoch_*.ckpt file")
     _check_same_model(path, contents, model_spec)
-    _load_into(state.generator, _entries(contents, "generator"), "generator", path)
-    _load_into(state.discriminator, _entries(contents, "discriminator"), "discriminator", path)
-    for prefix, optimizer, network in (("optimizer_g", state.optimizer_g, state.generator),
-                                       ("optimizer_d", state.optimizer_d, state.discriminator)):
-        for name, parameter in _optimizer_state(optimizer, network, prefix).items():
+    for prefix, network in state.checkpoint_networks().items():
+        _load_into(network, _entries(contents, prefix), prefix, path)
+    for prefix, (optimizer, networks) in state.checkpoint_optimizers().items():
+        for name, parameter in _optimizer_state(optimizer, networks, prefix).items():
             if name not in contents:
                 raise UserInputError(f"checkpoint '{path}' lacks optimiser state '{name}'")
             parameter.set_data(ms.Tensor(contents[name].asnumpy()))

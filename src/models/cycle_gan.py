@@ -33,6 +33,37 @@ class CycleGANNetworks(nn.Cell):
         self.discriminator_a, self.discriminator_b = discriminator_a, discriminator_b
 
 
+@dataclass
+class CycleGANState:
+    """What a CycleGAN training checkpoint holds and --resume restores: the four networks (a CycleGANNetworks),
+    the two optimisers (G_A and G_B's, D_A and D_B's) and the counters of a TrainingState."""
+    networks: CycleGANNetworks
+    optimizer_g: nn.Optimizer
+    optimizer_d: nn.Optimizer
+    epoch: int = 0
+    step: int = 0
+    step_in_epoch: int = 0
+
+    @property
+    def generator(self):
+        """G_A, the generator eval, predict and export load from a checkpoint by default."""
+        return self.networks.generator
+
+    @property
+    def optimizers(self):
+        return self.optimizer_g, self.optimizer_d
+
+    def checkpoint_networks(self):
+        networks = self.networks
+        return {"generator": networks.generator, "generator_b": networks.generator_b,
+                "discriminator_a": networks.discriminator_a, "discriminator_b": networks.discriminator_b}
+
+    def checkpoint_optimizers(self):
+        networks = self.networks
+        return {"optimizer_g": (self.optimizer_g, (networks.generator, networks.generator_b)),
+                "optimizer_d": (self.optimizer_d, (networks.discriminator_a, networks.discriminator_b))}
+
+
 @dataclass(frozen=True)
 class CycleObjective:
     """gan_mode: vanilla or lsgan (the reference's default); lambda_a, lambda_b: the cycle L1 weights;

@@ -37,6 +37,15 @@ class TrainingState:
     def optimizers(self):
         return self.optimizer_g, self.optimizer_d
 
+    def checkpoint_networks(self):
+        """{checkpoint prefix: network}: what a training checkpoint stores under each prefix."""
+        return {"generator": self.generator, "discriminator": self.discriminator}
+
+    def checkpoint_optimizers(self):
+        """{checkpoint prefix: (optimizer, the networks it updates)}."""
+        return {"optimizer_g": (self.optimizer_g, (self.generator,)),
+                "optimizer_d": (self.optimizer_d, (self.discriminator,))}
+
 
 def apply_mixed_precision(network, amp_level):
     """Run `network` in float16 per `amp_level` (O1, O2, O3; O0 leaves it in float32); returns it."""

@@ -110,3 +110,37 @@ def test_the_pool_draws_as_the_references_image_pool():
     assert 10 < sum(value == 3.0 + index for index, value in enumerate(returned)) < 30  # ... about half the time
     assert len(pool.state()) == 2
     assert ImagePool(0).query(first, rng) is first
+
+
+def test_a_training_checkpoint_restores_all_four_networks_and_both_optimisers(tmp_path):
+    from src.models.checkpoint import (load_generator, restore_training_state, save_training_checkpoint)
+    from src.models.cycle_gan import CycleGANState
+
+    def state_of(networks):
+        return CycleGANState(networks, build_adam([networks.generator, networks.generator_b], "optimizer_g", LR, 0.5,
+                                                  0.999),
+                             build_adam([networks.discriminator_a, networks.discriminator_b], "optimizer_d", LR, 0.5,
+                                        0.999))
+
+    trained = state_of(networks_from_fixture(tmp_path))
+    step = CycleGANTrainStep(trained.networks, trained.optimizer_g, trained.optimizer_d, CycleObjective(),
+                             (ImagePool(0), ImagePool(0)), pool_rng=None)
+    step(ms.Tensor(OUTPUTS["real_a.0"]), ms.Tensor(OUTPUTS["real_b.0"]))
+    trained.epoch, trained.step = 1, 1
+    spec = load_generator_spec(tmp_path)
+    save_training_checkpoint(str(tmp_path / "cycle.ckpt"), trained, spec)
+    fresh = state_of(networks_from_fixture(tmp_path / "fresh"))
+    restore_training_state(str(tmp_path / "cycle.ckpt"), fresh, spec)
+    assert (fresh.epoch, fresh.step) == (1, 1)
+    for ours, theirs in zip(trained.networks.get_parameters(), fresh.networks.get_parameters()):
+        assert ours.name == theirs.name and np.array_equal(ours.asnumpy(), theirs.asnumpy()), ours.name
+    for ours, theirs in zip(trained.optimizer_g.moment1, fresh.optimizer_g.moment1):
+        assert np.array_equal(ours.asnumpy(), theirs.asnumpy())
+    # G_A is the checkpoint's 'generator', as a pix2pix generator: eval, predict and export load it as it is.
+    generator, _ = load_generator(str(tmp_path / "cycle.ckpt"), spec)
+    assert np.array_equal(generator(ms.Tensor(OUTPUTS["real_a.0"])).asnumpy(),
+                          trained.networks.generator(ms.Tensor(OUTPUTS["real_a.0"])).asnumpy())
+
+
+def load_generator_spec(tmp_path):
+    return converted("generator_a", tmp_path / "spec", FIXTURES)[1]
