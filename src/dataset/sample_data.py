@@ -193,6 +193,11 @@ def _building(rng, size):
     return _photograph(canvas, rng, size), Image.fromarray(canvas.label)
 
 
+def make_photo(index, split="train", size=DEFAULT_SIZE, seed=0):
+    """The photo of sample pair `index` of `split` alone: a size x size RGB image."""
+    return _building(np.random.default_rng([seed, SPLITS[split], index]), size)[0]
+
+
 def make_pair(index, split="train", size=DEFAULT_SIZE, seed=0):
     """The sample pair `index` of `split`: a (2*size, size) RGB image, photo left, labels right."""
     rng = np.random.default_rng([seed, SPLITS[split], index])
@@ -203,31 +208,36 @@ def make_pair(index, split="train", size=DEFAULT_SIZE, seed=0):
     return pair
 
 
-def generate_sample_dataset(output, counts=None, size=DEFAULT_SIZE, seed=0):
-    """Write the sample set under `output`/{train,val,test}/NNNN.jpg; returns the number of images.
+def write_split(output, split, count, make_image):
+    """Write `make_image(index)` for index < count as `output`/`split`/NNNN.jpg; returns the images written.
 
-    Files are written to a temporary folder and renamed into place, so an interrupted run never
-    leaves a half-made split behind. Existing splits are left as they are.
+    Files go to a temporary folder renamed into place, so an interrupted run never leaves a half-made split
+    behind; a split that exists (not empty) is left as it is.
     """
+    final = os.path.join(output, split)
+    if count == 0 or (os.path.isdir(final) and os.listdir(final)):
+        return 0
+    # Per-process temporary folder: ranks of a distributed job may generate at the same time.
+    temporary = os.path.join(output, f".{split}.partial.{os.getpid()}")
+    os.makedirs(temporary, exist_ok=True)
+    for index in range(count):
+        make_image(index).save(os.path.join(temporary, f"{index + 1:04d}.jpg"), quality=95)
+    try:
+        if os.path.isdir(final) and not os.listdir(final):
+            os.rmdir(final)
+        os.replace(temporary, final)
+        return count
+    except OSError:  # another process finished this split first: keep its copy (identical)
+        shutil.rmtree(temporary, ignore_errors=True)
+        return 0
+
+
+def generate_sample_dataset(output, counts=None, size=DEFAULT_SIZE, seed=0):
+    """Write the sample set under `output`/{train,val,test}/NNNN.jpg; returns the number of images written
+    (existing splits are left as they are)."""
     counts = dict(DEFAULT_COUNTS, **(counts or {}))
-    written = 0
-    for split, count in counts.items():
-        final = os.path.join(output, split)
-        if count == 0 or (os.path.isdir(final) and os.listdir(final)):
-            continue
-        # Per-process temporary folder: ranks of a distributed job may generate at the same time.
-        temporary = os.path.join(output, f".{split}.partial.{os.getpid()}")
-        os.makedirs(temporary, exist_ok=True)
-        for index in range(count):
-            make_pair(index, split, size, seed).save(os.path.join(temporary, f"{index + 1:04d}.jpg"), quality=95)
-        try:
-            if os.path.isdir(final) and not os.listdir(final):
-                os.rmdir(final)
-            os.replace(temporary, final)
-            written += count
-        except OSError:  # another process finished this split first: keep its copy (identical)
-            shutil.rmtree(temporary, ignore_errors=True)
-    return written
+    return sum(write_split(output, split, count, lambda index, split=split: make_pair(index, split, size, seed))
+               for split, count in counts.items())
 
 
 def ensure_sample_dataset(train_data_dir, log=print):
