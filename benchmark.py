@@ -18,6 +18,8 @@ one JSON line:
 and the settings used. Compare with the PyTorch peer right after, in the same session (it needs
 `pip install torch==2.13.0`, in another environment):
 python benchmarks/torch_peer.py --steps 5
+For CycleGAN (--model cycle_gan: both generators and discriminators, the reference's defaults) the peer is
+benchmarks/torch_cycle_gan_peer.py; G_params and D_params are then each generator's and discriminator's.
 For pix2pixHD's models (--config_path configs/cityscapes_hd_512p.yaml --image_size 512 1024, or the 1024p
 preset), the peer is benchmarks/torch_hd_peer.py; without --vgg_weights the VGG loss runs on untrained
 weights of the same shape.
@@ -124,21 +126,14 @@ def parse_arguments(argv):
     return args, load_config(config_argv, "benchmark")
 
 
-def time_training_and_inference(config, shape, args):
-    """Build the networks train.py would build; time the compiled step and the generator in eval mode on
-    random batches of `shape` (batch, height, width).
-    Returns (report entries, the generator, the input batch)."""
-    import mindspore as ms
-    from src.models.networks import build_discriminator, build_generator, spec_from_settings
+def pix2pix_step(config, spec):
+    """(run_step(real_a, real_b), G, D's parameter count) of the networks train.py would build for pix2pix."""
+    from src.models.networks import build_discriminator, build_generator
     from src.models.pix2pix import Pix2PixTrainStep, build_adam, count_parameters
     from src.models.vgg_loss import PerceptualLoss, VGG19Features
     from src.training.pix2pix_model import training_objective
-    from src.utils.device import seed_everything, setup_device
     from src.weights.vgg_weights import build_perceptual_loss
 
-    setup_device(config.device_target, config.device_id, config.mode)
-    seed_everything(config.seed)
-    spec = spec_from_settings(config)
     generator, discriminator = build_generator(spec), build_discriminator(spec)
     objective = training_objective(config, spec)
     # Timing needs no trained VGG: without --vgg_weights the VGG loss runs on untrained weights of the same shape.
@@ -149,20 +144,49 @@ def time_training_and_inference(config, shape, args):
                             build_adam(discriminator, "optimizer_d", config.lr, 0.5, 0.999), objective,
                             perceptual=perceptual)
     step.set_train(True)
+    # .asnumpy() waits for the device before the clock stops
+    return lambda real_a, real_b: step(real_a, real_b)[0].asnumpy(), generator, count_parameters(discriminator)
+
+
+def cycle_gan_step(config, spec):
+    """(run_step(real_a, real_b), G_A, D_A's parameter count) of the model train.py --model cycle_gan trains:
+    both generators, both discriminators and the pools (the whole step, as benchmarks/torch_cycle_gan_peer.py)."""
+    from src.models.pix2pix import count_parameters
+    from src.training.cycle_gan_model import CycleGANModel
+
+    model = CycleGANModel(config, spec)
+    model.compile_step(1)
+    return (lambda real_a, real_b: model.step(real_a, real_b)), model.state.generator, count_parameters(
+        model.state.networks.discriminator_a)
+
+
+def time_training_and_inference(config, shape, args):
+    """Build the networks train.py would build (--model pix2pix or cycle_gan); time the compiled step and the
+    generator (G_A) in eval mode on random batches of `shape` (batch, height, width).
+    Returns (report entries, the generator, the input batch)."""
+    import mindspore as ms
+    from src.models.networks import spec_from_settings
+    from src.models.pix2pix import count_parameters
+    from src.utils.device import seed_everything, setup_device
+
+    setup_device(config.device_target, config.device_id, config.mode)
+    seed_everything(config.seed)
+    spec = spec_from_settings(config)
+    run_step, generator, discriminator_params = (cycle_gan_step if config.model == "cycle_gan" else pix2pix_step)(
+        config, spec)
     rng = np.random.default_rng(0)
     batch_size, height, width = shape
     real_a, real_b = (ms.Tensor(rng.uniform(-1, 1, (batch_size, channels, height, width)).astype(np.float32))
                       for channels in (spec.in_channels, spec.out_channels))
     started = time.perf_counter()
-    step(real_a, real_b)[0].asnumpy()  # .asnumpy() waits for the device before the clock stops
+    run_step(real_a, real_b)
     compile_s = round(time.perf_counter() - started, 2)
-    train_ms = median_ms(lambda: step(real_a, real_b)[0].asnumpy(), args.steps, args.warmup)
-    census = conv_kernel_census(lambda: step(real_a, real_b)[0].asnumpy()) if config.device_target == "CPU" else None
+    train_ms = median_ms(lambda: run_step(real_a, real_b), args.steps, args.warmup)
+    census = conv_kernel_census(lambda: run_step(real_a, real_b)) if config.device_target == "CPU" else None
     generator.set_train(False)
     infer_ms = median_ms(lambda: generator(real_a).asnumpy(), args.steps, 1)
     report = {"framework": f"mindspore {ms.__version__}", "train_ms_per_step": train_ms, "compile_s": compile_s,
-              "g_infer_ms": infer_ms, "G_params": count_parameters(generator),
-              "D_params": count_parameters(discriminator)}
+              "g_infer_ms": infer_ms, "G_params": count_parameters(generator), "D_params": discriminator_params}
     if census:
         report["conv_kernels"] = census
     return report, generator, real_a.asnumpy()
@@ -174,7 +198,8 @@ def main(argv):
         return
     height, width = export_image_size(config)
     timings, generator, batch = time_training_and_inference(config, (config.batch_size, height, width), args)
-    report = {"framework": timings.pop("framework"), "device": config.device_target, "mode": config.mode,
+    report = {"framework": timings.pop("framework"), "model": config.model, "device": config.device_target,
+              "mode": config.mode,
               "batch_size": config.batch_size, "image_size": [height, width], "in_channels": batch.shape[1],
               "netG": config.netG, "netD": config.netD, "norm_mode": config.norm_mode, "gan_mode": config.gan_mode,
               "ngf": config.ngf, "ndf": config.ndf, "steps": args.steps,

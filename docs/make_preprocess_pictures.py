@@ -14,7 +14,8 @@ import numpy as np
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from src.dataset.folder_sources import AlignedFolder  # noqa: E402
-from src.dataset.sample_data import SAMPLE_TRAIN_DIR, ensure_sample_dataset  # noqa: E402
+from src.dataset.sample_data import SAMPLE_TRAIN_DIR
+from src.dataset.sample_sets import ensure_sample_dataset  # noqa: E402
 from src.dataset.transforms import PREPROCESS_MODES, Preprocess  # noqa: E402
 from src.utils.tools import image_grid, save_image_atomic  # noqa: E402
 

@@ -19,6 +19,7 @@ from src.models.networks import (DISCRIMINATOR_NAMES, DISCRIMINATORS, GENERATORS
                                  require_networks_fit, require_size_multiples, spec_from_settings)
 from src.models.fid_inception import BLOCK_INDEX_BY_DIM
 from src.models.pix2pix import AMP_LEVELS
+from src.training.models import MODEL_NAMES, MODELS
 from src.training.validation import BEST_METRICS
 from src.translation.backends import BACKENDS, require_backend_mode
 from src.utils.config import DEFAULT_CONFIG_PATH, format_help, given_settings, parse_config, read_yaml_documents
@@ -36,7 +37,7 @@ CHOICES = {"device_target": DEVICE_TARGETS, "mode": EXECUTION_MODES, "direction"
            "lr_policy": LR_POLICIES, "amp_level": AMP_LEVELS, "eval_mode": TEST_MODES, "export_mode": TEST_MODES,
            "file_format": EXPORT_FORMATS, "dataset_mode": DATASET_MODES, "preprocess": PREPROCESS_MODES,
            "input_nc": IMAGE_CHANNELS, "output_nc": IMAGE_CHANNELS, "backend": BACKENDS.names(), "palette": PALETTES,
-           "fid_dims": tuple(BLOCK_INDEX_BY_DIM), "best_metric": BEST_METRICS}
+           "fid_dims": tuple(BLOCK_INDEX_BY_DIM), "best_metric": BEST_METRICS, "model": MODEL_NAMES}
 
 
 # numpy and MindSpore's dataset engine take unsigned 32-bit seeds.
@@ -53,7 +54,8 @@ RANGES = {"device_id": COUNT, "seed": SEED, "load_size": POSITIVE_INTEGER, "crop
           "tile_overlap": COUNT, "image_size": POSITIVE_INTEGER, "max_dataset_size": POSITIVE_INTEGER,
           "port": Range(1, 65535, wording="a port number from 1 to 65535")}
 # The settings the registered networks and objectives bring, each with its rule (a Range or choices).
-REGISTERED_SETTINGS = dict(GENERATORS.settings(), **DISCRIMINATORS.settings(), **GAN_OBJECTIVES.settings())
+REGISTERED_SETTINGS = dict(GENERATORS.settings(), **DISCRIMINATORS.settings(), **GAN_OBJECTIVES.settings(),
+                           **MODELS.settings())
 RANGES.update({key: rule for key, rule in REGISTERED_SETTINGS.items() if isinstance(rule, Range)})
 CHOICES.update({key: rule for key, rule in REGISTERED_SETTINGS.items() if not isinstance(rule, Range)})
 
@@ -65,7 +67,7 @@ DISCRIMINATOR = ("netD", "ndf", "n_layers_D", *DISCRIMINATORS.settings())
 OBJECTIVE = ("gan_mode", "lambda_L1", "lambda_feat", "no_ganFeat_loss", "lambda_vgg", "vgg_weights", "lr",
              *GAN_OBJECTIVES.settings())
 COMMAND_SETTINGS = {
-    "train": DEVICE + GENERATOR + DISCRIMINATOR + OBJECTIVE + (
+    "train": ("model",) + DEVICE + GENERATOR + DISCRIMINATOR + OBJECTIVE + tuple(MODELS.settings()) + (
         "distribute", "train_data_dir", "val_data_dir", "direction", "preprocess", "load_size", "crop_size", "no_flip",
         "batch_size", "num_parallel_workers", "max_dataset_size", "init_type", "init_gain", "beta1", "beta2", "lr_policy",
         "n_epochs",
@@ -75,20 +77,27 @@ COMMAND_SETTINGS = {
     "eval": DEVICE + GENERATOR + ("ckpt", "val_data_dir", "direction", "preprocess", "crop_size", "eval_mode",
                                   "num_test", "output_path", "fid_weights", "fid_dims", "fid_reference_stats",
                                   "fid_dirs"),
-    "predict": DEVICE + GENERATOR + ("ckpt", "input_path", "eval_mode", "backend", "tile_size", "tile_overlap",
+    "predict": DEVICE + GENERATOR + ("ckpt", "direction", "input_path", "eval_mode", "backend", "tile_size", "tile_overlap",
                                      "output_path"),
-    "demo": DEVICE + GENERATOR + ("ckpt", "eval_mode", "backend", "tile_size", "tile_overlap", "port", "share",
+    "demo": DEVICE + GENERATOR + ("ckpt", "direction", "eval_mode", "backend", "tile_size", "tile_overlap", "port", "share",
                                   "palette", "output_path"),
-    "export": DEVICE + GENERATOR + ("ckpt", "file_format", "file_name", "image_size", "crop_size", "batch_size",
+    "export": DEVICE + GENERATOR + ("ckpt", "direction", "file_format", "file_name", "image_size", "crop_size", "batch_size",
                                     "export_mode"),
     "preprocess": ("val_data_dir", "dataset_mode", "direction", "crop_size", "image_size", "num_test", "infer_dir",
                    "file_name", "output_path"),
     "postprocess": ("val_data_dir", "num_test", "infer_dir", "output_path"),
     "infer_onnx": ("onnx_path", "val_data_dir", "dataset_mode", "direction", "preprocess", "crop_size", "num_test",
                    "output_path"),
-    "benchmark": DEVICE + GENERATOR + DISCRIMINATOR + OBJECTIVE + (
+    "benchmark": ("model",) + DEVICE + GENERATOR + DISCRIMINATOR + OBJECTIVE + tuple(MODELS.settings()) + (
         "batch_size", "crop_size", "image_size", "direction", "num_parallel_workers"),
 }
+
+
+# Settings a command that reads a checkpoint takes from it unless the run gives them (None until then): the
+# direction it trained (a cycle_gan checkpoint translates the other way with G_B), and eval's layout (a
+# cycle_gan checkpoint's test sets are unaligned).
+CHECKPOINT_OWN = {"eval": ("direction", "dataset_mode"), "predict": ("direction",), "demo": ("direction",),
+                  "export": ("direction",)}
 
 
 def load_config(argv, command):
@@ -104,20 +113,26 @@ def load_config(argv, command):
         print(format_help(command, keys, defaults, helps, CHOICES))
         raise SystemExit(0)
     config = parse_config(argv, defaults, CHOICES)
-    apply_network_defaults(config, keys, given_settings(argv))
+    given = given_settings(argv)
+    apply_network_defaults(config, keys, given)
     for key in keys:
         check_setting(key, getattr(config, key), nullable=defaults[key] is None)
     CROSS_CHECKS.get(command, lambda _: None)(config)
+    for key in CHECKPOINT_OWN.get(command, ()):
+        if key not in given:
+            setattr(config, key, None)
     return config
 
 
 def apply_network_defaults(config, keys, given):
-    """The chosen networks' `defaults` (pix2pixHD's instance norm, LSGAN, ...) for the settings among `keys`
-    that the run does not set itself."""
-    entries = ([GENERATORS.get(config.netG)] if "netG" in keys else []) + (
-        [DISCRIMINATORS.get(config.netD)] if "netD" in keys else [])
-    for entry in entries:
-        for key, value in entry.defaults.items():
+    """The chosen model's and networks' `defaults` (CycleGAN's ResNet generator, pix2pixHD's instance norm,
+    LSGAN, ...) for the settings among `keys` that the run does not set itself; the model's come first, as
+    they choose the networks."""
+    doors = (("model", MODELS), ("netG", GENERATORS), ("netD", DISCRIMINATORS))
+    for setting, registry in doors:
+        if setting not in keys:
+            continue
+        for key, value in registry.get(getattr(config, setting)).defaults.items():
             if key in keys and key not in given:
                 setattr(config, key, value)
 
@@ -155,6 +170,7 @@ def _check_label_maps(config):
 
 def _check_training(config):
     _check_generator_name(config)
+    _check_model(config)
     _check_label_maps(config)
     _require(config.crop_size <= config.load_size or config.preprocess not in ("resize_and_crop", "scale_width_and_crop"),
              f"--crop_size ({config.crop_size}) must not exceed --load_size ({config.load_size})")
@@ -170,6 +186,28 @@ def _check_training(config):
              "--lr_policy plateau watches the validation L1 each epoch: set --val_data_dir")
     _check_hd_training(config)
     _check_validation(config)
+
+
+def _check_model(config):
+    """pix2pix learns from pairs, cycle_gan from two unpaired domains with the options its step has."""
+    if config.model == "pix2pix":
+        _require(config.dataset_mode != "unaligned", "--dataset_mode unaligned holds two unpaired domains, which "
+                 "pix2pix cannot learn from: use --model cycle_gan (or give pairs: --dataset_mode aligned)")
+        return
+    _require(config.dataset_mode == "unaligned", f"--model cycle_gan learns from two unpaired domains "
+             f"(--dataset_mode unaligned: trainA/ and trainB/), not --dataset_mode {config.dataset_mode}: for pairs "
+             f"use --model pix2pix --dataset_mode {config.dataset_mode}")
+    _require(not config.lambda_identity or config.input_nc == config.output_nc,
+             f"--lambda_identity {config.lambda_identity:g} compares G_A(B) with B, which needs --input_nc = "
+             f"--output_nc (got {config.input_nc} and {config.output_nc}): set --lambda_identity 0")
+    unsupported = [(config.netD == "multiscale", "--netD multiscale (pix2pixHD's feature matching)"),
+                   (config.netG == "local", "--netG local (pix2pixHD's enhancer)"),
+                   (config.gan_mode == "wgangp", "--gan_mode wgangp"),
+                   (config.lr_policy == "plateau", "--lr_policy plateau (it watches a paired L1)"),
+                   (config.lambda_vgg > 0, "--lambda_vgg"), (config.amp_level != "O0", f"--amp_level {config.amp_level}")]
+    for refused, what in unsupported:
+        _require(not refused, f"--model cycle_gan does not train with {what}: leave it out (the reference's "
+                 "CycleGAN: netD basic or n_layers, gan_mode lsgan or vanilla, amp_level O0)")
 
 
 def _check_validation(config):
@@ -197,7 +235,7 @@ def _check_hd_training(config):
              "of a --netG global run (see configs/cityscapes_hd_1024p.yaml)")
     _require(config.netG == "local" or not config.niter_fix_global,
              f"--niter_fix_global ({config.niter_fix_global}) trains the local enhancers alone: it needs --netG local")
-    _require(config.netG == "local" or not config.load_pretrain,
+    _require(config.netG == "local" or config.model == "cycle_gan" or not config.load_pretrain,
              "--load_pretrain starts a --netG local run from a global generator: leave it out for --netG "
              f"{config.netG} (--resume continues a run)")
     _require(not config.lambda_vgg or bool(config.vgg_weights),

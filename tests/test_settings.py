@@ -244,3 +244,58 @@ def test_a_command_reads_no_setting_it_does_not_check(command):
             read.update(re.findall(r"\bconfig\.(\w+)", handle.read()))
     read -= {"save", "to_dict", "yaml"}  # Config's methods, and the file name config.yaml
     assert read <= set(COMMAND_SETTINGS[command]), read - set(COMMAND_SETTINGS[command])
+
+
+def test_cycle_gan_trains_with_the_references_recipe_unless_told_otherwise():
+    config = load_config(["--model", "cycle_gan"], "train")
+    assert (config.netG, config.norm_mode, config.no_dropout, config.gan_mode) == ("resnet_9blocks", "instance", True,
+                                                                                  "lsgan")
+    assert (config.dataset_mode, config.direction, config.train_data_dir) == ("unaligned", "AtoB", "data/sample_unpaired")
+    assert (config.lambda_A, config.lambda_B, config.lambda_identity, config.pool_size) == (10.0, 10.0, 0.5, 50)
+    assert (config.netD, config.lr, config.beta1, config.load_size, config.crop_size) == ("basic", 2e-4, 0.5, 286, 256)
+    told = load_config(["--model", "cycle_gan", "--netG", "unet_256", "--pool_size", "0"], "train")
+    assert (told.netG, told.norm_mode, told.pool_size) == ("unet_256", "instance", 0)
+    assert load_config([], "train").model == "pix2pix"  # every existing command trains as before
+
+
+@pytest.mark.parametrize("flags, message", [
+    (["--dataset_mode", "unaligned"], "pix2pix cannot learn from: use --model cycle_gan"),
+    (["--model", "cycle_gan", "--dataset_mode", "aligned"], "use --model pix2pix --dataset_mode aligned"),
+    (["--model", "cycle_gan", "--input_nc", "1"], "--lambda_identity 0.5 compares G_A.B. with B"),
+    (["--model", "cycle_gan", "--netD", "multiscale"], "does not train with --netD multiscale"),
+    (["--model", "cycle_gan", "--gan_mode", "wgangp"], "does not train with --gan_mode wgangp"),
+    (["--model", "cycle_gan", "--lambda_A", "-1"], "--lambda_A must be zero or positive"),
+    (["--model", "cycle_gan", "--pool_size", "-2"], "--pool_size must be zero or a positive integer"),
+    (["--model", "cyclegan"], "--model must be one of pix2pix, cycle_gan"),
+])
+def test_a_model_refuses_what_it_cannot_train_in_one_line(flags, message):
+    with pytest.raises(UserInputError, match=message):
+        load_config(flags, "train")
+
+
+def test_grey_to_colour_cycle_gan_trains_without_the_identity_term():
+    config = load_config(["--model", "cycle_gan", "--input_nc", "1", "--lambda_identity", "0"], "train")
+    assert (config.input_nc, config.output_nc, config.lambda_identity) == (1, 3, 0.0)
+
+
+def test_commands_reading_a_checkpoint_take_its_direction_unless_given():
+    for command in ("eval", "predict", "demo", "export"):
+        assert load_config([], command).direction is None
+        assert load_config(["--direction", "BtoA"], command).direction == "BtoA"
+    assert load_config([], "eval").dataset_mode is None
+    assert load_config([], "preprocess").direction == "BtoA"  # the offline flow reads pairs, no checkpoint
+
+
+CYCLE_GAN_PRESETS = ("horse2zebra", "summer2winter_yosemite", "monet2photo", "apple2orange", "facades", "maps",
+                     "cityscapes")
+
+
+@pytest.mark.parametrize("name", CYCLE_GAN_PRESETS)
+def test_cycle_gan_presets_train_the_references_recipe_on_the_downloaded_folders(name):
+    config = load_config(["--config_path", os.path.join(REPO_ROOT, "configs", f"cyclegan_{name}.yaml")], "train")
+    assert (config.model, config.netG, config.dataset_mode, config.gan_mode) == ("cycle_gan", "resnet_9blocks",
+                                                                                  "unaligned", "lsgan")
+    assert config.train_data_dir == f"data/datasets/cyclegan/{name}" and config.crop_size == 256
+    assert total_epochs(config.n_epochs, config.n_epochs_decay, config.epoch_num) == 200
+    with open(os.path.join(REPO_ROOT, "data", "download_cyclegan_dataset.sh"), encoding="utf-8") as handle:
+        assert f" {name} " in handle.read().split("NAMES=")[1].splitlines()[0].replace('"', " ")

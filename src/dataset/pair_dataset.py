@@ -17,13 +17,15 @@ from src.dataset.label_sources import LabelFolders
 from src.dataset.mindrecord_pairs import MindRecordPairs
 from src.dataset.pair_sources import DATA_ERROR_MARKER
 from src.dataset.transforms import Preprocess
+from src.dataset.unaligned_folders import UnalignedFolders
 from src.utils.errors import UserInputError, first_line
 from src.utils.registry import Entry, Registry
 
 # The door for layouts (--dataset_mode): each entry builds a pair_sources.PairSource.
 PAIR_SOURCES = Registry("dataset_mode", [Entry("aligned", AlignedFolder), Entry("separate", SeparateFolders),
                                          Entry("mindrecord", MindRecordPairs),
-                                         Entry("colorization", ColorizationFolder), Entry("labels", LabelFolders)])
+                                         Entry("colorization", ColorizationFolder), Entry("labels", LabelFolders),
+                                         Entry("unaligned", UnalignedFolders)])
 DATASET_MODES = PAIR_SOURCES.names()
 
 

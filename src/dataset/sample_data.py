@@ -25,6 +25,8 @@ WALL_COLOURS = [(214, 196, 160), (190, 120, 90), (170, 170, 165), (230, 225, 210
 SPLITS = {"train": 0, "val": 1, "test": 2}
 DEFAULT_COUNTS = {"train": 60, "val": 12, "test": 12}
 DEFAULT_SIZE = 256
+# The smallest side the buildings' storeys, doors and windows fit in.
+MIN_SIZE = 64
 # Where the quick start and the default train_data_dir expect the sample set's training pairs.
 SAMPLE_TRAIN_DIR = os.path.join("data", "sample_facades", "train")
 
@@ -240,19 +242,6 @@ def generate_sample_dataset(output, counts=None, size=DEFAULT_SIZE, seed=0):
                for split, count in counts.items())
 
 
-def ensure_sample_dataset(train_data_dir, log=print):
-    """Generate the sample set when `train_data_dir` is its training folder (SAMPLE_TRAIN_DIR, relative to
-    the working directory as in the quick start) and missing."""
-    if os.path.abspath(train_data_dir) != os.path.abspath(SAMPLE_TRAIN_DIR):
-        return
-    if os.path.isdir(train_data_dir) and os.listdir(train_data_dir):
-        return
-    root = os.path.dirname(os.path.abspath(train_data_dir))
-    log(f"Sample set not found: generating it in {root} (deterministic, no download) ...")
-    count = generate_sample_dataset(root)
-    log(f"Sample set ready: {count} images in {root}/{{train,val,test}}")
-
-
 def main(argv=None):
     parser = argparse.ArgumentParser(description="Generate the embedded facades-like sample set (A|B jpgs).")
     parser.add_argument("--output", default="data/sample_facades", help="folder to create train/val/test in")
@@ -262,8 +251,8 @@ def main(argv=None):
     parser.add_argument("--size", type=int, default=DEFAULT_SIZE, help="side of each half in pixels")
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
-    if min(args.num_train, args.num_val, args.num_test) < 0 or args.size < 32:
-        parser.error("counts must be >= 0 and --size >= 32")
+    if min(args.num_train, args.num_val, args.num_test) < 0 or args.size < MIN_SIZE:
+        parser.error(f"counts must be >= 0 and --size >= {MIN_SIZE}")
     count = generate_sample_dataset(args.output, {"train": args.num_train, "val": args.num_val,
                                                   "test": args.num_test}, args.size, args.seed)
     print(f"wrote {count} images under {args.output} (splits that already existed were kept)")

@@ -6,13 +6,16 @@ building: B's pictures are drawn from the sample set's seed 1, A's from seed 0.
     python -m src.dataset.unpaired_sample --output data/sample_unpaired
 """
 import argparse
+import os
 import sys
 
 import numpy as np
 from PIL import Image
 
-from src.dataset.sample_data import make_photo, write_split
+from src.dataset.sample_data import MIN_SIZE, make_photo, write_split
 
+# Where --model cycle_gan trains by default (generated there on first use).
+UNPAIRED_SAMPLE_DIR = os.path.join("data", "sample_unpaired")
 DEFAULT_COUNTS = {"trainA": 40, "trainB": 40, "testA": 12, "testB": 12}
 DEFAULT_SIZE = 128
 # The seed each domain's buildings come from (the same seed would give the same buildings).
@@ -46,11 +49,11 @@ def generate_unpaired_sample(output, counts=None, size=DEFAULT_SIZE):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description="Generate the embedded unpaired sample set (two domains).")
-    parser.add_argument("--output", default="data/sample_unpaired", help="folder to create trainA/ ... testB/ in")
+    parser.add_argument("--output", default=UNPAIRED_SAMPLE_DIR, help="folder to create trainA/ ... testB/ in")
     parser.add_argument("--size", type=int, default=DEFAULT_SIZE, help="side of each picture in pixels")
     args = parser.parse_args(argv)
-    if args.size < 32:
-        parser.error("--size must be >= 32")
+    if args.size < MIN_SIZE:
+        parser.error(f"--size must be >= {MIN_SIZE}")
     print(f"wrote {generate_unpaired_sample(args.output, size=args.size)} images under {args.output} "
           "(folders that already existed were kept)")
     return 0

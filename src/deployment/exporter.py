@@ -32,7 +32,7 @@ def export_from_config(config, log=print):
     _check_format(config)
     setup_device(config.device_target, config.device_id, config.mode)
     seed_everything(config.seed, deterministic=True)
-    generator, spec = load_generator(config.ckpt, spec_from_settings(config, with_discriminator=False))
+    generator, spec = load_generator(config.ckpt, spec_from_settings(config, with_discriminator=False), config.direction)
     height, width = export_image_size(config)
     require_size_multiples(config, spec, (export_size_setting(config),))
     set_test_mode(generator, config.export_mode)

@@ -10,7 +10,8 @@ from src.dataset.transforms import size_settings
 from src.evaluation.fid_kid import FidKidScorer, fid_between
 from src.evaluation.pairs import EvaluationPairs, test_preprocess
 from src.evaluation.report import evaluate_pairs
-from src.models.checkpoint import load_generator, set_test_mode
+from src.evaluation.unpaired import UnpairedTestSets, evaluate_cycle
+from src.models.checkpoint import load_translator_generator, set_test_mode
 from src.models.networks import generator_size_multiple, require_size_multiples, spec_from_settings
 from src.utils.device import seed_everything, setup_device
 from src.utils.errors import UserInputError
@@ -53,20 +54,40 @@ def evaluate(config):
         raise UserInputError("--val_data_dir is not set: pass the pairs to evaluate on")
     setup_device(config.device_target, config.device_id, config.mode)
     seed_everything(config.seed, deterministic=True)
-    generator, spec = load_generator(config.ckpt, spec_from_settings(config, with_discriminator=False))
-    require_matching_data(spec, config.dataset_mode, config.ckpt)
+    fallback_spec = spec_from_settings(config, with_discriminator=False)
+    loaded = load_translator_generator(config.ckpt, fallback_spec, config.direction)
+    generator, spec, direction = loaded.generator, loaded.spec, loaded.run.direction
+    dataset_mode = config.dataset_mode or checkpoint_dataset_mode(loaded)
+    if dataset_mode == "unaligned" and loaded.run.model != "cycle_gan" and not config.direction:
+        direction = "AtoB"  # a lone generator (a converted CycleGAN G_A) on two domains: testA -> testB
+    require_matching_data(spec, dataset_mode, config.ckpt, loaded.run.model == "cycle_gan")
     require_size_multiples(config, spec, size_settings(config.preprocess)[1])
-    pairs = EvaluationPairs.open(config.dataset_mode, config.val_data_dir, config.direction,
-                                 test_preprocess(config, generator_size_multiple(spec)),
-                                 ImageCoding.from_spec(spec), config.num_test)
+    preprocess, coding = test_preprocess(config, generator_size_multiple(spec)), ImageCoding.from_spec(spec)
     output_dir = results_folder(config.output_path, "eval", config.ckpt, config.val_data_dir)
     scorer = FidKidScorer.from_settings(config.fid_weights, config.fid_dims, config.fid_reference_stats)
-    summary = evaluate_generator(generator, pairs, output_dir, config.eval_mode, scorer=scorer)
+    if dataset_mode == "unaligned":
+        generators = {"generator": generator}
+        if loaded.run.model == "cycle_gan":
+            other = "AtoB" if direction == "BtoA" else "BtoA"
+            generators["generator_b"] = load_translator_generator(config.ckpt, fallback_spec, other).generator
+        sets = UnpairedTestSets.open(config.val_data_dir, direction, preprocess, coding, config.num_test)
+        summary = evaluate_cycle(generators, sets, output_dir, config.eval_mode, scorer=scorer)
+    else:
+        pairs = EvaluationPairs.open(dataset_mode, config.val_data_dir, direction, preprocess, coding, config.num_test)
+        summary = evaluate_generator(generator, pairs, output_dir, config.eval_mode, scorer=scorer)
     config.save(os.path.join(output_dir, "config.yaml"))
-    return dict(summary, checkpoint=config.ckpt, model_spec=spec.to_dict())
+    return dict(summary, checkpoint=config.ckpt, model_spec=spec.to_dict(), direction=direction)
 
 
-def require_matching_data(spec, dataset_mode, model_name):
+def checkpoint_dataset_mode(loaded):
+    """The layout a checkpoint's test set has unless --dataset_mode says: unaligned for a cycle_gan model,
+    label maps or colour photos for such models, else aligned pairs."""
+    if loaded.run.model == "cycle_gan":
+        return "unaligned"
+    return "labels" if loaded.spec.label_nc else "colorization" if loaded.spec.colorization else "aligned"
+
+
+def require_matching_data(spec, dataset_mode, model_name, is_unpaired_model=False):
     """A colorization model reads photos (--dataset_mode colorization), a label-map model label maps
     (--dataset_mode labels), any other model image pairs."""
     if bool(spec.label_nc) != (dataset_mode == "labels"):
@@ -80,3 +101,6 @@ def require_matching_data(spec, dataset_mode, model_name):
             f"{spec.out_channels} channels) but --dataset_mode is {dataset_mode}: "
             + ("use --dataset_mode colorization" if colorization else
                "use --dataset_mode " + ", ".join(mode for mode in DATASET_MODES if mode not in ("colorization", "labels"))))
+    if is_unpaired_model and dataset_mode != "unaligned":
+        raise UserInputError(f"'{model_name}' is a cycle_gan model: its test sets are two unpaired domains "
+                             "(testA/ and testB/), read with --dataset_mode unaligned")

@@ -10,6 +10,7 @@ good checkpoint with a broken one.
 import hashlib
 import json
 import os
+from dataclasses import dataclass, replace
 
 import mindspore as ms
 
@@ -51,11 +52,12 @@ def _atomic_save(entries, path, extra):
                            append_dict=dict(extra, format=CHECKPOINT_FORMAT))
 
 
-def save_training_checkpoint(path, state, model_spec, lr_policy_state=None):
+def save_training_checkpoint(path, state, model_spec, lr_policy_state=None, run=None):
     """Save everything --resume needs to continue exactly: the networks and optimisers of `state` (a
-    TrainingState), its counters, the model settings and the learning-rate policy's memory (a json-able
-    dict, for --lr_policy plateau)."""
-    entries = {}
+    TrainingState or CycleGANState), its counters and other arrays (CycleGAN's pools), the model settings,
+    the learning-rate policy's memory (a json-able dict, for --lr_policy plateau) and `run` (a RunIdentity:
+    which model, trained which way)."""
+    entries = {name: ms.Tensor(array) for name, array in getattr(state, "checkpoint_arrays", dict)().items()}
     for prefix, network in state.checkpoint_networks().items():
         entries.update(_network_state(network, prefix))
     for prefix, (optimizer, networks) in state.checkpoint_optimizers().items():
@@ -63,14 +65,33 @@ def save_training_checkpoint(path, state, model_spec, lr_policy_state=None):
     _atomic_save(entries, path, {"epoch": int(state.epoch), "step": int(state.step),
                                  "step_in_epoch": int(state.step_in_epoch),
                                  "model_spec": json.dumps(model_spec.to_dict()),
-                                 "lr_policy_state": json.dumps(lr_policy_state or {})})
+                                 "lr_policy_state": json.dumps(lr_policy_state or {}), **(run or RunIdentity()).entries()})
 
 
-def save_generator_checkpoint(path, generator, model_spec, epoch, step, extra=None):
-    """Save the generator alone (a quarter of the size) for evaluation, export and deployment; `extra`:
-    more string entries (generator_best.ckpt's `best`: its metric, score and epoch as json)."""
-    _atomic_save(_network_state(generator, "generator"), path,
-                 dict(extra or {}, epoch=int(epoch), step=int(step), model_spec=json.dumps(model_spec.to_dict())))
+@dataclass(frozen=True)
+class RunIdentity:
+    """What a checkpoint says of the run that wrote it: the model (--model) and the direction it trained (A -> B
+    is G_A's way for cycle_gan). Checkpoints from before it, and from elsewhere, read as pix2pix, BtoA."""
+    model: str = "pix2pix"
+    direction: str = "BtoA"
+
+    def entries(self):
+        return {"model": self.model, "direction": self.direction}
+
+    @classmethod
+    def of(cls, contents):
+        return cls(*(str(contents.get(key, default)) for key, default in cls().entries().items()))
+
+
+def save_generator_checkpoint(path, generators, model_spec, epoch, step, extra=None, run=None):
+    """Save the generator alone (a quarter of the size) for evaluation, export and deployment: `generators`
+    is G, or {checkpoint prefix: generator} (CycleGAN's 'generator' G_A and 'generator_b' G_B); `extra`: more
+    string entries (generator_best.ckpt's `best`: its metric, score and epoch as json); `run`: a RunIdentity."""
+    entries = {}
+    for prefix, generator in (generators if isinstance(generators, dict) else {"generator": generators}).items():
+        entries.update(_network_state(generator, prefix))
+    _atomic_save(entries, path, dict(extra or {}, epoch=int(epoch), step=int(step),
+                                     model_spec=json.dumps(model_spec.to_dict()), **(run or RunIdentity()).entries()))
 
 
 def read_checkpoint(path):
@@ -129,6 +150,11 @@ def _load_into(network, values, label, path):
         parameter.set_data(ms.Tensor(values[names[parameter.name]].asnumpy()))
 
 
+def load_into_network(network, contents, prefix, path):
+    """Load the entries '<prefix>.*' of a loaded checkpoint into `network`, checking names and shapes."""
+    _load_into(network, _entries(contents, prefix), prefix, path)
+
+
 def load_generator_weights(generator, contents, path):
     """Load generator weights from a training or generator checkpoint ('generator.*' names), or from
     a bare checkpoint of the UnetGenerator (names without prefix)."""
@@ -158,13 +184,17 @@ def _check_same_model(path, contents, model_spec):
                              ": resume with the same model settings")
 
 
-def restore_training_state(path, state, model_spec):
-    """Load a training checkpoint into `state` (a TrainingState: networks, optimisers and counters);
-    return the learning-rate policy's state dict."""
+def restore_training_state(path, state, model_spec, model="pix2pix"):
+    """Load a training checkpoint of --model `model` into `state` (a TrainingState or CycleGANState: networks,
+    optimisers, counters and other arrays); return the learning-rate policy's state dict."""
     contents = read_checkpoint(path)
     if not is_training_checkpoint(contents):
         raise UserInputError(f"'{path}' is not a training checkpoint (no discriminator/optimiser state), so it "
                              "cannot be resumed; pass a checkpoints/pix2pix_epoch_*.ckpt file")
+    stored_model = RunIdentity.of(contents).model
+    if stored_model != model:
+        raise UserInputError(f"checkpoint '{path}' is a --model {stored_model} training checkpoint: resume it with "
+                             f"--model {stored_model}, not {model}")
     _check_same_model(path, contents, model_spec)
     for prefix, network in state.checkpoint_networks().items():
         _load_into(network, _entries(contents, prefix), prefix, path)
@@ -173,20 +203,50 @@ def restore_training_state(path, state, model_spec):
             if name not in contents:
                 raise UserInputError(f"checkpoint '{path}' lacks optimiser state '{name}'")
             parameter.set_data(ms.Tensor(contents[name].asnumpy()))
+    if hasattr(state, "load_arrays"):
+        state.load_arrays({name: value.asnumpy() for name, value in contents.items() if isinstance(value, ms.Tensor)})
     state.epoch, state.step, state.step_in_epoch = (checkpoint_counter(contents, key)
                                                     for key in ("epoch", "step", "step_in_epoch"))
     lr_policy_state = contents.get("lr_policy_state")
     return json.loads(lr_policy_state) if isinstance(lr_policy_state, str) else {}
 
 
-def load_generator(path, fallback_spec):
+def load_generator(path, fallback_spec, direction=None):
     """Rebuild the generator a checkpoint was trained with (its stored model settings; `fallback_spec` for
     a checkpoint from elsewhere that carries none) and load its weights. Returns (generator, model spec)."""
+    loaded = load_translator_generator(path, fallback_spec, direction)
+    return loaded.generator, loaded.spec
+
+
+def load_translator_generator(path, fallback_spec, direction=None):
+    """load_generator for a translation `direction` (None: the way the checkpoint trained): a cycle_gan
+    checkpoint gives G_A for its own direction and G_B (B -> A) for the other. Returns (generator, its model
+    spec, the RunIdentity with the direction it translates, its checkpoint prefix) as a LoadedGenerator."""
     contents = read_checkpoint(path)
     spec = checkpoint_model_spec(contents, path) or fallback_spec
+    run = RunIdentity.of(contents)
+    prefix = "generator"
+    if run.model == "cycle_gan" and direction not in (None, run.direction):
+        if not any(name.startswith("generator_b.") for name in contents):
+            raise UserInputError(f"checkpoint '{path}' holds only G_A ({run.direction}): it cannot translate "
+                                 f"{direction}")
+        prefix, spec = "generator_b", replace(spec, in_channels=spec.out_channels, out_channels=spec.in_channels)
     generator = build_generator(spec)
-    load_generator_weights(generator, contents, path)
-    return generator, spec
+    if prefix == "generator":
+        load_generator_weights(generator, contents, path)
+    else:
+        load_into_network(generator, contents, prefix, path)
+    return LoadedGenerator(generator, spec, replace(run, direction=direction or run.direction), prefix)
+
+
+@dataclass(frozen=True)
+class LoadedGenerator:
+    """A generator rebuilt from a checkpoint: its model spec, the run's identity (with the direction this
+    generator translates) and the prefix it was stored under ('generator', or CycleGAN's 'generator_b')."""
+    generator: object
+    spec: ModelSpec
+    run: RunIdentity
+    prefix: str = "generator"
 
 
 def set_test_mode(generator, test_mode):

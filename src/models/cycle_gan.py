@@ -10,11 +10,12 @@ One step on a batch, in the reference's order:
      and likewise D_B on A against pool_A(fake_A), the fakes of step 1 drawn through the history pools.
 The pools live on the host (models.image_pool), so steps 2 and 3 are two compiled graphs.
 """
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import mindspore as ms
 from mindspore import nn, ops
 
+from src.models.image_pool import ImagePool
 from src.models.loss import GAN_OBJECTIVES
 
 # The losses a step returns, in the reference's loss_names order.
@@ -36,10 +37,12 @@ class CycleGANNetworks(nn.Cell):
 @dataclass
 class CycleGANState:
     """What a CycleGAN training checkpoint holds and --resume restores: the four networks (a CycleGANNetworks),
-    the two optimisers (G_A and G_B's, D_A and D_B's) and the counters of a TrainingState."""
+    the two optimisers (G_A and G_B's, D_A and D_B's), the history pools (of fake A's, of fake B's:
+    models.image_pool.ImagePool) and the counters of a TrainingState."""
     networks: CycleGANNetworks
     optimizer_g: nn.Optimizer
     optimizer_d: nn.Optimizer
+    pools: tuple = field(default_factory=lambda: (ImagePool(0), ImagePool(0)))
     epoch: int = 0
     step: int = 0
     step_in_epoch: int = 0
@@ -62,6 +65,19 @@ class CycleGANState:
         networks = self.networks
         return {"optimizer_g": (self.optimizer_g, (networks.generator, networks.generator_b)),
                 "optimizer_d": (self.optimizer_d, (networks.discriminator_a, networks.discriminator_b))}
+
+    def checkpoint_arrays(self):
+        """{'pool_fake_a.<slot>' / 'pool_fake_b.<slot>': float32 (C, H, W)}: the stored fakes, so that a
+        resumed run draws from the pools as an uninterrupted one."""
+        return {f"pool_fake_{side}.{slot}": image for side, pool in zip("ab", self.pools)
+                for slot, image in enumerate(pool.state())}
+
+    def load_arrays(self, arrays):
+        """Refill the pools from checkpoint_arrays' entries ({name: array}); a pool without entries is empty."""
+        for side, pool in zip("ab", self.pools):
+            slots = sorted((int(name.rsplit(".", 1)[1]), value) for name, value in arrays.items()
+                           if name.startswith(f"pool_fake_{side}."))
+            pool.load_state([value for _, value in slots])
 
 
 @dataclass(frozen=True)

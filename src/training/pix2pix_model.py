@@ -8,11 +8,18 @@ from src.models.networks import (build_discriminator, build_generator, describe_
 from src.models.pix2pix import (Pix2PixTrainStep, TrainingState, apply_mixed_precision, build_adam, count_parameters,
                                 make_loss_scaler, restart_adam)
 from src.training.pretrained_global import load_pretrained_global
+from src.training.progress import LossReport
 from src.utils.tools import image_grid
 from src.weights.vgg_weights import build_perceptual_loss
 
 # Pairs shown in each epoch's picture (input | output | target rows).
 EPOCH_PICTURE_ROWS = 4
+# The losses a step returns: {losses.csv name: (progress line name, loss curve title)}; the last two are
+# pix2pixHD's, 0 in runs without them.
+LOSSES = {"loss_d": ("D", "D loss (0.5 x (real + fake))"), "loss_g_gan": ("G_GAN", "G GAN loss"),
+          "loss_g_l1": ("G_L1", "G L1 (|G(A) - B|, [-1, 1] units)"),
+          "loss_g_feat": ("G_feat", "G feature matching (unweighted)"),
+          "loss_g_vgg": ("G_VGG", "G VGG19 loss (unweighted)")}
 
 
 class Pix2PixModel:
@@ -42,13 +49,13 @@ class Pix2PixModel:
         return self.step_cell
 
     def step(self, real_a, real_b):
-        """One training step: (the losses as floats, in plan order, and G(A) for the epoch picture)."""
+        """One training step: (the losses as floats, in LOSSES order, and (A, G(A), B) for the epoch picture)."""
         outputs = self.step_cell(real_a, real_b)
-        return tuple(float(loss.asnumpy()) for loss in outputs[:-1]), outputs[-1]
+        return tuple(float(loss.asnumpy()) for loss in outputs[:-1]), (real_a, outputs[-1], real_b)
 
-    def shown_losses(self):
-        """The generator terms beyond GAN and L1 that the logs show (feature matching, VGG)."""
-        return objective_terms(self.objective)
+    def loss_report(self):
+        """The losses the logs show: D, G's GAN and L1, and feature matching and VGG when the run has them."""
+        return LossReport(LOSSES, ("loss_d", "loss_g_gan", "loss_g_l1") + objective_terms(self.objective))
 
     def start_epoch(self, epoch, log):
         """--niter_fix_global: the global generator trains from epoch niter_fix_global + 1 on, with a fresh Adam."""
@@ -66,6 +73,10 @@ class Pix2PixModel:
         return image_grid([coding.pictures(real_a[i], fake_b[i], real_b[i])
                            for i in range(min(EPOCH_PICTURE_ROWS, real_a.shape[0]))])
 
+    def generators(self):
+        """{checkpoint prefix: generator} of what generator checkpoints hold: G."""
+        return {"generator": self.state.generator}
+
     def digests(self):
         """A line naming the final weights (for comparing runs)."""
         return (f"generator {weights_digest(self.state.generator)}, "
@@ -76,7 +87,7 @@ class Pix2PixModel:
         config, objective = self.config, self.objective
         penalty = GAN_OBJECTIVES.get(config.gan_mode).gradient_penalty
         return (f"Objective: {config.gan_mode} GAN + {config.lambda_L1:g} x L1"
-                + (f" + {objective.lambda_feat:g} x feature matching" if "loss_g_feat" in self.shown_losses() else "")
+                + (f" + {objective.lambda_feat:g} x feature matching" if "loss_g_feat" in objective_terms(objective) else "")
                 + (f" + {objective.lambda_vgg:g} x VGG19" if objective.lambda_vgg else "")
                 + (f" + {config.lambda_gp:g} x gradient penalty" if penalty else "")
                 + (f"; only the outermost enhancer trains in epochs 1..{config.niter_fix_global}"

@@ -11,8 +11,8 @@ from src.utils.tools import unfinished_writes
 class RunFolder:
     """The files of one training run under OUTPUT_PATH (the layout is documented in the README)."""
 
-    def __init__(self, output_path):
-        self.root = output_path
+    def __init__(self, output_path, model="pix2pix"):
+        self.root, self.model = output_path, model  # model: --model, which names the training checkpoints
         self.config = os.path.join(output_path, "config.yaml")
         self.log = os.path.join(output_path, "train.log")
         self.checkpoints = os.path.join(output_path, "checkpoints")
@@ -33,13 +33,14 @@ class RunFolder:
         return os.path.join(self.images, f"epoch_{epoch:04d}.png")
 
     def training_checkpoint(self, epoch, step_in_epoch=0):
-        """pix2pix_epoch_EEEE.ckpt after EEEE epochs; _step_SSSSS when SSSSS steps into the next one."""
+        """MODEL_epoch_EEEE.ckpt (pix2pix_epoch_0020.ckpt) after EEEE epochs; _step_SSSSS when SSSSS steps into
+        the next one."""
         suffix = f"_step_{step_in_epoch:05d}" if step_in_epoch else ""
-        return os.path.join(self.checkpoints, f"pix2pix_epoch_{epoch:04d}{suffix}.ckpt")
+        return os.path.join(self.checkpoints, f"{self.model}_epoch_{epoch:04d}{suffix}.ckpt")
 
     def training_checkpoints(self):
-        """The run's pix2pix_epoch_*.ckpt files, oldest first."""
-        return sorted(glob.glob(os.path.join(self.checkpoints, "pix2pix_epoch_[0-9]*.ckpt")))
+        """The run's MODEL_epoch_*.ckpt files, oldest first."""
+        return sorted(glob.glob(os.path.join(self.checkpoints, f"{self.model}_epoch_[0-9]*.ckpt")))
 
     def prepare(self, resuming):
         """Create the folder; refuse one that already holds a run unless resuming it."""

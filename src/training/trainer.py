@@ -1,15 +1,19 @@
 """A training run: devices, the model, resume, data, then epochs with progress, pictures and checkpoints, and
-an evaluation of the final generator. The model (src/training/pix2pix_model.py) builds the networks and the
-compiled step; the held-out pairs (src/training/held_out.py) are scored by HeldOutScoring."""
+an evaluation of the final generator(s). The model (--model: a room of src/training/models.py) builds the
+networks and the compiled step; the held-out pairs (src/training/held_out.py) are scored by HeldOutScoring."""
+import os
+import shutil
+
 from src.dataset.image_coding import ImageCoding
 from src.dataset.pair_dataset import create_train_dataset, indices_digest, iterate_batches, open_pair_source
-from src.dataset.sample_data import ensure_sample_dataset
+from src.dataset.sample_sets import ensure_sample_dataset
 from src.dataset.transforms import Preprocess
-from src.models.checkpoint import restore_training_state, save_generator_checkpoint, save_training_checkpoint
+from src.models.checkpoint import (RunIdentity, restore_training_state, save_generator_checkpoint,
+                                   save_training_checkpoint)
 from src.models.networks import generator_size_multiple, require_networks_fit, spec_from_settings
 from src.models.pix2pix import set_learning_rate
 from src.training.held_out import HeldOutScoring
-from src.training.pix2pix_model import Pix2PixModel
+from src.training.models import MODELS
 from src.training.progress import TrainingProgress
 from src.training.run_folder import RunFolder
 from src.training.stop_request import StopRequest
@@ -21,12 +25,13 @@ from src.utils.tools import read_loss_history, save_image_atomic, setup_logger
 
 
 class Trainer:
-    """Trains a model (`model_class`, Pix2PixModel by default) per `config` (see default_config.yaml) on one
-    device or as one rank of a job."""
+    """Trains the model of config.model (a room of src/training/models.MODELS) per `config` (see
+    default_config.yaml) on one device or as one rank of a job."""
 
-    def __init__(self, config, model_class=Pix2PixModel):
-        self.config, self.model_class = config, model_class
-        self.folder = RunFolder(config.output_path)
+    def __init__(self, config):
+        self.config, self.model_class = config, MODELS.get(config.model).build
+        self.run_identity = RunIdentity(config.model, config.direction)
+        self.folder = RunFolder(config.output_path, config.model)
         self.spec = spec_from_settings(config)
         self.coding = ImageCoding.from_spec(self.spec)
         self.multiple = generator_size_multiple(self.spec)
@@ -40,6 +45,25 @@ class Trainer:
     def run(self):
         """Train; returns the evaluation summary of the final generator on val_data_dir (rank 0 with
         val_data_dir set), else None. Raises TrainingStopped after a requested stop has been saved."""
+        new_folder = not os.path.exists(self.config.output_path)
+        try:
+            model, dataset, steps_per_epoch, progress = self._start()
+        except UserInputError:
+            if new_folder and self.device_num == 1:  # a run refused before its first step leaves nothing behind
+                self._discard_folder()
+            raise
+        model.compile_step(self.device_num)
+        with self.stop.handling_signals(self.logger.info):
+            try:
+                self._train_epochs(model.state, dataset, steps_per_epoch, progress)
+            finally:
+                self.board.close()
+        self.logger.info(f"{progress.finished()}; final weights: {model.digests()}")
+        return self._finish(model.state) if self.rank == 0 else None
+
+    def _start(self):
+        """Everything before the first step: the folder, devices, data, the model (resumed), validation and
+        the plan lines; returns (model, dataset, steps per epoch, TrainingProgress)."""
         config = self.config
         self.folder.prepare(resuming=bool(config.resume))
         self._join_devices()
@@ -54,22 +78,23 @@ class Trainer:
                                        self.logger.info)
         if self.rank == 0:
             self.board = TensorBoardLog(self.folder.tensorboard, model.state.step)
-            self.held_out.start_validation(self.folder, self.spec, self.board, model.state)
+            self.held_out.start_validation(self.folder, self.spec, self.board, model.state, self.run_identity)
             config.save(self.folder.config)
         plan = data_line(config, self.spec, model.state, steps_per_epoch, self.epochs, self.device_num)
         for line in model.network_lines + [model.objective_line(), plan]:
             self.logger.info(line)
-        history = [row for row in read_loss_history(self.folder.losses) if row["step"] <= model.state.step]
-        progress = TrainingProgress(self.logger.info, config.log_interval, steps_per_epoch, self.epochs, history,
-                                    shown=model.shown_losses(), on_line=self.board.losses)
-        model.compile_step(self.device_num)
-        with self.stop.handling_signals(self.logger.info):
-            try:
-                self._train_epochs(model.state, dataset, steps_per_epoch, progress)
-            finally:
-                self.board.close()
-        self.logger.info(f"{progress.finished()}; final weights: {model.digests()}")
-        return self._finish(model.state) if self.rank == 0 else None
+        report = model.loss_report()
+        history = [row for row in read_loss_history(self.folder.losses, report.names) if row["step"] <= model.state.step]
+        return model, dataset, steps_per_epoch, TrainingProgress(
+            self.logger.info, config.log_interval, steps_per_epoch, self.epochs, report, history,
+            on_line=self.board.losses)
+
+    def _discard_folder(self):
+        """Remove the output folder this run made (its log and empty folders) once the run is refused."""
+        self.board.close()
+        for handler in list(self.logger.handlers if self.logger else ()):
+            handler.close()
+        shutil.rmtree(self.folder.root, ignore_errors=True)
 
     def _join_devices(self):
         """Select the device (or join the distributed job) and start the log; only rank 0 writes the run's
@@ -93,7 +118,7 @@ class Trainer:
         path = self.folder.checkpoint_to_resume(self.config.resume, self.logger.info)
         if not path:
             return
-        self.lr_policy.load_state(restore_training_state(path, state, self.spec))
+        self.lr_policy.load_state(restore_training_state(path, state, self.spec, self.config.model))
         self.logger.info(f"Resumed from {path}: {state.epoch} epochs and {state.step} steps done"
                          + (f", {state.step_in_epoch} of them in epoch {state.epoch + 1}" if state.step_in_epoch else ""))
         if state.epoch >= self.epochs:
@@ -115,7 +140,7 @@ class Trainer:
         return create_train_dataset(
             source, preprocess, self.coding, config.batch_size, seed=config.seed, start_epoch=state.epoch,
             end_epoch=self.epochs, num_parallel_workers=config.num_parallel_workers, num_shards=self.device_num,
-            shard_id=self.rank, skip_steps=state.step_in_epoch)
+            shard_id=self.rank, skip_steps=state.step_in_epoch, serial_batches=config.serial_batches)
 
     def _start_epoch(self, epoch, state):
         """Set the learning rate of 1-based `epoch` on every optimiser (and the model's own switch); returns it."""
@@ -134,12 +159,12 @@ class Trainer:
         for real_a, real_b, indices in iterate_batches(dataset.create_tuple_iterator(num_epochs=1)):
             if self.device_num > 1:  # only the distributed shard log needs them on the host
                 epoch_indices.extend(indices.asnumpy().tolist())
-            losses, fake_b = self.model.step(real_a, real_b)
+            losses, visuals = self.model.step(real_a, real_b)
             state.step, state.step_in_epoch, steps_left = state.step + 1, state.step_in_epoch + 1, steps_left - 1
             progress.step_done(epoch, state.step_in_epoch, state.step, losses, lr, steps_left)
             if state.step_in_epoch == steps_per_epoch:
                 state.epoch, state.step_in_epoch = epoch, 0
-                self._end_of_epoch(state, progress, (real_a, fake_b, real_b), epoch_indices)
+                self._end_of_epoch(state, progress, visuals, epoch_indices)
                 epoch, epoch_indices = epoch + 1, []
                 if epoch <= self.epochs:
                     lr = self._start_epoch(epoch, state)
@@ -155,14 +180,14 @@ class Trainer:
         if self.lr_policy.needs_metric:
             self.logger.info(self.lr_policy.end_of_epoch(self.held_out.plateau_l1(state.generator)))
         if self.held_out.due(state.epoch):
-            self.held_out.validate(state.generator, state.epoch, state.step)
+            self.held_out.validate(self.model.generators(), state.epoch, state.step)
         if self.rank != 0:
             return
         save_image_atomic(self.model.epoch_picture(visuals, self.coding), self.folder.epoch_picture(state.epoch))
         progress.save(self.folder.losses, self.folder.loss_curve)
         if state.epoch % self.config.save_checkpoint_epochs == 0 or state.epoch == self.epochs:
             path = self.folder.training_checkpoint(state.epoch)
-            save_training_checkpoint(path, state, self.spec, self.lr_policy.state())
+            save_training_checkpoint(path, state, self.spec, self.lr_policy.state(), self.run_identity)
             self.logger.info(f"Saved {path}")
             self.folder.remove_old_checkpoints(self.config.keep_checkpoint_max, self.logger.info)
 
@@ -170,16 +195,18 @@ class Trainer:
         """Save the exact position (epochs completed + steps into the next) and stop the run."""
         path = self.folder.training_checkpoint(state.epoch, state.step_in_epoch)
         if self.rank == 0:
-            save_training_checkpoint(path, state, self.spec, self.lr_policy.state())
+            save_training_checkpoint(path, state, self.spec, self.lr_policy.state(), self.run_identity)
             progress.save(self.folder.losses, self.folder.loss_curve)
         raise self.stop.stopped(f"epoch {state.epoch + 1} step {state.step_in_epoch} (total {state.step}): "
                                 f"saved {path}")
 
     def _finish(self, state):
         """Save the final generator and, with val_data_dir, score it as eval.py would; returns the summary."""
-        save_generator_checkpoint(self.folder.final_generator, state.generator, self.spec, self.epochs, state.step)
-        self.logger.info(f"Generator saved to {self.folder.final_generator}")
-        return self.held_out.evaluate_final(state.generator, self.folder.final_generator)
+        generators = self.model.generators()
+        save_generator_checkpoint(self.folder.final_generator, generators, self.spec, self.epochs, state.step,
+                                  run=self.run_identity)
+        self.logger.info(f"{' and '.join(generators)} saved to {self.folder.final_generator}")
+        return self.held_out.evaluate_final(generators, self.folder.final_generator)
 
 
 def smallest_training_size(config, source):

@@ -10,6 +10,7 @@ import mindspore as ms
 
 from src.evaluation.evaluator import translation_by
 from src.evaluation.report import mean_scores, score_pair, translated_pairs
+from src.evaluation.unpaired import UnpairedTestSets, cycle_scores
 from src.models.checkpoint import read_checkpoint, save_generator_checkpoint, set_test_mode
 from src.utils.tools import atomic_write_path, image_grid
 
@@ -34,10 +35,27 @@ def resolve_best_metric(best_metric, has_weights):
     return best_metric
 
 
-def generator_scores(generator, pairs, eval_mode, scorer):
-    """(summary, pictures of the first rows) of `generator` on `pairs` in `eval_mode`; batch-norm running
-    statistics are restored afterwards, so validating leaves the trained weights as they were."""
-    kept = [(parameter, parameter.asnumpy()) for parameter in generator.untrainable_params()]
+def generator_scores(generators, pairs, eval_mode, scorer):
+    """(summary, pictures of the first rows) of `generators` ({checkpoint prefix: generator}) on `pairs`
+    (EvaluationPairs, or a CycleGAN's UnpairedTestSets) in `eval_mode`; batch-norm running statistics are
+    restored afterwards, so validating leaves the trained weights as they were."""
+    kept = [(parameter, parameter.asnumpy()) for generator in generators.values()
+            for parameter in generator.untrainable_params()]
+    if isinstance(pairs, UnpairedTestSets):
+        shown = []
+
+        def keep(way, name, pictures):
+            if len(shown) < VALIDATION_PICTURE_ROWS:
+                shown.append([picture for picture in pictures if picture is not None])
+        summary = cycle_scores(generators, pairs, eval_mode, scorer, keep)
+    else:
+        summary, shown = _paired_scores(generators["generator"], pairs, eval_mode, scorer)
+    for parameter, value in kept:
+        parameter.set_data(ms.Tensor(value))
+    return summary, shown
+
+
+def _paired_scores(generator, pairs, eval_mode, scorer):
     set_test_mode(generator, eval_mode)
     rows, shown, fakes, reals = [], [], [], []
     for _, name, pictures in translated_pairs(translation_by(generator), pairs):
@@ -47,8 +65,6 @@ def generator_scores(generator, pairs, eval_mode, scorer):
         if len(shown) < VALIDATION_PICTURE_ROWS:
             shown.append(pictures)
     generator.set_train(True)
-    for parameter, value in kept:
-        parameter.set_data(ms.Tensor(value))
     summary = mean_scores(rows)
     summary.update(scorer.scores(fakes, reals))
     return summary, shown
@@ -58,20 +74,21 @@ class Validation:
     """--val_every: scores `pairs` (EvaluationPairs) when the trainer says, keeps the best generator by `metric`
     (resolved, see resolve_best_metric) in folder.best_generator, and reports to `log` and `board`."""
 
-    def __init__(self, pairs, scorer, metric, folder, spec, eval_mode, log, board):
-        self.pairs, self.scorer, self.metric = pairs, scorer, metric
+    def __init__(self, pairs, scorer, metric, folder, spec, eval_mode, log, board, run=None):
+        self.pairs, self.scorer, self.metric, self.run_identity = pairs, scorer, metric, run
         self.folder, self.spec, self.eval_mode, self.log, self.board = folder, spec, eval_mode, log, board
         self.rows, self.best = [], None  # best: {metric, score, epoch}
 
     @classmethod
-    def for_run(cls, config, pairs, folder, spec, scorer, log, board):
+    def for_run(cls, config, pairs, folder, spec, scorer, log, board, run=None):
         """The validation of a run's settings (FID and KID by `scorer`, a FidKidScorer), or None with --val_every 0."""
         if not config.val_every:
             return None
         metric = resolve_best_metric(config.best_metric, bool(config.fid_weights))
-        log(f"Validation every {config.val_every} epochs on {len(pairs.source.names)} pairs of {config.val_data_dir}; "
+        log(f"Validation every {config.val_every} epochs on {len(pairs.source.names)} "
+            f"{'test pictures of A' if isinstance(pairs, UnpairedTestSets) else 'pairs'} of {config.val_data_dir}; "
             f"the best {metric} is kept in {folder.best_generator}")
-        return cls(pairs, scorer, metric, folder, spec, config.eval_mode, log, board)
+        return cls(pairs, scorer, metric, folder, spec, config.eval_mode, log, board, run)
 
     def restore(self, epochs_done):
         """A resumed run: the rows up to its epoch, and the best so far from generator_best.ckpt."""
@@ -82,16 +99,17 @@ class Validation:
                 self.best = best
                 self.log(f"Best so far: {self.metric} {best['score']:.4f} after epoch {best['epoch']}")
 
-    def run(self, generator, epoch, step):
-        """Score the generator after `epoch` (`step` steps); returns the summary."""
+    def run(self, generators, epoch, step):
+        """Score the generators ({checkpoint prefix: generator}) after `epoch` (`step` steps); returns the
+        summary."""
         started = time.perf_counter()
-        summary, shown = generator_scores(generator, self.pairs, self.eval_mode, self.scorer)
+        summary, shown = generator_scores(generators, self.pairs, self.eval_mode, self.scorer)
         seconds = time.perf_counter() - started
         row = dict({key: summary.get(key) for key in SCORE_COLUMNS}, epoch=epoch, step=step, seconds=round(seconds, 2))
         self.rows.append(row)
         write_validation_rows(self.rows, self.folder.validation)
         plot_validation_curves(self.rows, self.folder.validation_curve)
-        kept = self._keep_if_best(generator, epoch, step, summary)
+        kept = self._keep_if_best(generators, epoch, step, summary)
         self.board.validation(step, row, image_grid([list(pictures) for pictures in shown]))
         self.log(f"Validation after epoch {epoch}: " + ", ".join(
             f"{key} {row[key]:.4f}" for key in SCORE_COLUMNS[:-1] if row[key] is not None)
@@ -100,7 +118,7 @@ class Validation:
                                       if self.best else ""))
         return summary
 
-    def _keep_if_best(self, generator, epoch, step, summary):
+    def _keep_if_best(self, generators, epoch, step, summary):
         score = summary.get(score_key(self.metric))
         if score is None:
             return False
@@ -108,8 +126,8 @@ class Validation:
                                       else score <= self.best["score"]):
             return False
         self.best = {"metric": self.metric, "score": float(score), "epoch": epoch}
-        save_generator_checkpoint(self.folder.best_generator, generator, self.spec, epoch, step,
-                                  extra={"best": json.dumps(self.best)})
+        save_generator_checkpoint(self.folder.best_generator, generators, self.spec, epoch, step,
+                                  extra={"best": json.dumps(self.best)}, run=self.run_identity)
         return True
 
 

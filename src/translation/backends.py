@@ -25,7 +25,7 @@ class Backend(Entry):
     refusal: str = ""
 
 
-def mindspore_runner(generator, spec, checkpoint, log=print):
+def mindspore_runner(generator, spec, checkpoint, log=print, suffix=""):
     """G in MindSpore, on the device selected (utils.device.setup_device)."""
     def run_generator(batch):
         return generator(ms.Tensor(np.ascontiguousarray(batch, dtype=np.float32))).asnumpy()
@@ -41,12 +41,13 @@ def checkpoint_digest(path):
     return digest.hexdigest()
 
 
-def onnx_runner(generator, spec, checkpoint, log=print):
-    """G through ONNX Runtime, from CHECKPOINT_NAME.onnx beside the checkpoint: exported (eval mode, any
-    height and width) unless the export there was made from this very checkpoint."""
+def onnx_runner(generator, spec, checkpoint, log=print, suffix=""):
+    """G through ONNX Runtime, from CHECKPOINT_NAME<suffix>.onnx beside the checkpoint (suffix: which of its
+    generators, '' for the first): exported (eval mode, any height and width) unless the export there was
+    made from this very checkpoint."""
     from src.deployment.export_model import export_generator  # imports onnx: only when this backend runs
 
-    prefix = os.path.splitext(checkpoint)[0]
+    prefix = os.path.splitext(checkpoint)[0] + suffix
     digest, info_path = checkpoint_digest(checkpoint), export_info_path(prefix)
     cached = os.path.isfile(prefix + ".onnx") and os.path.isfile(info_path)
     if cached:

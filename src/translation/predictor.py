@@ -46,7 +46,8 @@ def load_translator(config, log=print):
     setup_device(config.device_target, config.device_id, config.mode)
     seed_everything(config.seed, deterministic=True)
     translator = Translator.from_checkpoint(config.ckpt, config.eval_mode, config.backend, config.tile_size,
-                                            config.tile_overlap, spec_from_settings(config, with_discriminator=False), log)
+                                            config.tile_overlap, spec_from_settings(config, with_discriminator=False), log,
+                                            config.direction)
     require_size_multiples(config, translator.spec, ("tile_size", "tile_overlap"))
     return translator
 

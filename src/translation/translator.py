@@ -20,7 +20,7 @@ from PIL import Image
 
 from src.dataset.image_coding import ImageCoding
 from src.dataset.label_maps import LabelMaps
-from src.models.checkpoint import load_generator, set_test_mode
+from src.models.checkpoint import load_translator_generator, set_test_mode
 from src.translation.backends import BACKENDS, require_backend_mode
 from src.translation.tiling import translate_array
 from src.utils.errors import UserInputError, UserTypeError
@@ -39,15 +39,18 @@ class Translator:
 
     @classmethod
     def from_checkpoint(cls, path, eval_mode="train", backend="mindspore", tile_size=1024, tile_overlap=256,
-                        fallback_spec=None, log=print):
+                        fallback_spec=None, log=print, direction=None):
         """The generator of checkpoint `path` (ours, or converted with convert_weights.py; `fallback_spec`
         rebuilds one that carries no settings) in test mode `eval_mode` ("train": the paper's, "eval"),
-        run by `backend`. The device is the one selected (utils.device.setup_device; CPU by default)."""
+        run by `backend`; `direction`: of a cycle_gan checkpoint, G_A's (None, its trained one) or G_B's. The
+        device is the one selected (utils.device.setup_device; CPU by default)."""
         runner = BACKENDS.get(backend).build
         require_backend_mode(backend, eval_mode)
-        generator, spec = load_generator(path, fallback_spec)
+        loaded = load_translator_generator(path, fallback_spec, direction)
+        generator, spec = loaded.generator, loaded.spec
         set_test_mode(generator, eval_mode)
-        translator = cls(runner(generator, spec, path, log), generator.size_multiple, ImageCoding.from_spec(spec),
+        suffix = "" if loaded.prefix == "generator" else "_" + loaded.prefix
+        translator = cls(runner(generator, spec, path, log, suffix), generator.size_multiple, ImageCoding.from_spec(spec),
                          tile_size, tile_overlap, backend, spec)
         translator.generator = generator if backend == "mindspore" else None
         return translator

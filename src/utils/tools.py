@@ -91,46 +91,46 @@ def write_json_atomic(data, path):
         json.dump(data, handle, indent=2)
 
 
-# The losses a training step reports, as losses.csv names them, with the loss curve's titles; the last two
-# are pix2pixHD's (feature matching, VGG19), 0 in runs without them.
-LOSS_TITLES = {"loss_d": "D loss (0.5 x (real + fake))", "loss_g_gan": "G GAN loss",
-               "loss_g_l1": "G L1 (|G(A) - B|, [-1, 1] units)", "loss_g_feat": "G feature matching (unweighted)",
-               "loss_g_vgg": "G VGG19 loss (unweighted)"}
-BASE_LOSSES = ("loss_d", "loss_g_gan", "loss_g_l1")
-
-
-def write_loss_history(history, path):
-    """Write per-step losses [{epoch, step, loss_d, ..., loss_g_vgg, lr}, ...] as csv (atomically)."""
+def write_loss_history(history, path, names):
+    """Write per-step losses [{epoch, step, <each of names>, lr}, ...] as csv (atomically)."""
     with atomic_write_path(path) as temporary, open(temporary, "w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=["epoch", "step", *LOSS_TITLES, "lr"])
+        writer = csv.DictWriter(handle, fieldnames=["epoch", "step", *names, "lr"])
         writer.writeheader()
         writer.writerows(history)
 
 
-def read_loss_history(path):
-    """Read a losses.csv written by write_loss_history (for resumed runs); columns an older file lacks are 0."""
+def read_loss_history(path, names):
+    """Read a losses.csv written by write_loss_history (for resumed runs); columns of `names` an older file
+    lacks are 0."""
     if not os.path.isfile(path):
         return []
     with open(path, newline="", encoding="utf-8") as handle:
-        return [dict({name: float(row.get(name) or 0.0) for name in LOSS_TITLES}, epoch=int(row["epoch"]),
+        return [dict({name: float(row.get(name) or 0.0) for name in names}, epoch=int(row["epoch"]),
                      step=int(row["step"]), lr=float(row["lr"])) for row in csv.DictReader(handle)]
 
 
-def plot_loss_curves(history, path, steps_per_epoch):
-    """Plot D loss, G GAN loss and G L1 (and feature matching and VGG when the run has them) against epochs
-    (raw and smoothed) into a PNG."""
+# Panels per row of the loss curve (CycleGAN's eight losses: two rows of A's and B's).
+LOSS_CURVE_COLUMNS = 4
+
+
+def plot_loss_curves(history, path, steps_per_epoch, titles):
+    """Plot each loss of `titles` ({name: panel title}) against epochs (raw and smoothed) into a PNG."""
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     steps = np.array([row["step"] for row in history], np.float64)
     epochs = steps / max(steps_per_epoch, 1)
-    keys = list(BASE_LOSSES) + [key for key in LOSS_TITLES if key not in BASE_LOSSES
-                                and any(row.get(key, 0.0) for row in history)]
-    figure, axes = plt.subplots(1, len(keys), figsize=(4.35 * len(keys), 3.6))
+    keys = list(titles)
+    columns = min(len(keys), LOSS_CURVE_COLUMNS)
+    rows = -(-len(keys) // columns)
+    figure, axes = plt.subplots(rows, columns, figsize=(4.35 * columns, 3.6 * rows), squeeze=False)
+    for axis in axes.flat[len(keys):]:
+        axis.set_visible(False)
+    axes = axes.ravel()
     window = max(1, len(history) // 50)
     for axis, key in zip(axes, keys):
-        title = LOSS_TITLES[key]
+        title = titles[key]
         values = np.array([row[key] for row in history], np.float64)
         axis.plot(epochs, values, color="0.75", linewidth=0.6, label="per step")
         if len(values) >= window > 1:

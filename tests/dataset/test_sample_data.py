@@ -4,8 +4,9 @@ import os
 import numpy as np
 from PIL import Image
 
-from src.dataset.sample_data import (PALETTE, SAMPLE_TRAIN_DIR, ensure_sample_dataset, generate_sample_dataset,
-                                     make_pair)
+from src.dataset.sample_data import PALETTE, SAMPLE_TRAIN_DIR, generate_sample_dataset, make_pair
+from src.dataset.sample_sets import ensure_sample_dataset
+from src.dataset.unpaired_sample import UNPAIRED_SAMPLE_DIR
 
 
 def test_layout_and_pairs_like_the_public_facades_set(tmp_path):
@@ -42,6 +43,8 @@ def test_training_on_the_default_path_makes_it_only_when_missing(tmp_path, monke
     other = str(tmp_path / "mine")
     ensure_sample_dataset(other, messages.append)
     assert not os.path.exists(other)  # a user's own path is never filled with sample data
+    ensure_sample_dataset(UNPAIRED_SAMPLE_DIR, messages.append)  # --model cycle_gan's default
+    assert sorted(os.listdir(UNPAIRED_SAMPLE_DIR)) == ["testA", "testB", "trainA", "trainB"] and len(messages) == 4
 
 
 def test_the_default_and_quick_start_training_folders_are_where_the_sample_set_is_made():

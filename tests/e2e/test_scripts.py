@@ -44,6 +44,25 @@ def test_download_script_refuses_unknown_names_and_reports_offline(tmp_path):
     assert "LICENCE" in licence.stdout
 
 
+def test_cyclegan_download_script_unpacks_the_four_folders_and_refuses_a_broken_zip(tmp_path):
+    import zipfile
+    server = tmp_path / "server"
+    server.mkdir()
+    with zipfile.ZipFile(server / "horse2zebra.zip", "w") as archive:
+        for folder in ("trainA", "trainB", "testA", "testB"):
+            archive.writestr(f"horse2zebra/{folder}/0001.jpg", b"picture bytes")
+    (server / "apple2orange.zip").write_bytes(b"<html>not found</html>")
+    env = {"CYCLEGAN_DATASET_URL": f"file://{server}", "CYCLEGAN_DATA_ROOT": str(tmp_path / "datasets")}
+    result = bash(["data/download_cyclegan_dataset.sh", "horse2zebra"], env=env)
+    assert result.returncode == 0, result.stderr
+    assert sorted(os.listdir(tmp_path / "datasets" / "horse2zebra")) == ["testA", "testB", "trainA", "trainB"]
+    broken = bash(["data/download_cyclegan_dataset.sh", "apple2orange"], env=env)
+    assert broken.returncode == 1 and "not a valid .zip archive" in broken.stderr
+    assert sorted(os.listdir(tmp_path / "datasets")) == ["horse2zebra"]
+    unknown = bash(["data/download_cyclegan_dataset.sh", "horse2cat"])
+    assert unknown.returncode == 2 and "unknown dataset 'horse2cat'" in unknown.stderr
+
+
 def test_run_train_cpu_from_the_scripts_folder_then_run_eval(tmp_path, sample_root):
     dataset = tmp_path / "mydata"
     dataset.mkdir()

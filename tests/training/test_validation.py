@@ -24,7 +24,7 @@ def test_fid_picks_the_best_generator_on_four_pairs(sample_root, fid_weights, tm
     scorer = FidKidScorer.from_settings(fid_weights, 64, log=lines.append)
     validation = Validation.for_run(config, folder_pairs(sample_root / "val", size=32), folder, TINY_SPEC, scorer,
                                     lines.append, NoTensorBoard())
-    scores = [validation.run(structured_generator(seed=seed), epoch, 10 * epoch)["fid"]
+    scores = [validation.run({"generator": structured_generator(seed=seed)}, epoch, 10 * epoch)["fid"]
               for epoch, seed in ((1, 0), (2, 1))]
     assert all(score > 0 for score in scores), scores
     assert [row["fid"] for row in read_validation_rows(folder.validation)] == scores
