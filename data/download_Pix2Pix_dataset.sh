@@ -37,16 +37,8 @@ case "$NAME" in
     night2day) echo "night2day: about 20k pairs from Transient Attributes; night left, day right." ;;
 esac
 
-TARGET="$ROOT/$NAME"
-if [ -d "$TARGET" ] && [ -n "$(ls -A "$TARGET" 2>/dev/null)" ]; then
-    echo "$TARGET already exists: nothing to do (remove it to download again)."
-    exit 0
-fi
-
+start_dataset_download "$ROOT" "$NAME"
 URL="$BASE_URL/$NAME.tar.gz"
-WORK="$ROOT/.download_$NAME"
-mkdir -p "$WORK" || { echo "error: cannot create $WORK" >&2; exit 1; }
-trap 'rm -rf "$WORK"' EXIT
 ARCHIVE="$WORK/$NAME.tar.gz"
 fetch "$URL" "$ARCHIVE" "fetch the archive elsewhere and unpack it into $TARGET/{train,val,test}"
 if ! tar -xzf "$ARCHIVE" -C "$WORK"; then

@@ -38,15 +38,7 @@ case "$NAME" in
     *) echo "$NAME: two unpaired domains of the CycleGAN paper's datasets." ;;
 esac
 
-TARGET="$ROOT/$NAME"
-if [ -d "$TARGET" ] && [ -n "$(ls -A "$TARGET" 2>/dev/null)" ]; then
-    echo "$TARGET already exists: nothing to do (remove it to download again)."
-    exit 0
-fi
-
-WORK="$ROOT/.download_$NAME"
-mkdir -p "$WORK" || { echo "error: cannot create $WORK" >&2; exit 1; }
-trap 'rm -rf "$WORK"' EXIT
+start_dataset_download "$ROOT" "$NAME"
 ARCHIVE="$WORK/$NAME.zip"
 fetch "$BASE_URL/$NAME.zip" "$ARCHIVE" "fetch the archive elsewhere and unpack it into $TARGET/{trainA,trainB,testA,testB}"
 # Python's zipfile keeps every member inside the folder (no absolute paths, no '..').

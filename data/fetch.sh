@@ -18,3 +18,16 @@ fetch() {
         exit 1
     fi
 }
+
+# start_dataset_download ROOT NAME: exit 0 when ROOT/NAME already holds files; else set TARGET (ROOT/NAME) and
+# WORK (a scratch folder beside it, removed when the script exits), so that a set moves into place only complete.
+start_dataset_download() {
+    TARGET="$1/$2"
+    if [ -d "$TARGET" ] && [ -n "$(ls -A "$TARGET" 2>/dev/null)" ]; then
+        echo "$TARGET already exists: nothing to do (remove it to download again)."
+        exit 0
+    fi
+    WORK="$1/.download_$2"
+    mkdir -p "$WORK" || { echo "error: cannot create $WORK" >&2; exit 1; }
+    trap 'rm -rf "$WORK"' EXIT
+}

@@ -41,8 +41,9 @@ run_logged() {
     return "${PIPESTATUS[0]}"
 }
 
-# training_arguments DATASET_PATH|"": the train.py flags for a dataset (root with train/ and val/, or a
-# folder of pairs) or, when empty, for the embedded sample set with its quick-start preset.
+# training_arguments DATASET_PATH|"": the train.py flags for a dataset (root with train/ and val/, a folder of
+# pairs, or CycleGAN's trainA/ trainB/ [testA/ testB/], trained with --model cycle_gan) or, when empty, for the
+# embedded sample set with its quick-start preset.
 training_arguments() {
     if [ -z "$1" ]; then
         echo "--config_path=configs/sample_facades.yaml"
@@ -60,7 +61,11 @@ training_arguments() {
         echo "error: dataset folder '$dataset' does not exist" >&2
         return 2
     fi
-    if [ -d "$dataset/train" ]; then
+    if [ -d "$dataset/trainA" ]; then  # two unpaired domains, CycleGAN's layout
+        echo "--model=cycle_gan"
+        echo "--train_data_dir=$dataset"
+        [ -d "$dataset/testA" ] && echo "--val_data_dir=$dataset"
+    elif [ -d "$dataset/train" ]; then
         echo "--train_data_dir=$dataset/train"
         [ -d "$dataset/val" ] && echo "--val_data_dir=$dataset/val"
     else

@@ -80,11 +80,9 @@ def evaluate(config):
 
 
 def checkpoint_dataset_mode(loaded):
-    """The layout a checkpoint's test set has unless --dataset_mode says: unaligned for a cycle_gan model,
-    label maps or colour photos for such models, else aligned pairs."""
-    if loaded.run.model == "cycle_gan":
-        return "unaligned"
-    return "labels" if loaded.spec.label_nc else "colorization" if loaded.spec.colorization else "aligned"
+    """The layout a checkpoint's test set has unless --dataset_mode says: unaligned for a cycle_gan model, else
+    the default aligned pairs (a colorization or label-map model is named with the mode it needs, not guessed)."""
+    return "unaligned" if loaded.run.model == "cycle_gan" else "aligned"
 
 
 def require_matching_data(spec, dataset_mode, model_name, is_unpaired_model=False):

@@ -230,7 +230,7 @@ def load_translator_generator(path, fallback_spec, direction=None):
         if not any(name.startswith("generator_b.") for name in contents):
             raise UserInputError(f"checkpoint '{path}' holds only G_A ({run.direction}): it cannot translate "
                                  f"{direction}")
-        prefix, spec = "generator_b", replace(spec, in_channels=spec.out_channels, out_channels=spec.in_channels)
+        prefix, spec = "generator_b", spec.reversed()
     generator = build_generator(spec)
     if prefix == "generator":
         load_generator_weights(generator, contents, path)

@@ -6,7 +6,7 @@ fields below; a dict without `version` is version 1, the same fields flat, where
 `colorization` may be missing (an RGB model) and the oldest form names the U-Net by `num_downs` and the
 PixelGAN by `n_layers_D` 0.
 """
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields, replace
 
 from src.utils.errors import UserInputError
 
@@ -78,6 +78,10 @@ class ModelSpec:
         if unknown:
             raise UserInputError(f"{where} has settings this version does not know: {', '.join(unknown)}")
         return cls(**values)
+
+    def reversed(self):
+        """The spec of the generator translating the other way (CycleGAN's G_B): A's and B's channels swapped."""
+        return replace(self, in_channels=self.out_channels, out_channels=self.in_channels)
 
     def differences(self, other):
         """'key=mine (other has theirs)' for each field where `other` differs."""

@@ -27,11 +27,6 @@ LOSS_TITLES = {
 assert tuple(LOSS_TITLES) == LOSS_NAMES
 
 
-def generator_b_spec(spec):
-    """G_B's spec: G_A's with the channels of A and B swapped."""
-    return replace(spec, in_channels=spec.out_channels, out_channels=spec.in_channels)
-
-
 def discriminator_specs(spec):
     """(D_A's spec, D_B's): unconditional PatchGANs (in_channels 0) over B's and A's channels."""
     return replace(spec, in_channels=0), replace(spec, in_channels=0, out_channels=spec.in_channels)
@@ -110,7 +105,7 @@ def build_cycle_gan_state(config, spec):
     """The four networks of `spec` per `config`, one Adam over the generators and one over the
     discriminators, the pools of --pool_size, and the lines describing the networks."""
     generator_a = build_generator(spec, config.init_type, config.init_gain)
-    generator_b = build_generator(generator_b_spec(spec), config.init_type, config.init_gain)
+    generator_b = build_generator(spec.reversed(), config.init_type, config.init_gain)
     spec_a, spec_b = discriminator_specs(spec)
     discriminator_a = build_discriminator(spec_a, config.init_type, config.init_gain)
     discriminator_b = build_discriminator(spec_b, config.init_type, config.init_gain)

@@ -12,6 +12,7 @@ from PIL import Image
 from src.dataset.unpaired_sample import generate_unpaired_sample
 from src.models.checkpoint import read_checkpoint
 from tests.conftest import REPO_ROOT, TINY_MODEL_FLAGS, run_entry
+from tests.e2e.test_distributed import distribute, rank_lines
 
 pytestmark = pytest.mark.e2e
 
@@ -131,3 +132,15 @@ def test_a_converted_published_generator_translates_and_fine_tunes(unpaired_root
     log = entry(["train.py", *TINY_CYCLE, "--train_data_dir", unpaired_root, "--load_pretrain", converted,
                  "--epoch_num", "1", "--output_path", str(tmp_path / "fine_tune")])
     assert f"Fine-tuning from {converted}: G_A (G_B starts afresh)" in log
+
+
+def test_two_msrun_workers_train_a_cyclegan_folder_with_the_same_script(unpaired_root, tmp_path):
+    """scripts/run_distribute_train_cpu.sh on a trainA/ trainB/ folder trains --model cycle_gan (as the layout
+    says); the gradients are averaged, so both ranks end with the same four networks."""
+    flags = [f"{key}={value}" for key, value in zip(TINY_CYCLE[2::2], TINY_CYCLE[3::2])]
+    result = distribute("cpu", ["2", unpaired_root, f"--output_path={tmp_path / 'dp'}", *flags])
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    digests = rank_lines(tmp_path / "dp", r"final weights: (generator \w+, generator_b \w+, discriminator_a \w+, "
+                                          r"discriminator_b \w+)")
+    assert len(digests[0]) == 1 and digests[0] == digests[1]
+    assert os.path.isfile(tmp_path / "dp" / "checkpoints" / "cycle_gan_epoch_0002.ckpt")
