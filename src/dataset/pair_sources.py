@@ -17,6 +17,8 @@ FILES_NAMED = 5
 DATA_ERROR_MARKER = "Pix2PixDataError: "
 # AtoB translates each pair's A (left half, A/ folder) into B; BtoA the other way.
 DIRECTIONS = ("AtoB", "BtoA")
+# The folders of an unpaired set (CycleGAN's datasets), named when a paired layout is pointed at one.
+UNPAIRED_DOMAIN_FOLDERS = ("trainA", "trainB", "testA", "testB", "valA", "valB")
 
 
 def name_some(names):
@@ -46,6 +48,10 @@ def list_image_files(folder, setting="train_data_dir", log=print):
         log(f"warning: skipping {len(skipped)} file(s) of --{setting} '{folder}' that are not in an image format "
             f"Pillow reads: {name_some(skipped)}")
     if not files:
+        domains = [name for name in UNPAIRED_DOMAIN_FOLDERS if os.path.isdir(os.path.join(folder, name))]
+        if domains:
+            raise UserInputError(f"--{setting} '{folder}' holds {'/, '.join(domains)}/: folders of two unpaired "
+                                 "domains, not pairs: train them with --model cycle_gan (--dataset_mode unaligned)")
         raise UserInputError(f"--{setting} '{folder}' holds no images (jpg, png, webp, tif, bmp, gif or another "
                              "format Pillow reads): put images there (see data/download_Pix2Pix_dataset.sh)")
     return files

@@ -144,7 +144,24 @@ def summary_line(summary):
     else:
         parts = ["FID and KID: " + str(summary.get("fid_reason_a_to_b", "not scored"))]
     cycles = [f"{summary[key]:.2f}" for key in ("cycle_l1_a_to_b", "cycle_l1_b_to_a") if key in summary]
-    return "; ".join(parts + ([f"cycle L1 {' / '.join(cycles)} grey levels"] if cycles else []))
+    verdicts = [translation_verdict(summary, label.split(" ")[0], suffix) for label, suffix in scored if suffix]
+    return "; ".join(parts + ([f"cycle L1 {' / '.join(cycles)} grey levels"] if cycles else [])
+                     + [verdict for verdict in verdicts if verdict])
+
+
+def translation_verdict(summary, translated, suffix):
+    """Whether the translation `translated` ('G_A(A)') of one way (`suffix` '_a_to_b') works: its FID and KID
+    against the other side below the untranslated baseline's (A against B). None when a score is missing."""
+    compared = [(name, summary.get(key + suffix), summary.get("baseline_" + key))
+                for name, key in (("FID", "fid"), ("KID", "kid_mean"))]
+    compared = [(name, ours, baseline) for name, ours, baseline in compared if None not in (ours, baseline)]
+    if not compared:
+        return None
+    figures = ", ".join(f"{name} {ours:.4g} {'<' if ours < baseline else '>='} {baseline:.4g}"
+                        for name, ours, baseline in compared)
+    works = all(ours < baseline for _, ours, baseline in compared)
+    return (f"{translated} is closer to the other side than A is to B ({figures}): the translation works" if works
+            else f"{translated} is not closer to the other side than A is to B ({figures}): not translating yet")
 
 
 def _scores_of(summary, suffix):

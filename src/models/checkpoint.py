@@ -169,6 +169,19 @@ def load_generator_weights(generator, contents, path):
     _load_into(generator, prefixed if prefixed else contents, "generator", path)
 
 
+def check_generator_channels(contents, spec, path, setting):
+    """A generator checkpoint given by --`setting` maps as many channels as `spec` (the command's --input_nc,
+    --output_nc): one UserInputError naming both otherwise. A checkpoint without a stored spec is left to the
+    shape check of its weights."""
+    stored = checkpoint_model_spec(contents, path)
+    if stored is None or (stored.in_channels, stored.out_channels) == (spec.in_channels, spec.out_channels):
+        return
+    raise UserInputError(f"--{setting} '{path}' holds a generator of {stored.in_channels} -> {stored.out_channels} "
+                         f"channels, but this run's is {spec.in_channels} -> {spec.out_channels} (--input_nc "
+                         f"{spec.in_channels} --output_nc {spec.out_channels}): give --input_nc {stored.in_channels} "
+                         f"--output_nc {stored.out_channels}, or a checkpoint of these channels")
+
+
 def is_training_checkpoint(contents):
     """True when a loaded checkpoint holds the full training state (not only a generator)."""
     return any(name.startswith("optimizer_d.") for name in contents)

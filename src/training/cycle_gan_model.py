@@ -6,7 +6,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from src.models.checkpoint import load_generator_weights, load_into_network, read_checkpoint, weights_digest
+from src.models.checkpoint import check_generator_channels, load_generator_weights, load_into_network, read_checkpoint, weights_digest
 from src.models.cycle_gan import LOSS_NAMES, CycleGANNetworks, CycleGANState, CycleGANTrainStep, CycleObjective
 from src.models.image_pool import ImagePool
 from src.models.networks import build_discriminator, build_generator, describe_discriminator, describe_generator
@@ -48,6 +48,7 @@ class CycleGANModel:
         if not path or self.state.step:
             return
         contents = read_checkpoint(path)
+        check_generator_channels(contents, self.spec, path, "load_pretrain")
         load_generator_weights(self.state.generator, contents, path)
         has_b = any(name.startswith("generator_b.") for name in contents)
         if has_b:

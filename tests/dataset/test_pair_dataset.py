@@ -129,6 +129,15 @@ def test_missing_or_empty_folder(tmp_path, make, message):
         train_pipeline(make(tmp_path))
 
 
+def test_an_unpaired_set_given_to_pix2pix_is_sent_to_cycle_gan(tmp_path):
+    for side in ("trainA", "trainB"):
+        (tmp_path / side).mkdir()
+        Image.new("RGB", (32, 32)).save(tmp_path / side / "picture.png")
+    with pytest.raises(UserInputError, match="holds trainA/, trainB/: folders of two unpaired domains, not pairs: "
+                                             r"train them with --model cycle_gan \(--dataset_mode unaligned\)"):
+        train_pipeline(tmp_path)
+
+
 @pytest.mark.parametrize("size, message", [
     ((65, 32), "not an aligned A|B pair"),
     ((96, 32), "not an aligned A|B pair of squares"),

@@ -9,7 +9,7 @@ from src.dataset.image_coding import ImageCoding
 from src.dataset.transforms import Preprocess
 from src.dataset.unpaired_sample import generate_unpaired_sample
 from src.evaluation.fid_kid import FidKidScorer
-from src.evaluation.unpaired import UnpairedTestSets, cycle_scores, evaluate_cycle
+from src.evaluation.unpaired import UnpairedTestSets, cycle_scores, evaluate_cycle, summary_line
 
 
 class Identity(nn.Cell):
@@ -56,3 +56,14 @@ def test_the_report_shows_both_ways_and_a_lone_generator_one(tmp_path):
     assert "cycle_l1_a_to_b" not in lone and "fid_b_to_a" not in lone and lone["num_b"] == 3
     assert len(os.listdir(tmp_path / "lone" / "images")) == 4 * 2
     assert lone["l1"] is None  # no cycle without G_B
+
+
+def test_the_summary_says_whether_each_way_beats_a_against_b():
+    scores = {"fid_dims_a_to_b": 2048, "fid_a_to_b": 81.2, "kid_mean_a_to_b": 0.02, "kid_std_a_to_b": 0.001,
+              "fid_dims_b_to_a": 2048, "fid_b_to_a": 150.0, "kid_mean_b_to_a": 0.09, "kid_std_b_to_a": 0.002,
+              "baseline_fid_dims": 2048, "baseline_fid": 140.3, "baseline_kid_mean": 0.08, "baseline_kid_std": 0.003}
+    line = summary_line(scores)
+    assert ("G_A(A) is closer to the other side than A is to B (FID 81.2 < 140.3, KID 0.02 < 0.08): "
+            "the translation works") in line
+    assert "G_B(B) is not closer to the other side than A is to B (FID 150 >= 140.3, KID 0.09 >= 0.08)" in line
+    assert "closer" not in summary_line({"fid_reason_a_to_b": "no --fid_weights given"})

@@ -78,3 +78,17 @@ def test_the_other_direction_is_g_b_and_a_lone_g_a_cannot_give_it(tmp_path):
     with pytest.raises(UserInputError, match="holds only G_A .AtoB.: it cannot translate BtoA"):
         load_translator_generator(lone, None, "BtoA")
     assert RunIdentity.of(read_checkpoint(lone)) == RunIdentity("cycle_gan", "AtoB")
+
+
+def test_a_checkpoint_of_other_channels_is_refused_naming_both(tmp_path):
+    """RGB -> grey weights cannot start a grey -> grey fine-tune, nor resume as one: each is named in one line."""
+    model, spec = built()
+    generator_file, training_file = str(tmp_path / "rgb_to_grey.ckpt"), str(tmp_path / "cycle_gan_epoch_0001.ckpt")
+    save_generator_checkpoint(generator_file, model.generators(), spec, 1, 1, run=RunIdentity("cycle_gan", "AtoB"))
+    save_training_checkpoint(training_file, model.state, spec, run=RunIdentity("cycle_gan", "AtoB"))
+    grey, grey_spec = built(flags=["--input_nc", "1", "--load_pretrain", generator_file])
+    with pytest.raises(UserInputError, match=r"holds a generator of 3 -> 1 channels, but this run's is 1 -> 1 "
+                                             r"\(--input_nc 1 --output_nc 1\): give --input_nc 3 --output_nc 1"):
+        grey.start_from_pretrained(print)
+    with pytest.raises(UserInputError, match=r"was trained with in_channels=3 \(config has 1\)"):
+        restore_training_state(training_file, grey.state, grey_spec, "cycle_gan")
