@@ -71,7 +71,7 @@ def make_page(config):
     warm_up(translator, demo_page.CANVAS_SIZE)
     examples = (demo_page.example_label_maps(SAMPLE_TEST_DIR, os.path.join(config.output_path, "demo_examples"))
                 if palette == "facades" else [])
-    return demo_page.build_page(translator, f"pix2pix: {os.path.basename(config.ckpt)}", config.eval_mode,
+    return demo_page.build_page(translator, f"{translator.title}: {os.path.basename(config.ckpt)}", config.eval_mode,
                                 config.seed, palette, examples)
 
 

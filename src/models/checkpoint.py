@@ -261,6 +261,13 @@ class LoadedGenerator:
     run: RunIdentity
     prefix: str = "generator"
 
+    def title(self):
+        """'pix2pix', or which CycleGAN generator this is and its way: 'CycleGAN G_B (B -> A)'."""
+        if self.run.model != "cycle_gan":
+            return self.run.model
+        generator = "G_B" if self.prefix == "generator_b" else "G_A"
+        return f"CycleGAN {generator} ({' -> '.join(self.run.direction.split('to'))})"
+
 
 def set_test_mode(generator, test_mode):
     """test_mode "train": batch norm on each input's own statistics and dropout on, as the paper and the

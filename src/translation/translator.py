@@ -36,6 +36,7 @@ class Translator:
         self.run_generator, self.multiple, self.coding = run_generator, multiple, coding
         self.tile_size, self.tile_overlap, self.backend, self.spec = tile_size, tile_overlap, backend, spec
         self.generator = None  # the MindSpore generator, whose test mode set_test_mode switches
+        self.title = "pix2pix"  # which model's generator this is (CycleGAN's: G_A or G_B, and its way)
 
     @classmethod
     def from_checkpoint(cls, path, eval_mode="train", backend="mindspore", tile_size=1024, tile_overlap=256,
@@ -53,6 +54,7 @@ class Translator:
         translator = cls(runner(generator, spec, path, log, suffix), generator.size_multiple, ImageCoding.from_spec(spec),
                          tile_size, tile_overlap, backend, spec)
         translator.generator = generator if backend == "mindspore" else None
+        translator.title = loaded.title()
         return translator
 
     def set_test_mode(self, test_mode):

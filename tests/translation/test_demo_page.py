@@ -8,7 +8,7 @@ import yaml
 from PIL import Image
 
 from src.dataset.sample_data import generate_sample_dataset
-from src.models.checkpoint import save_generator_checkpoint
+from src.models.checkpoint import RunIdentity, save_generator_checkpoint
 from src.models.spec import ModelSpec
 from src.settings import load_config
 from tests.conftest import TINY_SPEC, structured_generator
@@ -82,3 +82,18 @@ def test_a_model_of_other_pictures_opens_on_an_empty_canvas_and_translates_uploa
     Image.fromarray(np.random.default_rng(0).integers(0, 256, (40, 72, 3), np.uint8)).save("aerial.png")
     output, _ = translate(None, "aerial.png", "train", 1)
     assert output.size == (72, 40)
+
+
+def test_a_cycle_gan_run_serves_either_generator(in_a_checkout):
+    """python demo.py --ckpt RUN/checkpoints/generator_final.ckpt [--direction BtoA] of a --model cycle_gan run:
+    the page names the generator it serves, and each translates an upload its own way."""
+    checkpoint = str(in_a_checkout / "generator_final.ckpt")
+    generators = {"generator": structured_generator(seed=1), "generator_b": structured_generator(seed=2)}
+    save_generator_checkpoint(checkpoint, generators, TINY_SPEC, 4, 40, run=RunIdentity("cycle_gan", "AtoB"))
+    Image.fromarray(np.random.default_rng(0).integers(0, 256, (64, 64, 3), np.uint8)).save("horse.png")
+    outputs = []
+    for flags, title in (([], "CycleGAN G_A (A -> B)"), (["--direction", "BtoA"], "CycleGAN G_B (B -> A)")):
+        page, canvas, translate = the_page(checkpoint, *flags)
+        assert page.title == f"{title}: generator_final.ckpt" and canvas.value is None
+        outputs.append(np.asarray(translate(None, "horse.png", "eval", 1)[0]))
+    assert outputs[0].shape == (64, 64, 3) and not np.array_equal(*outputs)

@@ -2,11 +2,12 @@
 import os
 import shutil
 
+import mindspore as ms
 import numpy as np
 import pytest
 from PIL import Image
 
-from src.models.checkpoint import save_generator_checkpoint
+from src.models.checkpoint import RunIdentity, save_generator_checkpoint
 from src.translation.translator import Translator
 from src.utils.errors import UserInputError
 from tests.conftest import TINY_SPEC, structured_generator
@@ -68,3 +69,23 @@ def test_what_the_api_refuses(tiny_checkpoint):
     translator = Translator.from_checkpoint(str(tiny_checkpoint), eval_mode="eval")
     with pytest.raises(UserInputError, match="takes a PIL image or a uint8 array .* float64 \\(4, 4\\)"):
         translator.translate(np.zeros((4, 4)))
+
+
+def test_a_cycle_gan_checkpoint_translates_with_g_a_its_way_and_g_b_the_other(tmp_path):
+    """Both generators in one file: the trained direction is G_A's, --direction BtoA is G_B's, on either
+    backend; the ONNX export of each is cached apart."""
+    path = str(tmp_path / "generator_final.ckpt")
+    generators = {"generator": structured_generator(seed=1), "generator_b": structured_generator(seed=2)}
+    save_generator_checkpoint(path, generators, TINY_SPEC, 4, 40, run=RunIdentity("cycle_gan", "AtoB"))
+    image = picture(64, 64)
+    expected = {direction: np.asarray(Translator(lambda array, g=generator: g(ms.Tensor(array)).asnumpy(), 32,
+                                                 spec=TINY_SPEC).translate(image), int)
+                for direction, generator in zip(("AtoB", "BtoA"), generators.values())}
+    for backend in ("mindspore", "onnxruntime"):
+        for direction in (None, "AtoB", "BtoA"):
+            translator = Translator.from_checkpoint(path, eval_mode="eval", backend=backend, direction=direction,
+                                                    log=lambda line: None)
+            got = np.asarray(translator.translate(image), int)
+            assert np.abs(got - expected[direction or "AtoB"]).max() <= 1, (backend, direction)
+    assert sorted(name for name in os.listdir(tmp_path) if name.endswith(".onnx")) == [
+        "generator_final.onnx", "generator_final_generator_b.onnx"]
