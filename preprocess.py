@@ -1,10 +1,11 @@
 """Offline inference, step 1: python preprocess.py --val_data_dir DIR [--infer_dir DIR] [--image_size N]
-[--file_name EXPORT_PREFIX] writes each pair's normalised input A as INFER_DIR/input/NAME.bin (float32,
-1xCxNxN, C the exported model's input channels) for the 310 program."""
+[--file_name EXPORT_PREFIX] writes each pair's normalised input A (for an exported CycleGAN generator, each
+picture of the side it translates: testA/ for G_A) as INFER_DIR/input/NAME.bin (float32, 1xCxNxN, C the
+exported model's input channels) for the 310 program."""
 import os
 
 from src.dataset.image_coding import ImageCoding
-from src.deployment.export_info import export_image_size, read_export_info
+from src.deployment.export_info import export_image_size, read_export_info, read_export_run
 from src.deployment.offline import preprocess
 from src.settings import load_config
 from src.utils.errors import UserInputError, run_cli
@@ -18,8 +19,10 @@ def main(argv):
     if height != width:
         raise UserInputError("preprocess.py makes square inputs: give one --image_size")
     coding = ImageCoding.from_spec(read_export_info(config.file_name))
+    run = read_export_run(config.file_name)  # the layout and direction of its model, unless the run gives them
+    dataset_mode = config.dataset_mode or ("unaligned" if run.model == "cycle_gan" else "aligned")
     preprocess(config.val_data_dir, config.infer_dir or os.path.join(config.output_path, "infer"), coding,
-               config.dataset_mode, config.direction, height, config.num_test)
+               dataset_mode, config.direction or run.direction, height, config.num_test)
 
 
 if __name__ == "__main__":

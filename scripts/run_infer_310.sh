@@ -2,7 +2,8 @@
 # Offline inference as on an Ascend 310: preprocess -> C++ program (ascend310_infer) -> postprocess.
 # Usage: bash scripts/run_infer_310.sh MINDIR_PATH DATASET_PATH [DEVICE_TYPE] [DEVICE_ID] [--key=value ...]
 #   MINDIR_PATH:  from python export.py --file_format MINDIR (eval mode, batch 1)
-#   DATASET_PATH: a dataset root (test/, else val/) or a folder of A|B pairs
+#   DATASET_PATH: a dataset root (test/, else val/), a folder of A|B pairs, or (for an exported CycleGAN
+#                 generator) a root with testA/ and testB/
 #   DEVICE_TYPE:  Ascend (default), GPU or CPU;  DEVICE_ID: default 0
 #   --key=value:  passed to preprocess.py/postprocess.py, e.g. --image_size=256 (as exported), --direction=AtoB
 # Without a MindSpore C++ inference API (MindSpore Lite via MS_LITE_HOME, or the Ascend toolkit's MindSpore)
@@ -17,7 +18,12 @@ if [ ! -f "$mindir" ]; then
     echo "error: MINDIR file '$mindir' does not exist" >&2
     exit 2
 fi
-pairs="$(pairs_folder "$(absolute_path "$2")" test val)" || exit 2
+dataset="$(absolute_path "$2")"
+if [ -d "$dataset/testA" ] || [ -d "$dataset/testB" ]; then
+    pairs="$dataset"  # two unpaired domains: a CycleGAN export translates its side of them
+else
+    pairs="$(pairs_folder "$dataset" test val)" || exit 2
+fi
 shift 2
 device_type=Ascend
 case "${1:-}" in Ascend|GPU|CPU) device_type="$1"; shift ;; esac

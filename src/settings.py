@@ -85,7 +85,7 @@ COMMAND_SETTINGS = {
                                     "export_mode"),
     "preprocess": ("val_data_dir", "dataset_mode", "direction", "crop_size", "image_size", "num_test", "infer_dir",
                    "file_name", "output_path"),
-    "postprocess": ("val_data_dir", "num_test", "infer_dir", "output_path"),
+    "postprocess": ("val_data_dir", "num_test", "infer_dir", "output_path", "fid_weights", "fid_dims"),
     "infer_onnx": ("onnx_path", "val_data_dir", "dataset_mode", "direction", "preprocess", "crop_size", "num_test",
                    "output_path"),
     "benchmark": ("model",) + DEVICE + GENERATOR + DISCRIMINATOR + OBJECTIVE + tuple(MODELS.settings()) + (
@@ -93,11 +93,11 @@ COMMAND_SETTINGS = {
 }
 
 
-# Settings a command that reads a checkpoint takes from it unless the run gives them (None until then): the
-# direction it trained (a cycle_gan checkpoint translates the other way with G_B), and eval's layout (a
-# cycle_gan checkpoint's test sets are unaligned).
+# Settings a command that reads a checkpoint (or, preprocess, an export) takes from it unless the run gives them
+# (None until then): the direction it trained (a cycle_gan checkpoint translates the other way with G_B), and
+# eval's and preprocess's layout (a cycle_gan model's test sets are unaligned).
 CHECKPOINT_OWN = {"eval": ("direction", "dataset_mode"), "predict": ("direction",), "demo": ("direction",),
-                  "export": ("direction",)}
+                  "export": ("direction",), "preprocess": ("direction", "dataset_mode")}
 
 
 def load_config(argv, command):

@@ -283,7 +283,8 @@ def test_commands_reading_a_checkpoint_take_its_direction_unless_given():
         assert load_config([], command).direction is None
         assert load_config(["--direction", "BtoA"], command).direction == "BtoA"
     assert load_config([], "eval").dataset_mode is None
-    assert load_config([], "preprocess").direction == "BtoA"  # the offline flow reads pairs, no checkpoint
+    assert (load_config([], "preprocess").direction, load_config([], "preprocess").dataset_mode) == (None, None)
+    assert load_config(["--direction", "AtoB"], "preprocess").direction == "AtoB"  # else the export's own
 
 
 CYCLE_GAN_PRESETS = ("horse2zebra", "summer2winter_yosemite", "monet2photo", "apple2orange", "facades", "maps",

@@ -51,7 +51,8 @@ def list_image_files(folder, setting="train_data_dir", log=print):
         domains = [name for name in UNPAIRED_DOMAIN_FOLDERS if os.path.isdir(os.path.join(folder, name))]
         if domains:
             raise UserInputError(f"--{setting} '{folder}' holds {'/, '.join(domains)}/: folders of two unpaired "
-                                 "domains, not pairs: train them with --model cycle_gan (--dataset_mode unaligned)")
+                                 "domains, not pairs: train them with --model cycle_gan; eval.py and the offline "
+                                 "flow read them with --dataset_mode unaligned")
         raise UserInputError(f"--{setting} '{folder}' holds no images (jpg, png, webp, tif, bmp, gif or another "
                              "format Pillow reads): put images there (see data/download_Pix2Pix_dataset.sh)")
     return files

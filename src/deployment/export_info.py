@@ -5,7 +5,7 @@ exporter nor onnx, so the settings checks can use it."""
 import json
 import os
 
-from src.models.spec import ModelSpec
+from src.models.spec import ModelSpec, RunIdentity
 from src.utils.errors import UserInputError, first_line
 from src.utils.tools import write_json_atomic
 
@@ -39,16 +39,31 @@ def write_export_info(file_name, spec, input_shape, export_mode, **extra):
                            **extra), export_info_path(file_name))
 
 
-def read_export_info(model_path):
-    """The ModelSpec of an exported model, given its path or prefix, from the JSON beside it; a model
-    without one (exported elsewhere) is taken as RGB to RGB of unknown architecture (ModelSpec())."""
+def _read_export_json(model_path):
+    """The JSON beside an exported model (given its path or prefix) as a dict, or None for a model exported
+    elsewhere."""
     extension = next((e for e in EXTENSIONS.values() if model_path.endswith(e)), "")
     path = export_info_path(model_path[:len(model_path) - len(extension)])
     if not os.path.isfile(path):
-        return ModelSpec()
+        return None
     try:
         with open(path, encoding="utf-8") as handle:
-            values = json.load(handle)["model_spec"]
-    except (ValueError, KeyError, TypeError) as error:
+            values = json.load(handle)
+    except ValueError as error:
         raise UserInputError(f"'{path}' is not the JSON export.py writes ({first_line(error)}): export again") from None
-    return ModelSpec.from_dict(values, f"'{path}'")
+    if not isinstance(values, dict) or "model_spec" not in values:
+        raise UserInputError(f"'{path}' is not the JSON export.py writes (no model_spec): export again")
+    return dict(values, path=path)
+
+
+def read_export_info(model_path):
+    """The ModelSpec of an exported model, given its path or prefix, from the JSON beside it; a model
+    without one (exported elsewhere) is taken as RGB to RGB of unknown architecture (ModelSpec())."""
+    values = _read_export_json(model_path)
+    return ModelSpec() if values is None else ModelSpec.from_dict(values["model_spec"], f"'{values['path']}'")
+
+
+def read_export_run(model_path):
+    """The RunIdentity of an exported model: the model it came from and the way its generator translates (a
+    cycle_gan export of G_B: BtoA); pix2pix, BtoA for an export from before it or from elsewhere."""
+    return RunIdentity.of(_read_export_json(model_path) or {})

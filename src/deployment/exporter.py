@@ -8,7 +8,7 @@ import mindspore as ms
 from src.deployment.export_info import export_image_size, export_size_setting, write_export_info
 from src.deployment.export_model import export_generator
 from src.deployment.runners import mindir_translator, onnx_translator
-from src.models.checkpoint import load_generator, set_test_mode
+from src.models.checkpoint import load_translator_generator, set_test_mode
 from src.models.networks import require_size_multiples, spec_from_settings
 from src.utils.device import seed_everything, setup_device
 from src.utils.errors import UserInputError
@@ -32,7 +32,8 @@ def export_from_config(config, log=print):
     _check_format(config)
     setup_device(config.device_target, config.device_id, config.mode)
     seed_everything(config.seed, deterministic=True)
-    generator, spec = load_generator(config.ckpt, spec_from_settings(config, with_discriminator=False), config.direction)
+    loaded = load_translator_generator(config.ckpt, spec_from_settings(config, with_discriminator=False), config.direction)
+    generator, spec = loaded.generator, loaded.spec
     height, width = export_image_size(config)
     require_size_multiples(config, spec, (export_size_setting(config),))
     set_test_mode(generator, config.export_mode)
@@ -40,7 +41,7 @@ def export_from_config(config, log=print):
     summary = {"file": path, "file_format": config.file_format, "export_mode": config.export_mode,
                "input_shape": [config.batch_size, generator.in_channels, height, width],
                "size_mb": round(os.path.getsize(path) / 2**20, 1)}
-    write_export_info(config.file_name, spec, summary["input_shape"], config.export_mode)
+    write_export_info(config.file_name, spec, summary["input_shape"], config.export_mode, **loaded.run.entries())
     if config.export_mode == "eval" and config.file_format in ("MINDIR", "ONNX"):
         sample = np.random.default_rng(config.seed).uniform(-1, 1, summary["input_shape"]).astype(np.float32)
         expected = generator(ms.Tensor(sample)).asnumpy()

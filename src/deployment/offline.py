@@ -1,6 +1,7 @@
 """The offline inference flow of ModelZoo deployments, around one file contract:
 
-  preprocess: every pair of a dataset -> INFER_DIR/input/NAME.bin, the normalised input A as
+  preprocess: every pair of a dataset (or the A side of two unpaired domains, for a CycleGAN
+              generator) -> INFER_DIR/input/NAME.bin, the normalised input A as
               float32 (1, C_in, H, W) in C order, plus INFER_DIR/input/manifest.json (the channels and
               coding of the exported model, from the JSON export.py writes beside it);
   runner:     INFER_DIR/input/NAME.bin -> INFER_DIR/output/NAME_0.bin, G(A) as float32 (1, C_out, H, W)
@@ -21,6 +22,7 @@ from src.deployment.export_info import read_export_info
 from src.deployment.runners import mindir_translator
 from src.evaluation.pairs import EvaluationPairs
 from src.evaluation.report import evaluate_pairs
+from src.evaluation.unpaired import UnpairedTestSets, report_cycle
 from src.utils.device import setup_device
 from src.utils.errors import UserInputError, first_line, run_cli
 from src.utils.output_folders import make_output_folder
@@ -34,28 +36,41 @@ def infer_paths(infer_dir):
             "report": os.path.join(infer_dir, "report")}
 
 
+def _square(size):
+    """The test transform of exported models of size x size: resized to the square, no crop."""
+    return Preprocess("resize_and_crop", size, size)
+
+
 def _square_pairs(dataset_mode, data_dir, direction, size, coding, num_test, log=print):
-    """The pairs as exported models of size x size take them: resized to the square, no crop."""
-    return EvaluationPairs.open(dataset_mode, data_dir, direction, Preprocess("resize_and_crop", size, size), coding,
-                                num_test, log)
+    """The pairs (or, for --dataset_mode unaligned, the two test domains) as exported models take them."""
+    if dataset_mode == "unaligned":
+        return UnpairedTestSets.open(data_dir, direction, _square(size), coding, num_test, log)
+    return EvaluationPairs.open(dataset_mode, data_dir, direction, _square(size), coding, num_test, log)
+
+
+def _inputs(sets):
+    """(name, float32 (1, C, H, W)) of each model input: every pair's A, or the A side of two domains."""
+    if isinstance(sets, UnpairedTestSets):
+        yield from sets.side("A")
+        return
+    for real_a, _, index in sets.batches():
+        yield sets.source.names[int(index[0])], real_a
 
 
 def preprocess(data_dir, infer_dir, coding, dataset_mode="aligned", direction="BtoA", size=256, num_test=None,
                log=print):
-    """Write the normalised inputs of `data_dir`'s pairs, coded for the model (`coding`, an ImageCoding),
-    as .bin files; returns the manifest dict."""
+    """Write the normalised inputs of `data_dir`'s pairs (or of the A side, in `direction`, of two unpaired
+    domains), coded for the model (`coding`, an ImageCoding), as .bin files; returns the manifest dict."""
     paths = infer_paths(infer_dir)
     make_output_folder(paths["input"], "infer_dir")
-    pairs = _square_pairs(dataset_mode, data_dir, direction, size, coding, num_test, log)
     names = []
-    for real_a, _, index in pairs.batches():
-        name = pairs.source.names[int(index[0])]
+    for name, real_a in _inputs(_square_pairs(dataset_mode, data_dir, direction, size, coding, num_test, log)):
         np.ascontiguousarray(real_a, np.float32).tofile(os.path.join(paths["input"], f"{name}.bin"))
         names.append(name)
     manifest = {"names": names, "shape": [1, coding.input_channels, size, size],
                 "output_shape": [1, coding.output_channels, size, size], "colorization": coding.colorization,
                 "dtype": "float32", "dataset_mode": dataset_mode, "direction": direction,
-                "data_dir": os.path.abspath(data_dir)}
+                "data_dir": os.path.abspath(data_dir), "num_test": num_test}
     write_json_atomic(manifest, os.path.join(paths["input"], MANIFEST))
     log(f"Wrote {len(names)} inputs of shape {manifest['shape']} to {paths['input']}")
     return manifest
@@ -69,8 +84,10 @@ def read_manifest(infer_dir):
         return json.load(handle)
 
 
-def postprocess(infer_dir, data_dir=None, num_test=None, log=print):
-    """Build eval.py's report (images, CSV, JSON, grid, HTML) from the runner's outputs; returns the summary."""
+def postprocess(infer_dir, data_dir=None, num_test=None, log=print, scorer=None):
+    """Build eval.py's report (images, CSV, JSON, grid, HTML; for two unpaired domains, the CycleGAN report of
+    G(A) against B) from the runner's outputs, with FID and KID when `scorer` (a FidKidScorer) has weights;
+    returns the summary."""
     manifest = read_manifest(infer_dir)
     paths = infer_paths(infer_dir)
     shape = manifest["output_shape"]
@@ -89,9 +106,14 @@ def postprocess(infer_dir, data_dir=None, num_test=None, log=print):
             outputs.append(values.reshape(shape)[0])
         return np.stack(outputs)
 
-    pairs = _square_pairs(manifest["dataset_mode"], data_dir or manifest["data_dir"],
-                          manifest["direction"], shape[-1], coding, num_test or len(manifest["names"]), log)
-    return evaluate_pairs(translate, pairs, paths["report"], "offline inference", log)
+    limit = num_test or manifest.get("num_test")
+    if limit is None and manifest["dataset_mode"] != "unaligned":
+        limit = len(manifest["names"])  # the pairs preprocessed, should the folder have grown since
+    sets = _square_pairs(manifest["dataset_mode"], data_dir or manifest["data_dir"], manifest["direction"], shape[-1],
+                         coding, limit, log)
+    if isinstance(sets, UnpairedTestSets):
+        return report_cycle({"generator": translate}, sets, paths["report"], "offline inference", log, scorer)
+    return evaluate_pairs(translate, sets, paths["report"], "offline inference", log, scorer)
 
 
 def run_mindir_on_bins(mindir_path, input_dir, output_dir, log=print):

@@ -9,7 +9,7 @@ from src.dataset.pair_dataset import DATASET_MODES
 from src.dataset.transforms import size_settings
 from src.evaluation.fid_kid import FidKidScorer, fid_between
 from src.evaluation.pairs import EvaluationPairs, test_preprocess
-from src.evaluation.report import evaluate_pairs
+from src.evaluation.report import evaluate_pairs, translation_by
 from src.evaluation.unpaired import UnpairedTestSets, evaluate_cycle
 from src.models.checkpoint import load_translator_generator, set_test_mode
 from src.models.networks import generator_size_multiple, require_size_multiples, spec_from_settings
@@ -31,11 +31,6 @@ def validation_l1(generator, pairs):
                    for a, fake, real in zip(real_a, fake_b, real_b)]
     generator.set_train(True)
     return float(np.mean(errors))
-
-
-def translation_by(generator):
-    """translate(batch, names) -> G(batch) as NumPy, for evaluate_pairs and translated_pairs."""
-    return lambda batch, names: generator(ms.Tensor(batch)).asnumpy()
 
 
 def evaluate_generator(generator, pairs, output_dir, eval_mode="train", log=print, scorer=None):

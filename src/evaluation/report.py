@@ -6,6 +6,7 @@ import os
 import urllib.parse
 
 import numpy as np
+import mindspore as ms
 from PIL import Image
 
 from src.evaluation.fid_kid import SCORE_KEYS
@@ -18,6 +19,12 @@ COMPARISON_ROWS = 6
 # PSNR of identical images is infinite; reports cap it here so means and JSON stay finite.
 PSNR_CAP_DB = 100.0
 METRIC_KEYS = ("l1", "psnr", "ssim", "baseline_l1", "baseline_psnr", "baseline_ssim")
+
+
+def translation_by(generator):
+    """translate(batch, names) -> G(batch) as NumPy, the contract of evaluate_pairs and the unpaired reports, of a
+    MindSpore generator."""
+    return lambda batch, names: generator(ms.Tensor(batch)).asnumpy()
 
 
 def score_pair(name, input_image, output, target):

@@ -6,10 +6,10 @@ generator) is scored A -> B only."""
 import html
 import os
 import urllib.parse
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
 import numpy as np
-import mindspore as ms
 from PIL import Image
 
 from src.dataset.image_coding import ImageCoding
@@ -17,7 +17,7 @@ from src.dataset.pair_sources import decode
 from src.dataset.transforms import Preprocess
 from src.dataset.unaligned_folders import UnalignedFolders
 from src.evaluation.fid_kid import FidKidScorer
-from src.evaluation.report import COMPARISON_ROWS, distribution_line
+from src.evaluation.report import COMPARISON_ROWS, distribution_line, translation_by
 from src.models.checkpoint import set_test_mode
 from src.utils.metrics import mean_absolute_error
 from src.utils.output_folders import make_output_folder
@@ -52,32 +52,50 @@ class UnpairedTestSets:
         return self.coding.input_picture(array[0])
 
 
-def cycle_translations(generators, sets, way):
-    """(name, (real, translated, reconstructed) uint8 pictures) of each test picture of one way; the
-    reconstruction is None without the other generator."""
-    first, second = (generators.get("generator"), generators.get("generator_b"))
+def cycle_translations(translations, sets, way):
+    """(name, (real, translated, reconstructed) uint8 pictures) of each test picture of one way; `translations`:
+    {'generator': translate A -> B[, 'generator_b': B -> A]}, each translate(batch, names) -> NumPy (the
+    contract of report.evaluate_pairs); the reconstruction is None without the other one."""
+    first, second = (translations.get("generator"), translations.get("generator_b"))
     if way == "b_to_a":
         first, second = second, first
     for name, real in sets.side(WAYS[way][0]):
-        translated = first(ms.Tensor(real))
-        reconstructed = second(translated).asnumpy() if second is not None else None
-        yield name, (sets.picture(real), sets.picture(translated.asnumpy()),
+        translated = first(real, [name])
+        reconstructed = second(translated, [name]) if second is not None else None
+        yield name, (sets.picture(real), sets.picture(translated),
                      None if reconstructed is None else sets.picture(reconstructed))
 
 
-def cycle_scores(generators, sets, eval_mode, scorer, keep=None):
-    """Score `generators` ({'generator': G_A[, 'generator_b': G_B]}) on `sets` (UnpairedTestSets) in test mode
-    `eval_mode`; the generators are back in train mode afterwards. keep(way, name, pictures) sees every
-    translated picture (the report saves them). Returns the summary: num_a, num_b; per way (a_to_b, b_to_a)
-    fid_*, kid_mean_*, kid_std_* of the translations against the other side's pictures and cycle_l1_* (grey
-    levels); baseline_fid / baseline_kid_mean of A against B; fid and kid_mean, the means over the ways
-    scored, and l1, the mean cycle L1 (what --val_every and --best_metric rank)."""
+@contextmanager
+def generator_translations(generators, eval_mode):
+    """{checkpoint prefix: translate(batch, names)} of MindSpore `generators` in test mode `eval_mode`; they are
+    back in train mode afterwards."""
     for generator in generators.values():
         set_test_mode(generator, eval_mode)
+    try:
+        yield {prefix: translation_by(generator) for prefix, generator in generators.items()}
+    finally:
+        for generator in generators.values():
+            generator.set_train(True)
+
+
+def cycle_scores(generators, sets, eval_mode, scorer, keep=None):
+    """translated_cycle_scores of MindSpore `generators` ({'generator': G_A[, 'generator_b': G_B]}) in test mode
+    `eval_mode`; the generators are back in train mode afterwards."""
+    with generator_translations(generators, eval_mode) as translations:
+        return translated_cycle_scores(translations, sets, scorer, keep)
+
+
+def translated_cycle_scores(translations, sets, scorer, keep=None):
+    """Score `translations` (see cycle_translations) on `sets` (UnpairedTestSets). keep(way, name, pictures) sees
+    every translated picture (the report saves them). Returns the summary: num_a, num_b; per way (a_to_b,
+    b_to_a) fid_*, kid_mean_*, kid_std_* of the translations against the other side's pictures and cycle_l1_*
+    (grey levels); baseline_fid / baseline_kid_mean of A against B; fid and kid_mean, the means over the ways
+    scored, and l1, the mean cycle L1 (what --val_every and --best_metric rank)."""
     reals, summary = {}, {}
     translated = {}
-    for way in (("a_to_b", "b_to_a") if "generator_b" in generators else ("a_to_b",)):
-        rows = list(cycle_translations(generators, sets, way))
+    for way in (("a_to_b", "b_to_a") if "generator_b" in translations else ("a_to_b",)):
+        rows = list(cycle_translations(translations, sets, way))
         reals[way], translated[way] = [row[1][0] for row in rows], [row[1][1] for row in rows]
         if rows[0][1][2] is not None:
             summary[f"cycle_l1_{way}"] = round(float(np.mean([mean_absolute_error(pictures[2], pictures[0])
@@ -85,8 +103,6 @@ def cycle_scores(generators, sets, eval_mode, scorer, keep=None):
         for name, pictures in rows:
             if keep:
                 keep(way, name, pictures)
-    for generator in generators.values():
-        generator.set_train(True)
     if "b_to_a" not in reals:
         reals["b_to_a"] = [sets.picture(real) for _, real in sets.side("B")]
     summary.update(num_a=len(reals["a_to_b"]), num_b=len(reals["b_to_a"]))
@@ -106,9 +122,15 @@ def _mean_of(summary, key, ways):
 
 
 def evaluate_cycle(generators, sets, output_dir, eval_mode="train", log=print, scorer=None):
-    """cycle_scores with a report in output_dir: images/NAME_{real_A,fake_B,rec_A}.png (and real_B, fake_A,
-    rec_B), comparison.png, metrics.json and index.html. Returns the summary (with eval_mode, data_dir,
-    output_dir)."""
+    """report_cycle of MindSpore `generators` in test mode `eval_mode` (back in train mode afterwards)."""
+    with generator_translations(generators, eval_mode) as translations:
+        return report_cycle(translations, sets, output_dir, eval_mode, log, scorer)
+
+
+def report_cycle(translations, sets, output_dir, mode="train", log=print, scorer=None):
+    """translated_cycle_scores with a report in output_dir: images/NAME_{real_A,fake_B,rec_A}.png (and real_B,
+    fake_A, rec_B), comparison.png, metrics.json and index.html; `mode` labels the report (the test-time mode,
+    or the offline flow). Returns the summary (with eval_mode, data_dir, output_dir)."""
     make_output_folder(os.path.join(output_dir, "images"))
     scorer = scorer or FidKidScorer(None)
     shown = {way: [] for way in WAYS}
@@ -119,8 +141,8 @@ def evaluate_cycle(generators, sets, output_dir, eval_mode="train", log=print, s
                 save_image_atomic(Image.fromarray(picture), os.path.join(output_dir, "images", f"{name}_{kind}.png"))
         shown[way].append((name, pictures))
 
-    summary = cycle_scores(generators, sets, eval_mode, scorer, keep)
-    summary.update(eval_mode=eval_mode, data_dir=sets.source.where, output_dir=output_dir)
+    summary = translated_cycle_scores(translations, sets, scorer, keep)
+    summary.update(eval_mode=mode, data_dir=sets.source.where, output_dir=output_dir)
     rows = [[picture for picture in pictures if picture is not None] for way in WAYS
             for _, pictures in shown[way][:COMPARISON_ROWS // 2]]
     save_image_atomic(image_grid(rows), os.path.join(output_dir, "comparison.png"))

@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 import mindspore as ms
 
 from src.models.networks import build_generator
-from src.models.spec import ModelSpec
+from src.models.spec import ModelSpec, RunIdentity
 from src.utils.errors import UserInputError, first_line
 from src.utils.tools import atomic_write_path
 
@@ -66,21 +66,6 @@ def save_training_checkpoint(path, state, model_spec, lr_policy_state=None, run=
                                  "step_in_epoch": int(state.step_in_epoch),
                                  "model_spec": json.dumps(model_spec.to_dict()),
                                  "lr_policy_state": json.dumps(lr_policy_state or {}), **(run or RunIdentity()).entries()})
-
-
-@dataclass(frozen=True)
-class RunIdentity:
-    """What a checkpoint says of the run that wrote it: the model (--model) and the direction it trained (A -> B
-    is G_A's way for cycle_gan). Checkpoints from before it, and from elsewhere, read as pix2pix, BtoA."""
-    model: str = "pix2pix"
-    direction: str = "BtoA"
-
-    def entries(self):
-        return {"model": self.model, "direction": self.direction}
-
-    @classmethod
-    def of(cls, contents):
-        return cls(*(str(contents.get(key, default)) for key, default in cls().entries().items()))
 
 
 def save_generator_checkpoint(path, generators, model_spec, epoch, step, extra=None, run=None):

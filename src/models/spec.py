@@ -87,3 +87,19 @@ class ModelSpec:
         """'key=mine (other has theirs)' for each field where `other` differs."""
         return [f"{item.name}={getattr(self, item.name)} (config has {getattr(other, item.name)})"
                 for item in fields(self) if getattr(self, item.name) != getattr(other, item.name)]
+
+
+@dataclass(frozen=True)
+class RunIdentity:
+    """What a checkpoint says of the run that wrote it: the model (--model) and the direction it trained (A -> B
+    is G_A's way for cycle_gan); an export's JSON, of the generator exported and the way it translates.
+    Checkpoints and exports from before it, and from elsewhere, read as pix2pix, BtoA."""
+    model: str = "pix2pix"
+    direction: str = "BtoA"
+
+    def entries(self):
+        return {"model": self.model, "direction": self.direction}
+
+    @classmethod
+    def of(cls, contents):
+        return cls(*(str(contents.get(key, default)) for key, default in cls().entries().items()))

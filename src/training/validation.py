@@ -8,8 +8,7 @@ import time
 
 import mindspore as ms
 
-from src.evaluation.evaluator import translation_by
-from src.evaluation.report import mean_scores, score_pair, translated_pairs
+from src.evaluation.report import mean_scores, score_pair, translated_pairs, translation_by
 from src.evaluation.unpaired import UnpairedTestSets, cycle_scores
 from src.models.checkpoint import read_checkpoint, save_generator_checkpoint, set_test_mode
 from src.utils.tools import atomic_write_path, image_grid

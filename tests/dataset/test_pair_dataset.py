@@ -134,7 +134,7 @@ def test_an_unpaired_set_given_to_pix2pix_is_sent_to_cycle_gan(tmp_path):
         (tmp_path / side).mkdir()
         Image.new("RGB", (32, 32)).save(tmp_path / side / "picture.png")
     with pytest.raises(UserInputError, match="holds trainA/, trainB/: folders of two unpaired domains, not pairs: "
-                                             r"train them with --model cycle_gan \(--dataset_mode unaligned\)"):
+                                             "train them with --model cycle_gan; eval.py and the offline flow read them with --dataset_mode unaligned"):
         train_pipeline(tmp_path)
 
 

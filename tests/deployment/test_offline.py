@@ -64,6 +64,35 @@ def test_bins_with_other_channels_than_the_model_are_named(sample_root, tmp_path
     assert postprocess(str(tmp_path / "grey_infer"), log=lambda message: None)["num_images"] == 4
 
 
+def test_a_cycle_gan_export_reads_its_side_of_two_domains_and_reports_as_eval(tmp_path):
+    """G_B exported (BtoA): preprocess writes testB's pictures, postprocess gives eval.py's CycleGAN report of a
+    lone generator, picture for picture."""
+    from src.dataset.transforms import Preprocess
+    from src.dataset.unpaired_sample import generate_unpaired_sample
+    from src.deployment.export_info import write_export_info
+    from src.evaluation.unpaired import UnpairedTestSets, evaluate_cycle
+    root = str(tmp_path / "domains")
+    generate_unpaired_sample(root, {"trainA": 0, "trainB": 0, "testA": 3, "testB": 2}, size=64)
+    ms.set_seed(0)
+    generator = build_generator(SPEC, "kaiming")
+    mindir = export_generator(generator, "MINDIR", str(tmp_path / "g_b"), 1, 64, 64)
+    write_export_info(str(tmp_path / "g_b"), SPEC, [1, 3, 64, 64], "eval", model="cycle_gan", direction="BtoA")
+    manifest = preprocess(root, str(tmp_path / "infer"), ImageCoding(), "unaligned", "BtoA", size=64,
+                          log=lambda message: None)
+    assert manifest["names"] == ["0001", "0002"] and manifest["dataset_mode"] == "unaligned"  # testB's pictures
+    run_mindir_on_bins(mindir, str(tmp_path / "infer" / "input"), str(tmp_path / "infer" / "output"),
+                       log=lambda message: None)
+    offline = postprocess(str(tmp_path / "infer"), log=lambda message: None)
+    sets = UnpairedTestSets.open(root, "BtoA", Preprocess("resize_and_crop", 64, 64), ImageCoding())
+    expected = evaluate_cycle({"generator": generator}, sets, str(tmp_path / "eval"), "eval", log=lambda message: None)
+    assert (offline["num_a"], offline["num_b"]) == (expected["num_a"], expected["num_b"]) == (2, 3)
+    assert offline["eval_mode"] == "offline inference"
+    for name in ("0001", "0002"):
+        assert filecmp.cmp(tmp_path / "eval" / "images" / f"{name}_fake_B.png",
+                           tmp_path / "infer" / "report" / "images" / f"{name}_fake_B.png", shallow=False)
+    assert os.path.isfile(tmp_path / "infer" / "report" / "index.html")
+
+
 def test_postprocess_names_a_missing_output(sample_root, tmp_path):
     preprocess(str(sample_root / "val"), str(tmp_path / "infer"), ImageCoding(), size=64, log=lambda message: None)
     with pytest.raises(UserInputError, match="no output .*0001_0.bin"):

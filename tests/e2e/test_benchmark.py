@@ -32,3 +32,13 @@ def test_benchmark_prints_one_json_line_for_the_real_networks():
 def test_benchmark_rejects_an_absent_device():
     result = run_entry(["benchmark.py", "--device_target", "Ascend"])
     assert result.returncode == 2 and "device_target Ascend" in result.stderr
+
+
+def test_benchmark_times_cycle_gans_step_of_four_networks():
+    result = run_entry(["benchmark.py", "--model", "cycle_gan", "--steps", "1", "--warmup", "0", "--skip_data",
+                        "--image_size", "32", "--netG", "resnet_1blocks", "--ngf", "4", "--ndf", "4"])
+    assert result.returncode == 0, result.stderr[-2000:]
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert report["model"] == "cycle_gan" and report["netG"] == "resnet_1blocks"
+    for key in ("train_ms_per_step", "compile_s", "g_infer_ms", "peak_rss_mb"):
+        assert report[key] > 0, key

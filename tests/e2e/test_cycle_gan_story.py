@@ -1,9 +1,11 @@
 """A CycleGAN user's story through the entry points, on tiny networks and the embedded unpaired sample set:
 train --model cycle_gan with validation, stop after an epoch and resume it to the very weights of an
-uninterrupted run (pools included), evaluate both directions, translate and export with either generator,
-and be told in one line what does not fit."""
+uninterrupted run (pools included), evaluate both directions, translate and export with either generator (and
+run an export through the 310 flow), and be told in one line what does not fit."""
 import json
 import os
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -104,9 +106,17 @@ def test_predict_and_export_translate_either_way(cycle_run, unpaired_root, tmp_p
         assert len(files) == 2
         pictures[direction] = np.asarray(Image.open(files[0]))
     assert not np.array_equal(pictures["AtoB"], pictures["BtoA"])  # G_A and G_B are different generators
-    log = entry(["export.py", "--ckpt", checkpoint, "--direction", "BtoA", "--file_format", "ONNX",
-                 "--image_size", "32", "--file_name", str(tmp_path / "zebra2horse")])
-    assert "reloaded output matches the checkpoint" in log
+    for file_format in ("ONNX", "MINDIR"):
+        log = entry(["export.py", "--ckpt", checkpoint, "--direction", "BtoA", "--file_format", file_format,
+                     "--image_size", "32", "--file_name", str(tmp_path / "zebra2horse")])
+        assert "reloaded output matches the checkpoint" in log
+    # the 310 flow on the dataset root: G_B translates testB/ (2 pictures) and is scored against testA/ (3)
+    offline = subprocess.run(["bash", "scripts/run_infer_310.sh", str(tmp_path / "zebra2horse.mindir"), unpaired_root,
+                              "CPU", "--image_size=32"], cwd=REPO_ROOT, capture_output=True, text=True, timeout=600,
+                             env=dict(os.environ, PYTHON=sys.executable))
+    assert offline.returncode == 0, offline.stdout[-3000:] + offline.stderr[-3000:]
+    summary = json.loads(offline.stdout.strip().splitlines()[-1])
+    assert (summary["num_a"], summary["num_b"], summary["eval_mode"]) == (2, 3, "offline inference")
 
 
 def test_what_does_not_fit_is_named_in_one_line(cycle_run, unpaired_root, sample_root, tmp_path):
