@@ -15,7 +15,7 @@ one JSON line:
                       oneDNN kernel kind, jit / gemm / ref (ref: the reference code, the slow path), read from
                       oneDNN's verbose lines of one more step after the timed ones;
   deploy_ms_per_image with --deploy: G(A) through the exported MINDIR and ONNX Runtime;
-and the settings used. Compare with the PyTorch peer right after, in the same session (it needs
+and the settings used (--conv_kernel onednn: every convolution on oneDNN's direct kernels, src/kernels/). Compare with the PyTorch peer right after, in the same session (it needs
 `pip install torch==2.13.0`, in another environment):
 python benchmarks/torch_peer.py --steps 5
 For CycleGAN (--model cycle_gan: both generators and discriminators, the reference's defaults) the peer is
@@ -126,6 +126,13 @@ def parse_arguments(argv):
     return args, load_config(config_argv, "benchmark")
 
 
+def switch_convolutions(config, networks):
+    """--conv_kernel onednn: the networks' convolutions on oneDNN's direct kernels (built on first use)."""
+    if config.conv_kernel == "onednn":
+        from src.kernels.direct_conv import use_direct_convolutions
+        use_direct_convolutions(networks, log=lambda line: print(line, file=sys.stderr, flush=True))
+
+
 def pix2pix_step(config, spec):
     """(run_step(real_a, real_b), G, D's parameter count) of the networks train.py would build for pix2pix."""
     from src.models.networks import build_discriminator, build_generator
@@ -135,6 +142,7 @@ def pix2pix_step(config, spec):
     from src.weights.vgg_weights import build_perceptual_loss
 
     generator, discriminator = build_generator(spec), build_discriminator(spec)
+    switch_convolutions(config, [generator, discriminator])
     objective = training_objective(config, spec)
     # Timing needs no trained VGG: without --vgg_weights the VGG loss runs on untrained weights of the same shape.
     perceptual = None if not objective.lambda_vgg else (
@@ -155,6 +163,7 @@ def cycle_gan_step(config, spec):
     from src.training.cycle_gan_model import CycleGANModel
 
     model = CycleGANModel(config, spec)
+    switch_convolutions(config, model.state.checkpoint_networks().values())
     model.compile_step(1)
     return (lambda real_a, real_b: model.step(real_a, real_b)), model.state.generator, count_parameters(
         model.state.networks.discriminator_a)
@@ -202,7 +211,7 @@ def main(argv):
               "mode": config.mode,
               "batch_size": config.batch_size, "image_size": [height, width], "in_channels": batch.shape[1],
               "netG": config.netG, "netD": config.netD, "norm_mode": config.norm_mode, "gan_mode": config.gan_mode,
-              "ngf": config.ngf, "ndf": config.ndf, "steps": args.steps,
+              "ngf": config.ngf, "ndf": config.ndf, "conv_kernel": config.conv_kernel, "steps": args.steps,
               "warmup": args.warmup, **timings}
     if args.deploy:
         report["deploy_ms_per_image"] = deploy_latency(generator, batch, args.steps)

@@ -10,6 +10,7 @@ entry needs no edit here.
 from src.dataset.pair_dataset import DATASET_MODES
 from src.dataset.pair_sources import DIRECTIONS
 from src.dataset.transforms import PREPROCESS_MODES, size_settings
+from src.kernels import CONV_KERNELS
 from src.deployment.export_info import EXPORT_FORMATS, export_image_size, export_size_setting
 from src.models.checkpoint import TEST_MODES
 from src.models.init_w import INIT_TYPES
@@ -34,7 +35,7 @@ PALETTES = ("auto", "facades", "cityscapes", "none")
 IMAGE_CHANNELS = (1, 3)
 CHOICES = {"device_target": DEVICE_TARGETS, "mode": EXECUTION_MODES, "direction": DIRECTIONS,
            "netD": DISCRIMINATOR_NAMES, "norm_mode": NORM_MODES, "init_type": INIT_TYPES, "gan_mode": GAN_MODES,
-           "lr_policy": LR_POLICIES, "amp_level": AMP_LEVELS, "eval_mode": TEST_MODES, "export_mode": TEST_MODES,
+           "lr_policy": LR_POLICIES, "amp_level": AMP_LEVELS, "conv_kernel": CONV_KERNELS, "eval_mode": TEST_MODES, "export_mode": TEST_MODES,
            "file_format": EXPORT_FORMATS, "dataset_mode": DATASET_MODES, "preprocess": PREPROCESS_MODES,
            "input_nc": IMAGE_CHANNELS, "output_nc": IMAGE_CHANNELS, "backend": BACKENDS.names(), "palette": PALETTES,
            "fid_dims": tuple(BLOCK_INDEX_BY_DIM), "best_metric": BEST_METRICS, "model": MODEL_NAMES}
@@ -71,7 +72,7 @@ COMMAND_SETTINGS = {
         "distribute", "train_data_dir", "val_data_dir", "direction", "preprocess", "load_size", "crop_size", "no_flip",
         "batch_size", "num_parallel_workers", "max_dataset_size", "init_type", "init_gain", "beta1", "beta2", "lr_policy",
         "n_epochs",
-        "n_epochs_decay", "lr_step_epochs", "epoch_num", "amp_level", "output_path", "save_checkpoint_epochs",
+        "n_epochs_decay", "lr_step_epochs", "epoch_num", "amp_level", "conv_kernel", "output_path", "save_checkpoint_epochs",
         "keep_checkpoint_max", "log_interval", "resume", "eval_mode", "num_test", "niter_fix_global", "load_pretrain",
         "val_every", "best_metric", "fid_weights", "fid_dims"),
     "eval": DEVICE + GENERATOR + ("ckpt", "val_data_dir", "direction", "preprocess", "crop_size", "eval_mode",
@@ -89,7 +90,7 @@ COMMAND_SETTINGS = {
     "infer_onnx": ("onnx_path", "val_data_dir", "dataset_mode", "direction", "preprocess", "crop_size", "num_test",
                    "output_path"),
     "benchmark": ("model",) + DEVICE + GENERATOR + DISCRIMINATOR + OBJECTIVE + tuple(MODELS.settings()) + (
-        "batch_size", "crop_size", "image_size", "direction", "num_parallel_workers"),
+        "batch_size", "crop_size", "image_size", "direction", "num_parallel_workers", "conv_kernel"),
 }
 
 
@@ -168,8 +169,18 @@ def _check_label_maps(config):
              f"--label_nc {config.label_nc} is for label maps: use --dataset_mode labels (or --label_nc 0)")
 
 
+def _check_conv_kernel(config):
+    """The direct convolutions are CPU kernels."""
+    _require(config.conv_kernel == "mindspore" or config.device_target == "CPU",
+             f"--conv_kernel {config.conv_kernel} runs on the CPU: on {config.device_target} use --conv_kernel mindspore")
+
+
 def _check_training(config):
     _check_generator_name(config)
+    _check_conv_kernel(config)
+    _require(config.conv_kernel == "mindspore" or config.amp_level == "O0",
+             f"--conv_kernel {config.conv_kernel} computes in float32: use --amp_level O0 with it, or --conv_kernel "
+             "mindspore")
     _check_model(config)
     _check_label_maps(config)
     _require(config.crop_size <= config.load_size or config.preprocess not in ("resize_and_crop", "scale_width_and_crop"),
@@ -257,6 +268,7 @@ def _check_export(config):
 
 def _check_benchmark(config):
     _check_generator_name(config)
+    _check_conv_kernel(config)
     spec = spec_from_settings(config)
     require_size_multiples(config, spec, (export_size_setting(config),), from_checkpoint=False)
     height, width = export_image_size(config)

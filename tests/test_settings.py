@@ -300,3 +300,13 @@ def test_cycle_gan_presets_train_the_references_recipe_on_the_downloaded_folders
     assert total_epochs(config.n_epochs, config.n_epochs_decay, config.epoch_num) == 200
     with open(os.path.join(REPO_ROOT, "data", "download_cyclegan_dataset.sh"), encoding="utf-8") as handle:
         assert f" {name} " in handle.read().split("NAMES=")[1].splitlines()[0].replace('"', " ")
+
+
+@pytest.mark.parametrize("flags, message", [
+    (["--conv_kernel", "onednn", "--device_target", "GPU"], "--conv_kernel onednn runs on the CPU: on GPU use"),
+    (["--conv_kernel", "onednn", "--amp_level", "O2"], "--conv_kernel onednn computes in float32: use --amp_level O0"),
+    (["--conv_kernel", "direct"], "--conv_kernel must be one of mindspore, onednn")])
+def test_the_direct_convolutions_are_cpu_float32_kernels(flags, message):
+    with pytest.raises(UserInputError, match=message):
+        load_config(flags, "train")
+    assert load_config(["--conv_kernel", "onednn"], "train").conv_kernel == "onednn"

@@ -12,12 +12,13 @@ import re
 
 from mindspore import nn, ops
 
+from src.kernels.direct_conv import DirectConv2dTranspose
 from src.models.layers import LeakyReLU, ReflectionPad, Tanh, conv2d, conv_has_bias, norm_layers
 
 
 def _up_conv(in_channels, out_channels, has_bias):
-    return nn.Conv2dTranspose(in_channels, out_channels, kernel_size=4, stride=2, pad_mode="pad", padding=1,
-                              has_bias=has_bias)
+    return DirectConv2dTranspose(in_channels, out_channels, kernel_size=4, stride=2, pad_mode="pad", padding=1,
+                                 has_bias=has_bias)
 
 
 class DownBlock(nn.SequentialCell):
@@ -111,8 +112,8 @@ class UpsampleConv(nn.Cell):
 
     def __init__(self, in_channels, out_channels, has_bias):
         super().__init__()
-        self.conv = nn.Conv2dTranspose(in_channels, out_channels, kernel_size=3, stride=2, pad_mode="pad",
-                                       padding=(1, 0, 1, 0), has_bias=has_bias)
+        self.conv = DirectConv2dTranspose(in_channels, out_channels, kernel_size=3, stride=2, pad_mode="pad",
+                                          padding=(1, 0, 1, 0), has_bias=has_bias)
 
     def construct(self, x):
         return self.conv(x)

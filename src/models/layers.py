@@ -2,13 +2,16 @@
 average pool of pix2pixHD, the normalisation layers of --norm_mode, and how often a picture can be halved."""
 from mindspore import nn, ops
 
+from src.kernels.direct_conv import DirectConv2d
+
 NORM_MODES = ("batch", "instance", "none")
 
 
 def conv2d(in_channels, out_channels, kernel_size, stride, padding, has_bias):
-    """nn.Conv2d with explicit zero padding, as PyTorch's Conv2d(..., padding=padding)."""
-    return nn.Conv2d(in_channels, out_channels, kernel_size=kernel_size, stride=stride, pad_mode="pad",
-                     padding=padding, has_bias=has_bias)
+    """nn.Conv2d with explicit zero padding, as PyTorch's Conv2d(..., padding=padding); it can run on oneDNN's
+    direct kernels (--conv_kernel onednn)."""
+    return DirectConv2d(in_channels, out_channels, kernel_size=kernel_size, stride=stride, pad_mode="pad",
+                        padding=padding, has_bias=has_bias)
 
 
 def largest_halvings(side, smallest=2):

@@ -112,6 +112,22 @@ def pin_kernel_threads():
     return pinned
 
 
+def release_kernel_threads():
+    """Undo pin_kernel_threads: each thread of MindSpore's CPU kernel pool may run on every usable core again;
+    returns how many were released. The direct convolutions (src/kernels) need it: their OpenMP workers are
+    started by pool threads and would inherit a single core."""
+    if not hasattr(os, "sched_setaffinity") or not os.path.isdir("/proc/self/task"):
+        return 0
+    released = 0
+    for _, thread_id in _kernel_pool_threads():
+        try:
+            os.sched_setaffinity(thread_id, set(usable_cores()))
+            released += 1
+        except OSError:  # the thread ended meanwhile
+            continue
+    return released
+
+
 def seed_everything(seed, deterministic=False):
     """Seed MindSpore (weights, dropout), its dataset engine and numpy.
 

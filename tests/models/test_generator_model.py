@@ -49,11 +49,11 @@ def test_generators_keep_the_image_size_in_every_norm(name, side, multiple):
 def test_resnet_layout_reflection_padding_and_dropout():
     generator = ResnetGenerator(ngf=8, n_blocks=2, norm_mode="instance", use_dropout=True)
     kinds = [type(layer).__name__ for layer in generator.layers]
-    assert kinds[:4] == ["ReflectionPad", "Conv2d", "InstanceNorm", "ReLU"]
-    assert kinds.count("ResnetBlock") == 2 and kinds[-3:] == ["ReflectionPad", "Conv2d", "Tanh"]
+    assert kinds[:4] == ["ReflectionPad", "DirectConv2d", "InstanceNorm", "ReLU"]  # nn.Conv2d, see src/kernels
+    assert kinds.count("ResnetBlock") == 2 and kinds[-3:] == ["ReflectionPad", "DirectConv2d", "Tanh"]
     block = [type(layer).__name__ for layer in generator.layers[10].block]
-    assert block == ["ReflectionPad", "Conv2d", "InstanceNorm", "ReLU", "Dropout", "ReflectionPad", "Conv2d",
-                     "InstanceNorm"]
+    assert block == ["ReflectionPad", "DirectConv2d", "InstanceNorm", "ReLU", "Dropout", "ReflectionPad",
+                     "DirectConv2d", "InstanceNorm"]
     transposed = [layer.conv for layer in generator.layers if isinstance(layer, UpsampleConv)]
     assert [(t.in_channels, t.out_channels, t.kernel_size, t.stride) for t in transposed] == [
         (32, 16, (3, 3), (2, 2)), (16, 8, (3, 3), (2, 2))]

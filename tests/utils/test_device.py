@@ -82,3 +82,14 @@ def test_binding_again_is_harmless():
     first, second = pin_kernel_threads(), pin_kernel_threads()
     assert first == second and set(first.values()) <= set(usable_cores())
 
+
+
+def test_released_pool_threads_may_run_on_every_core_and_can_be_bound_again():
+    """What the direct convolutions do (src/kernels): the pool's threads may run anywhere again."""
+    import os
+    from src.utils.device import _kernel_pool_threads, pin_kernel_threads, release_kernel_threads, usable_cores
+
+    pinned = pin_kernel_threads()
+    assert release_kernel_threads() == len(_kernel_pool_threads()) >= len(pinned) > 0
+    assert all(os.sched_getaffinity(thread_id) == set(usable_cores()) for _, thread_id in _kernel_pool_threads())
+    assert pin_kernel_threads() == pinned

@@ -1,0 +1,77 @@
+"""Build the C++ kernels on first use and cache them, as PyTorch's cpp_extension does: a source file is
+compiled with g++ against oneDNN's headers (the onednn-devel package of requirements.txt) and linked to the
+oneDNN library MindSpore itself loads (both call theirs libdnnl.so.3, so a process can hold only one), into
+a cache folder named by a digest of everything the build depends on. A build is written under a temporary
+name and renamed, so ranks of one msrun job building at once never load half a file."""
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+from src.utils.errors import UserInputError
+
+KERNEL_DIR = os.path.dirname(os.path.abspath(__file__))
+# Where builds are cached; PIX2PIX_KERNEL_CACHE moves it (a read-only home, a shared cache).
+DEFAULT_CACHE = os.path.join(os.path.expanduser("~"), ".cache", "pix2pix_mindspore", "kernels")
+ONEDNN_HEADER = os.path.join("oneapi", "dnnl", "dnnl.hpp")
+
+
+def mindspore_onednn():
+    """The folder and file of the oneDNN library MindSpore loads (its lib/libdnnl.so.3)."""
+    import mindspore
+    folder = os.path.join(os.path.dirname(mindspore.__file__), "lib")
+    library = os.path.join(folder, "libdnnl.so.3")
+    if not os.path.isfile(library):
+        raise UserInputError(f"MindSpore's oneDNN ({library}) is missing: this MindSpore build cannot run the direct "
+                             "convolutions; use --conv_kernel mindspore")
+    return folder, library
+
+
+def onednn_include(prefix=sys.prefix):
+    """The include folder of the onednn-devel package (under the environment's `prefix`), which holds
+    oneapi/dnnl/dnnl.hpp. A system's headers are not looked for: they may be of another major version than
+    the library MindSpore loads."""
+    folder = os.path.join(prefix, "include")
+    if not os.path.isfile(os.path.join(folder, ONEDNN_HEADER)):
+        raise UserInputError(f"oneDNN's headers ({os.path.join(folder, ONEDNN_HEADER)}) are not installed: pip install "
+                             "-r requirements.txt (onednn-devel), or use --conv_kernel mindspore")
+    return folder
+
+
+def compiler():
+    found = shutil.which(os.environ.get("CXX", "g++"))
+    if not found:
+        raise UserInputError("the direct convolutions are built on first use with a C++ compiler, and none was found "
+                             "(apt-get install g++, or set CXX): or use --conv_kernel mindspore")
+    return found
+
+
+def built_library(source_name, log=print):
+    """The path of kernels/<source_name> compiled into a shared library, built now if the cache lacks it."""
+    source = os.path.join(KERNEL_DIR, source_name)
+    lib_folder, library = mindspore_onednn()
+    include, cxx = onednn_include(), compiler()
+    command = [cxx, "-O2", "-std=c++17", "-shared", "-fPIC", "-fopenmp", "-I", include, source,
+               "-L", lib_folder, "-l:libdnnl.so.3", f"-Wl,-rpath,{lib_folder}"]
+    digest = hashlib.sha256()
+    for path in (source, library, os.path.join(include, "oneapi", "dnnl", "dnnl_version.h")):
+        with open(path, "rb") as handle:
+            digest.update(handle.read())
+    digest.update(" ".join(command).encode())
+    cache = os.path.join(os.environ.get("PIX2PIX_KERNEL_CACHE") or DEFAULT_CACHE, digest.hexdigest()[:16])
+    target = os.path.join(cache, os.path.splitext(source_name)[0] + ".so")
+    if os.path.isfile(target):
+        return target
+    os.makedirs(cache, exist_ok=True)
+    log(f"Building {source_name} with {os.path.basename(cxx)} into {cache} (once)")
+    handle, temporary = tempfile.mkstemp(suffix=".so", dir=cache)
+    os.close(handle)
+    result = subprocess.run(command + ["-o", temporary], capture_output=True, text=True)
+    if result.returncode != 0:
+        os.unlink(temporary)
+        raise UserInputError(f"building {source_name} failed ({result.stderr.strip().splitlines()[-1:]}): "
+                             "use --conv_kernel mindspore")
+    os.replace(temporary, target)
+    return target

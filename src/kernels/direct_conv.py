@@ -1,0 +1,123 @@
+"""Convolutions that can run on oneDNN's direct kernels (onednn_conv.cc) on the CPU: DirectConv2d and
+DirectConv2dTranspose are MindSpore's nn.Conv2d and nn.Conv2dTranspose (same parameters, checkpoints, init and
+export) whose forward and both backward passes go to the compiled kernels once use_direct_convolutions has
+switched them on. Off, they are MindSpore's own cells, which is what export and every device but the CPU use.
+
+MindSpore's own CPU convolution runs im2col + SGEMM on plain NCHW data (oneDNN's gemm path); the direct kernels
+work on blocked layouts oneDNN chooses, need no im2col buffer, and reach the AVX-512 and AMX kernels that
+MindSpore's plain weights cannot (docs/performance.md)."""
+from functools import lru_cache
+
+import numpy as np
+import mindspore as ms
+from mindspore import nn, ops
+
+from src.kernels.build import built_library
+from src.utils.device import release_kernel_threads
+
+def _same_dtype(*dtypes):
+    return dtypes[0]
+
+
+def _output_side(side, kernel, stride, before, after, dilation, transposed):
+    span = dilation * (kernel - 1) + 1
+    if transposed:
+        return (side - 1) * stride - before - after + span
+    return (side + before + after - span) // stride + 1
+
+
+@lru_cache(maxsize=None)
+def direct_ops(library, geometry, transposed):
+    """The forward Custom op of one convolution form (`geometry`: stride h, w, padding top, bottom, left, right,
+    dilation h, w), with the two backward ops as its bprop. Shapes: x (N, C, H, W); weights (O, C, kh, kw), or
+    (C, O, kh, kw) transposed, as MindSpore keeps them."""
+    prefix = "TransposedConv" if transposed else "Conv"
+    stride_h, stride_w, top, bottom, left, right, dilation_h, dilation_w = geometry
+
+    def output_shape(x, weights, _geometry, _shape_of):
+        out_channels = weights[1] if transposed else weights[0]
+        return (x[0], out_channels,
+                _output_side(x[2], weights[2], stride_h, top, bottom, dilation_h, transposed),
+                _output_side(x[3], weights[3], stride_w, left, right, dilation_w, transposed))
+
+    def custom(name, shape):
+        return ops.Custom(f"{library}:{prefix}{name}", out_shape=shape, out_dtype=_same_dtype, func_type="aot")
+
+    backward_data = custom("BackwardData", lambda dy, weights, _geometry, x: x)
+    backward_weights = custom("BackwardWeights", lambda dy, x, _geometry, weights: weights)
+
+    def bprop(x, weights, geometry_tensor, shape_of, out, dout):
+        return (backward_data(dout, weights, geometry_tensor, x), backward_weights(dout, x, geometry_tensor, weights),
+                ops.zeros_like(geometry_tensor), ops.zeros_like(shape_of))
+
+    return ops.Custom(f"{library}:{prefix}Forward", out_shape=output_shape, out_dtype=_same_dtype, func_type="aot",
+                      bprop=bprop)
+
+
+def _geometry(cell, transposed):
+    """(stride h, w, padding top, bottom, left, right, dilation h, w) of a MindSpore conv cell."""
+    if cell.pad_mode != "pad" or cell.group != 1:
+        raise ValueError(f"the direct convolutions take pad_mode 'pad' and group 1, not {cell.pad_mode!r}, "
+                         f"{cell.group}")
+    padding = cell.padding if isinstance(cell.padding, tuple) else (cell.padding,) * 4
+    if transposed and cell.output_padding not in (0, (0, 0)):
+        raise ValueError("the direct transposed convolution takes output_padding 0 (pad the output instead)")
+    return (*cell.stride, *padding, *cell.dilation)
+
+
+class DirectKernels:
+    """What DirectConv2d and DirectConv2dTranspose add to MindSpore's cell: `direct` (off until
+    use_direct_kernels), the form's geometry as a tensor for the kernels, and the Custom op they run."""
+    transposed = False
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.direct = False
+        self.geometry = ms.Tensor(np.array(_geometry(self, self.transposed), np.int64))
+
+    def use_direct_kernels(self, library):
+        """Run this cell on the kernels of `library` (the built onednn_conv.cc) from its next compilation."""
+        self.direct_forward = direct_ops(library, _geometry(self, self.transposed), self.transposed)
+        self.direct = True
+
+
+class DirectConv2d(DirectKernels, nn.Conv2d):
+    """nn.Conv2d (pad_mode 'pad', group 1) that runs on the direct kernels once `direct` is set."""
+
+    def construct(self, x):
+        if self.direct:
+            output = self.direct_forward(x, self.weight, self.geometry, x)
+        else:
+            output = self.conv2d(x, self.weight)
+        if self.has_bias:
+            output = self.bias_add(output, self.bias)
+        return output
+
+
+class DirectConv2dTranspose(DirectKernels, nn.Conv2dTranspose):
+    """nn.Conv2dTranspose (pad_mode 'pad', group 1, no output_padding) that runs on the direct kernels once
+    `direct` is set."""
+    transposed = True
+
+    def construct(self, x):
+        if self.direct:
+            output = self.direct_forward(x, self.weight, self.geometry, x)
+            if self.has_bias:
+                output = self.bias_add(output, self.bias)
+            return output
+        return super().construct(x)
+
+
+def use_direct_convolutions(networks, log=print):
+    """Switch every DirectConv2d and DirectConv2dTranspose of `networks` (cells) to the direct kernels, building
+    them on first use, and free MindSpore's kernel threads from their cores (utils.device.release_kernel_threads);
+    returns how many were switched. Call before the networks are compiled."""
+    library = built_library("onednn_conv.cc", log)
+    release_kernel_threads()
+    switched = 0
+    for network in networks:
+        for _, cell in network.cells_and_names():
+            if isinstance(cell, DirectKernels):
+                cell.use_direct_kernels(library)
+                switched += 1
+    return switched

@@ -1,0 +1,182 @@
+// 2-D convolution and transposed convolution on oneDNN's direct kernels, as MindSpore AOT custom operators
+// (ops.Custom func_type "aot"): forward, backward-data and backward-weights of each. Tensors arrive in
+// MindSpore's plain layouts (NCHW; weights OIHW, or IOHW for a transposed convolution); oneDNN picks the
+// layouts its kernels want (format_tag::any) and the data is reordered into and out of them, which is what
+// lets it run its direct (jit/brgemm) kernels instead of im2col + SGEMM. Primitives are made once per shape
+// and reused. The library is MindSpore's own libdnnl (one oneDNN per process: they share the soname), run
+// on an OpenMP thread pool through oneDNN's threadpool interface.
+//
+// Every function takes (a, b, geometry, shape_of) and writes one output: geometry is int64[8] = stride
+// h, w, padding top, bottom, left, right, dilation h, w (1 = none); shape_of is the tensor whose shape the
+// output has (read for its shape only).
+#include <omp.h>
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <string>
+
+#include "oneapi/dnnl/dnnl.hpp"
+#include "oneapi/dnnl/dnnl_threadpool.hpp"
+
+using dnnl::memory;
+using tag = memory::format_tag;
+
+namespace {
+struct OpenMPPool : dnnl::threadpool_interop::threadpool_iface {
+  int get_num_threads() const override { return omp_get_max_threads(); }
+  bool get_in_parallel() const override { return omp_in_parallel(); }
+  uint64_t get_flags() const override { return 0; }  // synchronous: parallel_for returns when done
+  void parallel_for(int n, const std::function<void(int, int)> &body) override {
+#pragma omp parallel for schedule(static)
+    for (int i = 0; i < n; ++i) body(i, n);
+  }
+};
+
+dnnl::engine &cpu() {
+  static dnnl::engine engine(dnnl::engine::kind::cpu, 0);
+  return engine;
+}
+
+dnnl::stream &cpu_stream() {
+  static OpenMPPool pool;
+  static dnnl::stream stream = dnnl::threadpool_interop::make_stream(cpu(), &pool);
+  return stream;
+}
+
+// The shapes of one convolution: src (N, C, H, W), weights as oneDNN sees them (O, I, kh, kw), dst.
+struct Geometry {
+  memory::dims src, weights, dst, strides, dilates, pad_l, pad_r;
+  tag weights_tag;
+
+  Geometry(const int64_t *src_shape, const int64_t *weights_shape, const int64_t *dst_shape, const int64_t *g,
+           bool transposed)
+      : src(src_shape, src_shape + 4), weights(weights_shape, weights_shape + 4), dst(dst_shape, dst_shape + 4),
+        strides{g[0], g[1]}, dilates{g[6] - 1, g[7] - 1}, pad_l{g[2], g[4]}, pad_r{g[3], g[5]},
+        weights_tag(transposed ? tag::iohw : tag::oihw) {
+    if (transposed) std::swap(weights[0], weights[1]);  // MindSpore keeps (in, out, kh, kw)
+  }
+
+  std::string key(char kind) const {
+    std::string text(1, kind);
+    for (const memory::dims *dims : {&src, &weights, &dst, &strides, &dilates, &pad_l, &pad_r})
+      for (auto value : *dims) text += "," + std::to_string(value);
+    return text;
+  }
+};
+
+memory::desc any(const memory::dims &dims) { return memory::desc(dims, memory::data_type::f32, tag::any); }
+
+// One primitive and the three layouts it reads and writes, in the order of its (in, in, out) arguments.
+struct Kernel {
+  dnnl::primitive primitive;
+  memory::desc layouts[3];
+  int arguments[3];
+};
+
+template <typename ForwardPd>
+ForwardPd forward_pd(const Geometry &g, dnnl::algorithm algorithm) {
+  return ForwardPd(cpu(), dnnl::prop_kind::forward_training, algorithm, any(g.src), any(g.weights), any(g.dst),
+                   g.strides, g.dilates, g.pad_l, g.pad_r);
+}
+
+template <typename Forward, typename BackwardData, typename BackwardWeights>
+Kernel make_kernel(char kind, const Geometry &g, dnnl::algorithm algorithm) {
+  auto hint = forward_pd<typename Forward::primitive_desc>(g, algorithm);
+  if (kind == 'f')
+    return {Forward(hint), {hint.src_desc(), hint.weights_desc(), hint.dst_desc()},
+            {DNNL_ARG_SRC, DNNL_ARG_WEIGHTS, DNNL_ARG_DST}};
+  if (kind == 'd') {
+    typename BackwardData::primitive_desc pd(cpu(), algorithm, any(g.src), any(g.weights), any(g.dst), g.strides,
+                                             g.dilates, g.pad_l, g.pad_r, hint);
+    return {BackwardData(pd), {pd.diff_dst_desc(), pd.weights_desc(), pd.diff_src_desc()},
+            {DNNL_ARG_DIFF_DST, DNNL_ARG_WEIGHTS, DNNL_ARG_DIFF_SRC}};
+  }
+  typename BackwardWeights::primitive_desc pd(cpu(), algorithm, any(g.src), any(g.weights), any(g.dst), g.strides,
+                                              g.dilates, g.pad_l, g.pad_r, hint);
+  return {BackwardWeights(pd), {pd.src_desc(), pd.diff_dst_desc(), pd.diff_weights_desc()},
+          {DNNL_ARG_SRC, DNNL_ARG_DIFF_DST, DNNL_ARG_DIFF_WEIGHTS}};
+}
+
+Kernel &kernel_for(char kind, const Geometry &g, bool transposed) {
+  static std::mutex lock;
+  static std::map<std::string, Kernel> kernels;
+  std::lock_guard<std::mutex> hold(lock);
+  std::string key = g.key(kind) + (transposed ? "t" : "c");
+  auto found = kernels.find(key);
+  if (found == kernels.end()) {
+    Kernel made = transposed
+        ? make_kernel<dnnl::deconvolution_forward, dnnl::deconvolution_backward_data,
+                      dnnl::deconvolution_backward_weights>(kind, g, dnnl::algorithm::deconvolution_direct)
+        : make_kernel<dnnl::convolution_forward, dnnl::convolution_backward_data,
+                      dnnl::convolution_backward_weights>(kind, g, dnnl::algorithm::convolution_direct);
+    found = kernels.emplace(key, made).first;
+  }
+  return found->second;
+}
+
+// Runs `kind` with the plain buffers `plain` (two inputs, one output) in the plain layouts `plain_tags`,
+// reordering them into and out of the layouts the kernel chose.
+void run(char kind, const Geometry &g, bool transposed, void *const plain[3], const memory::dims *dims[3],
+         const tag plain_tags[3]) {
+  Kernel &kernel = kernel_for(kind, g, transposed);
+  dnnl::stream &stream = cpu_stream();
+  std::unordered_map<int, memory> arguments;
+  memory user[3], used[3];
+  for (int i = 0; i < 3; ++i) {
+    user[i] = memory({*dims[i], memory::data_type::f32, plain_tags[i]}, cpu(), plain[i]);
+    used[i] = user[i].get_desc() == kernel.layouts[i] ? user[i] : memory(kernel.layouts[i], cpu());
+    if (i < 2 && used[i].get_data_handle() != user[i].get_data_handle())
+      dnnl::reorder(user[i], used[i]).execute(stream, user[i], used[i]);
+    arguments[kernel.arguments[i]] = used[i];
+  }
+  kernel.primitive.execute(stream, arguments);
+  if (used[2].get_data_handle() != user[2].get_data_handle())
+    dnnl::reorder(used[2], user[2]).execute(stream, used[2], user[2]);
+  stream.wait();
+}
+
+// The three entry points of one operator, for a convolution or a transposed one. MindSpore's params are the
+// inputs a, b, geometry, shape_of and then the output.
+int entry(char kind, bool transposed, void **params, int64_t **shapes) {
+  const int64_t *geometry = static_cast<const int64_t *>(params[2]);
+  void *const a = params[0], *const b = params[1], *const out = params[4];
+  try {
+    if (kind == 'f') {  // (x, w) -> y
+      Geometry g(shapes[0], shapes[1], shapes[4], geometry, transposed);
+      void *const plain[3] = {a, b, out};
+      const memory::dims *dims[3] = {&g.src, &g.weights, &g.dst};
+      const tag tags[3] = {tag::nchw, g.weights_tag, tag::nchw};
+      run(kind, g, transposed, plain, dims, tags);
+    } else if (kind == 'd') {  // (dy, w) -> dx
+      Geometry g(shapes[4], shapes[1], shapes[0], geometry, transposed);
+      void *const plain[3] = {a, b, out};
+      const memory::dims *dims[3] = {&g.dst, &g.weights, &g.src};
+      const tag tags[3] = {tag::nchw, g.weights_tag, tag::nchw};
+      run(kind, g, transposed, plain, dims, tags);
+    } else {  // (dy, x) -> dw
+      Geometry g(shapes[1], shapes[4], shapes[0], geometry, transposed);
+      void *const plain[3] = {b, a, out};
+      const memory::dims *dims[3] = {&g.src, &g.dst, &g.weights};
+      const tag tags[3] = {tag::nchw, tag::nchw, g.weights_tag};
+      run(kind, g, transposed, plain, dims, tags);
+    }
+  } catch (const dnnl::error &) {
+    return 1;
+  }
+  return 0;
+}
+}  // namespace
+
+#define DIRECT_CONV_ENTRY(name, kind, transposed)                                                             \
+  extern "C" int name(int, void **params, int *, int64_t **shapes, const char **, void *, void *) { \
+    return entry(kind, transposed, params, shapes);                                                    \
+  }
+
+DIRECT_CONV_ENTRY(ConvForward, 'f', false)
+DIRECT_CONV_ENTRY(ConvBackwardData, 'd', false)
+DIRECT_CONV_ENTRY(ConvBackwardWeights, 'w', false)
+DIRECT_CONV_ENTRY(TransposedConvForward, 'f', true)
+DIRECT_CONV_ENTRY(TransposedConvBackwardData, 'd', true)
+DIRECT_CONV_ENTRY(TransposedConvBackwardWeights, 'w', true)

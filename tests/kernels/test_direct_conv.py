@@ -1,0 +1,105 @@
+"""The convolutions on oneDNN's direct kernels: built on first use, the same numbers as MindSpore's own
+convolutions on every form the networks use (forward, and the gradients of input, weights and bias), the same
+networks, and one clear line when they cannot be built."""
+import os
+
+import numpy as np
+import mindspore as ms
+import pytest
+from mindspore import nn, ops
+
+from src.kernels import build
+from src.kernels.direct_conv import DirectConv2d, DirectConv2dTranspose, use_direct_convolutions
+from src.models.networks import build_discriminator, build_generator
+from src.models.spec import ModelSpec
+from src.utils.errors import UserInputError
+
+# float32 round-off of a sum over a few hundred products, relative to the largest value.
+TOLERANCE = 1e-5
+
+
+@pytest.fixture(scope="session")
+def direct_kernels(tmp_path_factory):
+    """The library built once into a fresh cache (the build starts g++, before the fast floor's guard)."""
+    os.environ["PIX2PIX_KERNEL_CACHE"] = str(tmp_path_factory.mktemp("kernel_cache"))
+    lines = []
+    library = build.built_library("onednn_conv.cc", lines.append)
+    assert os.path.isfile(library) and lines and lines[0].startswith("Building onednn_conv.cc")
+    assert build.built_library("onednn_conv.cc", lines.append) == library and len(lines) == 1  # cached
+    return library
+
+
+class InputAndWeightGradients(nn.Cell):
+    def __init__(self, network):
+        super().__init__()
+        self.network, self.parameters = network, ms.ParameterTuple(network.trainable_params())
+        self.gradients = ops.GradOperation(get_all=True, get_by_list=True)
+
+    def construct(self, x, dy):
+        return self.gradients(lambda image: (self.network(image) * dy).sum(), self.parameters)(x)
+
+
+def relative(ours, theirs):
+    return float(np.abs(ours - theirs).max() / max(np.abs(theirs).max(), 1e-12))
+
+
+def outputs_and_gradients(network, x, seed=1):
+    y = network(x).asnumpy()
+    dy = ms.Tensor(np.random.default_rng(seed).standard_normal(y.shape).astype(np.float32))
+    (dx,), dweights = InputAndWeightGradients(network)(x, dy)
+    return [y, dx.asnumpy()] + [gradient.asnumpy() for gradient in dweights]
+
+
+# (cell, in, out, kernel, stride, padding, bias): U-Net's 4x4/2 down and up, the PatchGAN's 4x4/1, the ResNet's
+# 7x7 stem, 3x3 blocks and 3x3/2 down, pix2pixHD's 3x3/2 up (output padding as asymmetric padding), a 1x1.
+FORMS = [(DirectConv2d, 3, 8, 4, 2, 1, True), (DirectConv2d, 8, 1, 4, 1, 1, True), (DirectConv2d, 3, 8, 7, 1, 3, True),
+         (DirectConv2d, 8, 8, 3, 1, 0, False), (DirectConv2d, 8, 16, 3, 2, 1, False), (DirectConv2d, 8, 4, 1, 1, 0, True),
+         (DirectConv2dTranspose, 8, 4, 4, 2, 1, True), (DirectConv2dTranspose, 8, 4, 3, 2, (1, 0, 1, 0), False)]
+
+
+@pytest.mark.parametrize("form", FORMS, ids=lambda form: f"{form[0].__name__}-k{form[3]}s{form[4]}p{form[5]}")
+def test_every_form_gives_mindsporess_outputs_and_gradients(direct_kernels, form):
+    cell, in_channels, out_channels, kernel, stride, padding, bias = form
+    networks = []
+    for _ in range(2):
+        ms.set_seed(1)
+        networks.append(cell(in_channels, out_channels, kernel, stride=stride, pad_mode="pad", padding=padding,
+                             has_bias=bias, weight_init="normal", bias_init="normal"))
+    assert use_direct_convolutions(networks[:1], log=lambda line: None) == 1
+    x = ms.Tensor(np.random.default_rng(0).standard_normal((2, in_channels, 16, 12)).astype(np.float32))
+    ours, theirs = (outputs_and_gradients(network, x) for network in networks)
+    assert ours[0].shape == theirs[0].shape and len(ours) == len(theirs) == 3 + bias
+    for name, mine, reference in zip(("output", "input gradient", "weight gradient", "bias gradient"), ours, theirs):
+        assert relative(mine, reference) < TOLERANCE, name
+
+
+@pytest.mark.parametrize("spec", [
+    ModelSpec(netG="unet_32", ngf=4, norm_mode="batch", use_dropout=False, netD="basic", ndf=4),
+    ModelSpec(netG="resnet_2blocks", ngf=4, norm_mode="instance", use_dropout=False, netD="n_layers", ndf=4,
+              n_layers_D=2)], ids=["unet", "resnet"])
+def test_whole_networks_switch_every_conv_and_keep_their_numbers(direct_kernels, spec):
+    x = ms.Tensor(np.random.default_rng(0).uniform(-1, 1, (1, 3, 32, 32)).astype(np.float32))
+    results = []
+    for direct in (False, True):
+        ms.set_seed(3)
+        generator, discriminator = build_generator(spec), build_discriminator(spec)
+        if direct:
+            convs = use_direct_convolutions([generator, discriminator], log=lambda line: None)
+            assert convs == sum(isinstance(cell, (nn.Conv2d, nn.Conv2dTranspose))
+                                for network in (generator, discriminator) for _, cell in network.cells_and_names())
+        fake = generator(x)
+        results.append(outputs_and_gradients(generator, x) + [discriminator(x, fake).asnumpy()])
+    scale = max(float(np.abs(reference).max()) for reference in results[0])
+    for mine, reference in zip(*results):
+        if np.abs(reference).max() < 1e-3 * scale:  # zero but for round-off (a bias before instance norm): so ours
+            assert np.abs(mine).max() < 1e-3 * scale
+        else:
+            assert relative(mine, reference) < 10 * TOLERANCE
+
+
+def test_a_missing_compiler_or_headers_is_one_line(monkeypatch, tmp_path):
+    monkeypatch.setenv("CXX", "no-such-compiler")
+    with pytest.raises(UserInputError, match="built on first use with a C.. compiler, and none was found"):
+        build.compiler()
+    with pytest.raises(UserInputError, match="oneDNN's headers .* are not installed: pip install -r requirements.txt"):
+        build.onednn_include(str(tmp_path))
