@@ -73,11 +73,14 @@ class DirectKernels:
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.direct = False
-        self.geometry = ms.Tensor(np.array(_geometry(self, self.transposed), np.int64))
+        self.geometry = ms.Tensor(np.zeros(8, np.int64))  # set, and the form checked, by use_direct_kernels
 
     def use_direct_kernels(self, library):
-        """Run this cell on the kernels of `library` (the built onednn_conv.cc) from its next compilation."""
-        self.direct_forward = direct_ops(library, _geometry(self, self.transposed), self.transposed)
+        """Run this cell on the kernels of `library` (the built onednn_conv.cc) from its next compilation;
+        ValueError for a form they do not take (another pad_mode, groups, output_padding)."""
+        geometry = _geometry(self, self.transposed)
+        self.geometry = ms.Tensor(np.array(geometry, np.int64))
+        self.direct_forward = direct_ops(library, geometry, self.transposed)
         self.direct = True
 
 

@@ -103,3 +103,9 @@ def test_a_missing_compiler_or_headers_is_one_line(monkeypatch, tmp_path):
         build.compiler()
     with pytest.raises(UserInputError, match="oneDNN's headers .* are not installed: pip install -r requirements.txt"):
         build.onednn_include(str(tmp_path))
+
+
+def test_a_form_the_kernels_do_not_take_is_named_when_switched(direct_kernels):
+    same = DirectConv2d(4, 4, 3, pad_mode="same")  # built as MindSpore's cell: only switching it is refused
+    with pytest.raises(ValueError, match="the direct convolutions take pad_mode 'pad' and group 1, not 'same', 1"):
+        use_direct_convolutions([same], log=lambda line: None)
