@@ -11,6 +11,8 @@ from collections import OrderedDict
 import mindspore.nn as nn
 import mindspore.ops as ops
 
+from src.kernels.direct_conv import DirectConv2d
+
 # --fid_dims: the features pytorch-fid takes for each dimensionality, by the index of their block.
 BLOCK_INDEX_BY_DIM = {64: 0, 192: 1, 768: 2, 2048: 3}
 # The input side pytorch-fid resizes every picture to.
@@ -23,8 +25,8 @@ class BasicConv2d(nn.Cell):
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=(0, 0)):
         super().__init__()
         padding = (padding, padding) if isinstance(padding, int) else padding
-        self.conv = nn.Conv2d(in_channels, out_channels, kernel_size, stride, pad_mode="pad",
-                              padding=(padding[0], padding[0], padding[1], padding[1]), has_bias=True)
+        self.conv = DirectConv2d(in_channels, out_channels, kernel_size, stride, pad_mode="pad",
+                                 padding=(padding[0], padding[0], padding[1], padding[1]), has_bias=True)
         self.relu = nn.ReLU()
 
     def construct(self, x):

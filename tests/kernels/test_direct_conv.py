@@ -51,10 +51,12 @@ def outputs_and_gradients(network, x, seed=1):
 
 
 # (cell, in, out, kernel, stride, padding, bias): U-Net's 4x4/2 down and up, the PatchGAN's 4x4/1, the ResNet's
-# 7x7 stem, 3x3 blocks and 3x3/2 down, pix2pixHD's 3x3/2 up (output padding as asymmetric padding), a 1x1.
+# 7x7 stem, 3x3 blocks and 3x3/2 down, pix2pixHD's 3x3/2 up (output padding as asymmetric padding), a 1x1, and
+# the FID Inception's 1x7 and 7x1.
 FORMS = [(DirectConv2d, 3, 8, 4, 2, 1, True), (DirectConv2d, 8, 1, 4, 1, 1, True), (DirectConv2d, 3, 8, 7, 1, 3, True),
          (DirectConv2d, 8, 8, 3, 1, 0, False), (DirectConv2d, 8, 16, 3, 2, 1, False), (DirectConv2d, 8, 4, 1, 1, 0, True),
-         (DirectConv2dTranspose, 8, 4, 4, 2, 1, True), (DirectConv2dTranspose, 8, 4, 3, 2, (1, 0, 1, 0), False)]
+         (DirectConv2dTranspose, 8, 4, 4, 2, 1, True), (DirectConv2dTranspose, 8, 4, 3, 2, (1, 0, 1, 0), False),
+         (DirectConv2d, 8, 4, (1, 7), 1, (0, 0, 3, 3), True), (DirectConv2d, 8, 4, (7, 1), 1, (3, 3, 0, 0), True)]
 
 
 @pytest.mark.parametrize("form", FORMS, ids=lambda form: f"{form[0].__name__}-k{form[3]}s{form[4]}p{form[5]}")
