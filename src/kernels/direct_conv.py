@@ -15,6 +15,7 @@ from mindspore import nn, ops
 from src.kernels.build import built_library
 from src.utils.device import release_kernel_threads
 
+
 def _same_dtype(*dtypes):
     return dtypes[0]
 
