@@ -15,6 +15,7 @@ from src.dataset.unpaired_sample import generate_unpaired_sample
 from src.models.checkpoint import read_checkpoint
 from tests.conftest import REPO_ROOT, TINY_MODEL_FLAGS, run_entry
 from tests.e2e.test_distributed import distribute, rank_lines
+from tests.e2e.test_validation_story import event_accumulator
 
 pytestmark = pytest.mark.e2e
 
@@ -78,6 +79,8 @@ def test_cycle_gan_trains_both_generators_and_resumes_to_the_same_weights(cycle_
     assert os.path.isfile(os.path.join(output, "checkpoints", "generator_best.ckpt"))
     assert "G_A(A) vs B: FID" in log and "A vs B itself: FID" in log
     assert os.path.isfile(os.path.join(output, "images", "epoch_0002.png"))
+    tags = event_accumulator(os.path.join(whole, "tensorboard")).Tags()["scalars"]
+    assert {"loss/loss_d_a", "loss/loss_cycle_b", "learning_rate", "validation/fid"} <= set(tags), tags
 
 
 def test_eval_scores_both_directions_against_the_untranslated_baseline(cycle_run, unpaired_root, fid_weights):
