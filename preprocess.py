@@ -20,9 +20,9 @@ def main(argv):
         raise UserInputError("preprocess.py makes square inputs: give one --image_size")
     coding = ImageCoding.from_spec(read_export_info(config.file_name))
     run = read_export_run(config.file_name)  # the layout and direction of its model, unless the run gives them
-    dataset_mode = config.dataset_mode or ("unaligned" if run.model == "cycle_gan" else "aligned")
     preprocess(config.val_data_dir, config.infer_dir or os.path.join(config.output_path, "infer"), coding,
-               dataset_mode, config.direction or run.direction, height, config.num_test)
+               config.dataset_mode or run.test_dataset_mode(), config.direction or run.direction, height,
+               config.num_test)
 
 
 if __name__ == "__main__":

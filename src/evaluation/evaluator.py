@@ -52,7 +52,7 @@ def evaluate(config):
     fallback_spec = spec_from_settings(config, with_discriminator=False)
     loaded = load_translator_generator(config.ckpt, fallback_spec, config.direction)
     generator, spec, direction = loaded.generator, loaded.spec, loaded.run.direction
-    dataset_mode = config.dataset_mode or checkpoint_dataset_mode(loaded)
+    dataset_mode = config.dataset_mode or loaded.run.test_dataset_mode()
     if dataset_mode == "unaligned" and loaded.run.model != "cycle_gan" and not config.direction:
         direction = "AtoB"  # a lone generator (a converted CycleGAN G_A) on two domains: testA -> testB
     require_matching_data(spec, dataset_mode, config.ckpt, loaded.run.model == "cycle_gan")
@@ -72,12 +72,6 @@ def evaluate(config):
         summary = evaluate_generator(generator, pairs, output_dir, config.eval_mode, scorer=scorer)
     config.save(os.path.join(output_dir, "config.yaml"))
     return dict(summary, checkpoint=config.ckpt, model_spec=spec.to_dict(), direction=direction)
-
-
-def checkpoint_dataset_mode(loaded):
-    """The layout a checkpoint's test set has unless --dataset_mode says: unaligned for a cycle_gan model, else
-    the default aligned pairs (a colorization or label-map model is named with the mode it needs, not guessed)."""
-    return "unaligned" if loaded.run.model == "cycle_gan" else "aligned"
 
 
 def require_matching_data(spec, dataset_mode, model_name, is_unpaired_model=False):

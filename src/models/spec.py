@@ -100,6 +100,11 @@ class RunIdentity:
     def entries(self):
         return {"model": self.model, "direction": self.direction}
 
+    def test_dataset_mode(self):
+        """The layout its test sets have unless --dataset_mode says: unaligned for a cycle_gan model, else the
+        default aligned pairs (a colorization or label-map model is named with the mode it needs, not guessed)."""
+        return "unaligned" if self.model == "cycle_gan" else "aligned"
+
     @classmethod
     def of(cls, contents):
         return cls(*(str(contents.get(key, default)) for key, default in cls().entries().items()))
