@@ -56,10 +56,12 @@ def built_library(source_name, log=print):
     command = [cxx, "-O2", "-std=c++17", "-shared", "-fPIC", "-fopenmp", "-I", include, source,
                "-L", lib_folder, "-l:libdnnl.so.3", f"-Wl,-rpath,{lib_folder}"]
     digest = hashlib.sha256()
-    for path in (source, library, os.path.join(include, "oneapi", "dnnl", "dnnl_version.h")):
+    for path in (source, os.path.join(include, "oneapi", "dnnl", "dnnl_version.h")):
         with open(path, "rb") as handle:
             digest.update(handle.read())
-    digest.update(" ".join(command).encode())
+    # MindSpore's library (58 MB) by its size and time, not its bytes: read at every start otherwise.
+    status = os.stat(library)
+    digest.update(f"{library} {status.st_size} {status.st_mtime_ns} {' '.join(command)}".encode())
     cache = os.path.join(os.environ.get("PIX2PIX_KERNEL_CACHE") or DEFAULT_CACHE, digest.hexdigest()[:16])
     target = os.path.join(cache, os.path.splitext(source_name)[0] + ".so")
     if os.path.isfile(target):
@@ -71,7 +73,7 @@ def built_library(source_name, log=print):
     result = subprocess.run(command + ["-o", temporary], capture_output=True, text=True)
     if result.returncode != 0:
         os.unlink(temporary)
-        raise UserInputError(f"building {source_name} failed ({result.stderr.strip().splitlines()[-1:]}): "
-                             "use --conv_kernel mindspore")
+        last_line = (result.stderr.strip().splitlines() or ["no message"])[-1]
+        raise UserInputError(f"building {source_name} failed ({last_line}): use --conv_kernel mindspore")
     os.replace(temporary, target)
     return target
