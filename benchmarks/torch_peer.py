@@ -1,6 +1,7 @@
 """The PyTorch peer of benchmark.py: the paper's pix2pix as the reference implementation writes it.
 
 U-Net 256 (UnetSkipConnectionBlock, batch norm, dropout) and the 70x70 PatchGAN (NLayerDiscriminator),
+or with --netG resnet_9blocks the reference's ResnetGenerator (dropout on, as pix2pix has it) and --norm_mode,
 N(0, 0.02) init (benchmarks/torch_networks.py), and the reference's optimize_parameters step: G(A) once, D updated on the detached fake,
 then G updated against the updated D with D's gradients switched off (set_requires_grad). Parameter
 counts equal the reference's: 54,413,955 (G) and 2,768,705 (D).
@@ -9,6 +10,8 @@ Needs PyTorch, which the project does not depend on: in another environment,
 `pip install torch==2.13.0` (the CPU build on these machines). Run it right after benchmark.py, on the same
 machine, and compare the ratios:
     python benchmark.py --steps 5 && python benchmarks/torch_peer.py --steps 5
+    python benchmark.py --steps 5 --netG resnet_9blocks --norm_mode instance && \
+        python benchmarks/torch_peer.py --steps 5 --netG resnet_9blocks --norm_mode instance
 Prints one JSON line with benchmark.py's keys: train_ms_per_step, g_infer_ms (eval mode), G_params, D_params.
 """
 import argparse
@@ -22,7 +25,7 @@ from torch import nn
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from benchmarks.timing import median_ms  # noqa: E402  (the repository root is on the path from here on)
-from benchmarks.torch_networks import NLayerDiscriminator, UnetGenerator, init_weights  # noqa: E402
+from benchmarks.torch_networks import NLayerDiscriminator, ResnetGenerator, UnetGenerator, init_weights  # noqa: E402
 
 
 def set_requires_grad(network, requires_grad):
@@ -65,13 +68,19 @@ def main():
     parser.add_argument("--batch_size", type=int, default=1)
     parser.add_argument("--image_size", type=int, default=256, help="a multiple of 256 (U-Net 256)")
     parser.add_argument("--threads", type=int, default=0, help="torch threads (0: PyTorch's default)")
+    parser.add_argument("--netG", choices=("unet_256", "resnet_9blocks"), default="unet_256")
+    parser.add_argument("--norm_mode", choices=("batch", "instance"), default="batch")
     args = parser.parse_args()
     if args.steps < 1 or args.warmup < 0 or args.batch_size < 1 or args.image_size % 256:
         parser.error("--steps and --batch_size must be at least 1, --warmup at least 0, --image_size a multiple of 256")
     if args.threads:
         torch.set_num_threads(args.threads)
     torch.manual_seed(0)
-    generator, discriminator = UnetGenerator(), NLayerDiscriminator()
+    if args.netG == "unet_256":
+        generator = UnetGenerator(norm=args.norm_mode)
+    else:
+        generator = ResnetGenerator(norm=args.norm_mode, use_dropout=True)
+    discriminator = NLayerDiscriminator(norm=args.norm_mode)
     for network in (generator, discriminator):
         network.apply(functools.partial(init_weights, gain=0.02))
     shape = (args.batch_size, 3, args.image_size, args.image_size)
@@ -81,6 +90,7 @@ def main():
     with torch.no_grad():
         infer_ms = median_ms(lambda: generator(real_a), args.steps, 1)
     print(json.dumps({"framework": f"torch {torch.__version__}", "threads": torch.get_num_threads(),
+                      "netG": args.netG, "norm_mode": args.norm_mode,
                       "batch_size": args.batch_size, "image_size": [args.image_size, args.image_size],
                       "train_ms_per_step": train_ms, "g_infer_ms": infer_ms,
                       "G_params": sum(p.numel() for p in generator.parameters()),

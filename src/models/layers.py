@@ -1,5 +1,6 @@
 """Building blocks shared by the generators and the discriminators: padded convs, LeakyReLU, tanh, the halving
 average pool of pix2pixHD, the normalisation layers of --norm_mode, and how often a picture can be halved."""
+import mindspore as ms
 from mindspore import nn, ops
 
 from src.kernels.direct_conv import DirectConv2d
@@ -24,8 +25,9 @@ def largest_halvings(side, smallest=2):
 
 class ReflectionPad(nn.Cell):
     """Reflection padding of H and W by `padding` pixels (PyTorch's ReflectionPad2d): the border rows and
-    columns mirrored, the edge itself not repeated. Written as slices and a concat because MindSpore's
-    MirrorPad (nn.ReflectionPad2d) cannot be exported to ONNX."""
+    columns mirrored, the edge itself not repeated. Written as one-pixel slices and a concat: MindSpore's
+    MirrorPad (nn.ReflectionPad2d) cannot be exported to ONNX, and its CPU flip (ReverseV2) is 40x slower than
+    slicing (docs/performance.md)."""
 
     def __init__(self, padding):
         super().__init__()
@@ -33,11 +35,14 @@ class ReflectionPad(nn.Cell):
 
     def construct(self, x):
         padding = self.padding
-        # Slice bounds are all small positive constants, so nothing depends on the size seen at export.
-        x = ops.concat((ops.flip(x[:, :, :, 1:padding + 1], (3,)), x,
-                        ops.flip(x, (3,))[:, :, :, 1:padding + 1]), axis=3)
-        return ops.concat((ops.flip(x[:, :, 1:padding + 1, :], (2,)), x,
-                           ops.flip(x, (2,))[:, :, 1:padding + 1, :]), axis=2)
+        # Slice bounds are small constants, from the start or from the end, so nothing depends on the size
+        # seen at export.
+        left = [x[:, :, :, i:i + 1] for i in range(padding, 0, -1)]
+        right = [x[:, :, :, -i - 1:-i] for i in range(1, padding + 1)]
+        x = ops.concat(left + [x] + right, axis=3)
+        top = [x[:, :, i:i + 1, :] for i in range(padding, 0, -1)]
+        bottom = [x[:, :, -i - 1:-i, :] for i in range(1, padding + 1)]
+        return ops.concat(top + [x] + bottom, axis=2)
 
 
 class LeakyReLU(nn.Cell):
@@ -73,8 +78,10 @@ class InstanceNorm(nn.Cell):
     """Per-sample, per-channel normalisation over H and W without affine parameters: the reference's
     InstanceNorm2d(affine=False). Two forms of the same function:
 
-    fused (the default): MindSpore's group norm with one group per channel, which keeps far less for the
-    backward pass (a 512x256 pix2pixHD generator step: 4.5 GB instead of 7.1 GB) and is faster;
+    fused (the default): one fused kernel that keeps only the input and the statistics for the backward pass
+    (a 512x256 pix2pixHD generator step: 4.5 GB instead of 7.1 GB). On the CPU that is batch norm over the
+    (1, N*C, H, W) view, as PyTorch computes instance norm: oneDNN's batch norm is 8x faster than MindSpore's
+    CPU group norm (docs/performance.md). Elsewhere it is group norm with one group per channel.
     plain ops (fused False): what has the second derivative the WGAN-GP penalty needs (discriminators use
     it) and what ONNX can hold (export switches to it, see `plain_instance_norms`).
     """
@@ -82,14 +89,25 @@ class InstanceNorm(nn.Cell):
     def __init__(self, num_channels, eps=1e-5, fused=True):
         super().__init__()
         self.num_channels, self.eps, self.fused = num_channels, eps, fused
+        self.batch_norm = ops.BatchNorm(is_training=True, epsilon=eps)
+        # Read when the network is built: setup_device has chosen the device by then.
+        self.on_cpu = ms.get_context("device_target") == "CPU"
 
     def construct(self, x):
-        if self.fused:
+        if not self.fused:
+            mean = x.mean(axis=(2, 3), keep_dims=True)
+            centred = x - mean
+            variance = (centred * centred).mean(axis=(2, 3), keep_dims=True)
+            return centred / ops.sqrt(variance + self.eps)  # not rsqrt: MindSpore cannot export Rsqrt to ONNX
+        if not self.on_cpu:
             return ops.group_norm(x, self.num_channels, None, None, self.eps)
-        mean = x.mean(axis=(2, 3), keep_dims=True)
-        centred = x - mean
-        variance = (centred * centred).mean(axis=(2, 3), keep_dims=True)
-        return centred / ops.sqrt(variance + self.eps)  # not rsqrt: MindSpore cannot export Rsqrt to ONNX
+        n, c, h, w = x.shape
+        # Training-mode batch norm writes its running statistics into its mean and variance inputs: they are
+        # made from x at each call, so no constant the graph shares (the scale's ones) is ever written to.
+        running_mean = ops.stop_gradient(x.reshape(-1)[:n * c]) * 0.0
+        scale, shift = ops.ones((n * c,), x.dtype), ops.zeros((n * c,), x.dtype)
+        normalised = self.batch_norm(x.reshape(1, n * c, h, w), scale, shift, running_mean, running_mean + 1.0)[0]
+        return normalised.reshape(n, c, h, w)
 
 
 def plain_instance_norms(network):
