@@ -15,7 +15,8 @@ one JSON line:
                       oneDNN kernel kind, jit / gemm / ref (ref: the reference code, the slow path), read from
                       oneDNN's verbose lines of one more step after the timed ones;
   deploy_ms_per_image with --deploy: G(A) through the exported MINDIR and ONNX Runtime;
-and the settings used (--conv_kernel onednn: every convolution on oneDNN's direct kernels, src/kernels/). Compare with the PyTorch peer right after, in the same session (it needs
+and the settings used (conv_kernel: the convolutions --conv_kernel gave, onednn: oneDNN's direct kernels,
+src/kernels/). Compare with the PyTorch peer right after, in the same session (it needs
 `pip install torch==2.13.0`, in another environment):
 python benchmarks/torch_peer.py --steps 5
 For CycleGAN (--model cycle_gan: both generators and discriminators, the reference's defaults) the peer is
@@ -126,13 +127,6 @@ def parse_arguments(argv):
     return args, load_config(config_argv, "benchmark")
 
 
-def switch_convolutions(config, networks):
-    """--conv_kernel onednn: the networks' convolutions on oneDNN's direct kernels (built on first use)."""
-    if config.conv_kernel == "onednn":
-        from src.kernels.direct_conv import use_direct_convolutions
-        use_direct_convolutions(networks, log=lambda line: print(line, file=sys.stderr, flush=True))
-
-
 def pix2pix_step(config, spec):
     """(run_step(real_a, real_b), G, D's parameter count) of the networks train.py would build for pix2pix."""
     from src.models.networks import build_discriminator, build_generator
@@ -142,7 +136,6 @@ def pix2pix_step(config, spec):
     from src.weights.vgg_weights import build_perceptual_loss
 
     generator, discriminator = build_generator(spec), build_discriminator(spec)
-    switch_convolutions(config, [generator, discriminator])
     objective = training_objective(config, spec)
     # Timing needs no trained VGG: without --vgg_weights the VGG loss runs on untrained weights of the same shape.
     perceptual = None if not objective.lambda_vgg else (
@@ -163,7 +156,6 @@ def cycle_gan_step(config, spec):
     from src.training.cycle_gan_model import CycleGANModel
 
     model = CycleGANModel(config, spec)
-    switch_convolutions(config, model.state.checkpoint_networks().values())
     model.compile_step(1)
     return (lambda real_a, real_b: model.step(real_a, real_b)), model.state.generator, count_parameters(
         model.state.networks.discriminator_a)
@@ -179,6 +171,10 @@ def time_training_and_inference(config, shape, args):
     from src.utils.device import seed_everything, setup_device
 
     setup_device(config.device_target, config.device_id, config.mode)
+    from src.kernels.choice import start_convolutions
+    # With the direct kernels, every convolution built from here on runs on them.
+    conv_kernel = start_convolutions(config.conv_kernel, lambda line: print(line, file=sys.stderr, flush=True),
+                                     config.device_target, trained_generator=config.netG)
     seed_everything(config.seed)
     spec = spec_from_settings(config)
     run_step, generator, discriminator_params = (cycle_gan_step if config.model == "cycle_gan" else pix2pix_step)(
@@ -195,7 +191,8 @@ def time_training_and_inference(config, shape, args):
     generator.set_train(False)
     infer_ms = median_ms(lambda: generator(real_a).asnumpy(), args.steps, 1)
     report = {"framework": f"mindspore {ms.__version__}", "train_ms_per_step": train_ms, "compile_s": compile_s,
-              "g_infer_ms": infer_ms, "G_params": count_parameters(generator), "D_params": discriminator_params}
+              "g_infer_ms": infer_ms, "G_params": count_parameters(generator), "D_params": discriminator_params,
+              "conv_kernel": conv_kernel}
     if census:
         report["conv_kernels"] = census
     return report, generator, real_a.asnumpy()
@@ -211,7 +208,7 @@ def main(argv):
               "mode": config.mode,
               "batch_size": config.batch_size, "image_size": [height, width], "in_channels": batch.shape[1],
               "netG": config.netG, "netD": config.netD, "norm_mode": config.norm_mode, "gan_mode": config.gan_mode,
-              "ngf": config.ngf, "ndf": config.ndf, "conv_kernel": config.conv_kernel, "steps": args.steps,
+              "ngf": config.ngf, "ndf": config.ndf, "conv_kernel": timings.pop("conv_kernel"), "steps": args.steps,
               "warmup": args.warmup, **timings}
     if args.deploy:
         report["deploy_ms_per_image"] = deploy_latency(generator, batch, args.steps)

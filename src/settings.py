@@ -77,11 +77,11 @@ COMMAND_SETTINGS = {
         "val_every", "best_metric", "fid_weights", "fid_dims"),
     "eval": DEVICE + GENERATOR + ("ckpt", "val_data_dir", "direction", "preprocess", "crop_size", "eval_mode",
                                   "num_test", "output_path", "fid_weights", "fid_dims", "fid_reference_stats",
-                                  "fid_dirs"),
+                                  "fid_dirs", "conv_kernel"),
     "predict": DEVICE + GENERATOR + ("ckpt", "direction", "input_path", "eval_mode", "backend", "tile_size", "tile_overlap",
-                                     "output_path"),
+                                     "output_path", "conv_kernel"),
     "demo": DEVICE + GENERATOR + ("ckpt", "direction", "eval_mode", "backend", "tile_size", "tile_overlap", "port", "share",
-                                  "palette", "output_path"),
+                                  "palette", "output_path", "conv_kernel"),
     "export": DEVICE + GENERATOR + ("ckpt", "direction", "file_format", "file_name", "image_size", "crop_size", "batch_size",
                                     "export_mode"),
     "preprocess": ("val_data_dir", "dataset_mode", "direction", "crop_size", "image_size", "num_test", "infer_dir",
@@ -170,17 +170,16 @@ def _check_label_maps(config):
 
 
 def _check_conv_kernel(config):
-    """The direct convolutions are CPU kernels."""
-    _require(config.conv_kernel == "mindspore" or config.device_target == "CPU",
-             f"--conv_kernel {config.conv_kernel} runs on the CPU: on {config.device_target} use --conv_kernel mindspore")
+    """The direct convolutions are CPU kernels (auto keeps MindSpore's elsewhere)."""
+    _require(config.conv_kernel != "onednn" or config.device_target == "CPU",
+             f"--conv_kernel onednn runs on the CPU: on {config.device_target} use --conv_kernel mindspore or auto")
 
 
 def _check_training(config):
     _check_generator_name(config)
     _check_conv_kernel(config)
-    _require(config.conv_kernel == "mindspore" or config.amp_level == "O0",
-             f"--conv_kernel {config.conv_kernel} computes in float32: use --amp_level O0 with it, or --conv_kernel "
-             "mindspore")
+    _require(config.conv_kernel != "onednn" or config.amp_level == "O0",
+             "--conv_kernel onednn computes in float32: use --amp_level O0 with it, or --conv_kernel mindspore or auto")
     _check_model(config)
     _check_label_maps(config)
     _require(config.crop_size <= config.load_size or config.preprocess not in ("resize_and_crop", "scale_width_and_crop"),
@@ -231,6 +230,7 @@ def _check_validation(config):
 
 def _check_evaluation(config):
     _check_generator_name(config)
+    _check_conv_kernel(config)
     if config.fid_dirs is not None:
         _require(len(config.fid_dirs) == 2, f"--fid_dirs takes two folders (or .npz files), got {len(config.fid_dirs)}")
         _require(bool(config.fid_weights), "--fid_dirs needs --fid_weights: pytorch-fid's "
@@ -256,7 +256,11 @@ def _check_hd_training(config):
 
 def _check_prediction(config):
     _check_generator_name(config)
+    _check_conv_kernel(config)
     require_backend_mode(config.backend, config.eval_mode)
+    _require(config.conv_kernel != "onednn" or config.backend == "mindspore",
+             f"--conv_kernel onednn is for MindSpore's generator: with --backend {config.backend} ONNX Runtime computes "
+             "the convolutions (use --backend mindspore, or --conv_kernel auto)")
     _require(config.tile_overlap < config.tile_size,
              f"--tile_overlap ({config.tile_overlap}) must be smaller than --tile_size ({config.tile_size})")
 

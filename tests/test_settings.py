@@ -305,8 +305,22 @@ def test_cycle_gan_presets_train_the_references_recipe_on_the_downloaded_folders
 @pytest.mark.parametrize("flags, message", [
     (["--conv_kernel", "onednn", "--device_target", "GPU"], "--conv_kernel onednn runs on the CPU: on GPU use"),
     (["--conv_kernel", "onednn", "--amp_level", "O2"], "--conv_kernel onednn computes in float32: use --amp_level O0"),
-    (["--conv_kernel", "direct"], "--conv_kernel must be one of mindspore, onednn")])
+    (["--conv_kernel", "direct"], "--conv_kernel must be one of auto, mindspore, onednn")])
 def test_the_direct_convolutions_are_cpu_float32_kernels(flags, message):
     with pytest.raises(UserInputError, match=message):
         load_config(flags, "train")
     assert load_config(["--conv_kernel", "onednn"], "train").conv_kernel == "onednn"
+    # auto settles on MindSpore's own off the CPU and with mixed precision (src/kernels/choice.py)
+    assert load_config(["--device_target", "GPU", "--amp_level", "O2"], "train").conv_kernel == "auto"
+
+
+@pytest.mark.parametrize("command", ["eval", "predict", "demo"])
+def test_translating_commands_take_the_convolutions_too(command):
+    assert load_config(["--conv_kernel", "onednn"], command).conv_kernel == "onednn"
+    with pytest.raises(UserInputError, match="--conv_kernel onednn runs on the CPU"):
+        load_config(["--conv_kernel", "onednn", "--device_target", "Ascend"], command)
+
+
+def test_the_direct_kernels_are_not_for_onnx_runtime():
+    with pytest.raises(UserInputError, match="with --backend onnxruntime ONNX Runtime computes the convolutions"):
+        load_config(["--conv_kernel", "onednn", "--backend", "onnxruntime", "--eval_mode", "eval"], "predict")

@@ -13,7 +13,7 @@ import mindspore.onnx as mindspore_onnx
 import onnx
 
 from src.deployment.export_info import EXTENSIONS
-from src.models.layers import plain_instance_norms
+from src.models.layers import exportable_forms
 from src.utils.errors import UserInputError
 
 INPUT_NAME, OUTPUT_NAME = "real_A", "fake_B"
@@ -55,7 +55,7 @@ def export_generator(generator, file_format, file_name, batch_size, height, widt
     except OSError as error:
         raise UserInputError(f"cannot write the export to '{folder}' ({error.strerror or error}): "
                              "choose a writable --file_name") from None
-    plain_instance_norms(generator)  # the same function in ops ONNX and MINDIR hold
+    exportable_forms(generator)  # the same function in ops ONNX and MINDIR hold
     try:
         channels = generator.in_channels
         example = ms.Tensor(np.zeros((batch_size, channels, height, width), np.float32))

@@ -11,6 +11,7 @@ from src.evaluation.fid_kid import FidKidScorer, fid_between
 from src.evaluation.pairs import EvaluationPairs, test_preprocess
 from src.evaluation.report import evaluate_pairs, translation_by
 from src.evaluation.unpaired import UnpairedTestSets, evaluate_cycle
+from src.kernels.choice import start_convolutions
 from src.models.checkpoint import load_translator_generator, set_test_mode
 from src.models.networks import generator_size_multiple, require_size_multiples, spec_from_settings
 from src.utils.device import seed_everything, setup_device
@@ -42,12 +43,12 @@ def evaluate_generator(generator, pairs, output_dir, eval_mode="train", log=prin
 def evaluate(config):
     """eval.py: evaluate config.ckpt on config.val_data_dir (or, with --fid_dirs, FID and KID between two
     folders); returns the summary dict."""
-    if config.fid_dirs:
-        setup_device(config.device_target, config.device_id, config.mode)
-        return fid_between(config.fid_dirs, config.fid_weights, config.fid_dims)
-    if not config.val_data_dir:
+    if not config.fid_dirs and not config.val_data_dir:
         raise UserInputError("--val_data_dir is not set: pass the pairs to evaluate on")
     setup_device(config.device_target, config.device_id, config.mode)
+    start_convolutions(config.conv_kernel, print, config.device_target)
+    if config.fid_dirs:
+        return fid_between(config.fid_dirs, config.fid_weights, config.fid_dims)
     seed_everything(config.seed, deterministic=True)
     fallback_spec = spec_from_settings(config, with_discriminator=False)
     loaded = load_translator_generator(config.ckpt, fallback_spec, config.direction)

@@ -18,14 +18,22 @@ DEFAULT_CACHE = os.path.join(os.path.expanduser("~"), ".cache", "pix2pix_mindspo
 ONEDNN_HEADER = os.path.join("oneapi", "dnnl", "dnnl.hpp")
 
 
+class KernelsUnavailable(UserInputError):
+    """The kernels cannot be built here: `problem` says why, the message adds the way around it."""
+
+    def __init__(self, problem):
+        super().__init__(f"{problem}: use --conv_kernel mindspore or auto")
+        self.problem = problem
+
+
 def mindspore_onednn():
     """The folder and file of the oneDNN library MindSpore loads (its lib/libdnnl.so.3)."""
     import mindspore
     folder = os.path.join(os.path.dirname(mindspore.__file__), "lib")
     library = os.path.join(folder, "libdnnl.so.3")
     if not os.path.isfile(library):
-        raise UserInputError(f"MindSpore's oneDNN ({library}) is missing: this MindSpore build cannot run the direct "
-                             "convolutions; use --conv_kernel mindspore")
+        raise KernelsUnavailable(f"MindSpore's oneDNN ({library}) is missing: this MindSpore build cannot run the "
+                                 "direct convolutions")
     return folder, library
 
 
@@ -35,16 +43,16 @@ def onednn_include(prefix=sys.prefix):
     the library MindSpore loads."""
     folder = os.path.join(prefix, "include")
     if not os.path.isfile(os.path.join(folder, ONEDNN_HEADER)):
-        raise UserInputError(f"oneDNN's headers ({os.path.join(folder, ONEDNN_HEADER)}) are not installed: pip install "
-                             "-r requirements.txt (onednn-devel), or use --conv_kernel mindspore")
+        raise KernelsUnavailable(f"oneDNN's headers ({os.path.join(folder, ONEDNN_HEADER)}) are not installed (pip "
+                                 "install -r requirements.txt brings them: onednn-devel)")
     return folder
 
 
 def compiler():
     found = shutil.which(os.environ.get("CXX", "g++"))
     if not found:
-        raise UserInputError("the direct convolutions are built on first use with a C++ compiler, and none was found "
-                             "(apt-get install g++, or set CXX): or use --conv_kernel mindspore")
+        raise KernelsUnavailable("the direct convolutions are built on first use with a C++ compiler, and none was "
+                                 "found (apt-get install g++, or set CXX)")
     return found
 
 
@@ -74,6 +82,6 @@ def built_library(source_name, log=print):
     if result.returncode != 0:
         os.unlink(temporary)
         last_line = (result.stderr.strip().splitlines() or ["no message"])[-1]
-        raise UserInputError(f"building {source_name} failed ({last_line}): use --conv_kernel mindspore")
+        raise KernelsUnavailable(f"building {source_name} failed ({last_line})")
     os.replace(temporary, target)
     return target

@@ -1,19 +1,27 @@
 """Convolutions that can run on oneDNN's direct kernels (onednn_conv.cc) on the CPU: DirectConv2d and
 DirectConv2dTranspose are MindSpore's nn.Conv2d and nn.Conv2dTranspose (same parameters, checkpoints, init and
 export) whose forward and both backward passes go to the compiled kernels once use_direct_convolutions has
-switched them on. Off, they are MindSpore's own cells, which is what export and every device but the CPU use.
+switched them on, or from their construction on once start_direct_convolutions has switched the process to them
+(the entry points' --conv_kernel onednn). Off, they are MindSpore's own cells, which is what export and every
+device but the CPU use.
 
 MindSpore's own CPU convolution runs im2col + SGEMM on plain NCHW data (oneDNN's gemm path); the direct kernels
 work on blocked layouts oneDNN chooses, need no im2col buffer, and reach the AVX-512 and AMX kernels that
 MindSpore's plain weights cannot (docs/performance.md)."""
+import ctypes
 from functools import lru_cache
 
 import numpy as np
 import mindspore as ms
 from mindspore import nn, ops
 
-from src.kernels.build import built_library
+from src.kernels.build import built_library, mindspore_onednn
+from src.utils.cpu_isa import lift_project_cap, onednn_isa_in_force
 from src.utils.device import release_kernel_threads
+
+# The built kernels every DirectConv2d and DirectConv2dTranspose made in this process runs on from its
+# construction (start_direct_convolutions), or None.
+_process_library = None
 
 
 def _same_dtype(*dtypes):
@@ -75,6 +83,8 @@ class DirectKernels:
         super().__init__(*args, **kwargs)
         self.direct = False
         self.geometry = ms.Tensor(np.zeros(8, np.int64))  # set, and the form checked, by use_direct_kernels
+        if _process_library:
+            self.use_direct_kernels(_process_library)
 
     def use_direct_kernels(self, library):
         """Run this cell on the kernels of `library` (the built onednn_conv.cc) from its next compilation;
@@ -125,3 +135,24 @@ def use_direct_convolutions(networks, log=print):
                 cell.use_direct_kernels(library)
                 switched += 1
     return switched
+
+
+def count_direct_convolutions(networks):
+    """How many convolutions of `networks` (cells) run on the direct kernels."""
+    return sum(isinstance(cell, DirectKernels) and cell.direct
+               for network in networks for _, cell in network.cells_and_names())
+
+
+def start_direct_convolutions(log=print):
+    """--conv_kernel onednn for the rest of this process (entry points; it cannot be undone): build the kernels,
+    free MindSpore's kernel threads, lift the project's AVX2 cap (no MindSpore convolution is left to fall onto
+    oneDNN's AVX-512 reference code: utils.cpu_isa) and make every DirectConv2d and DirectConv2dTranspose built
+    from now on run on the kernels. Call after setup_device and before any network is built."""
+    global _process_library
+    library = built_library("onednn_conv.cc", log)
+    release_kernel_threads()
+    capped = onednn_isa_in_force().chosen_by == "project"
+    choice = lift_project_cap(ctypes.CDLL(mindspore_onednn()[1]).dnnl_set_max_cpu_isa)
+    if capped:
+        log(choice.describe())
+    _process_library = library

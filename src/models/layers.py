@@ -3,7 +3,7 @@ average pool of pix2pixHD, the normalisation layers of --norm_mode, and how ofte
 import mindspore as ms
 from mindspore import nn, ops
 
-from src.kernels.direct_conv import DirectConv2d
+from src.kernels.direct_conv import DirectConv2d, DirectKernels
 
 NORM_MODES = ("batch", "instance", "none")
 
@@ -83,7 +83,7 @@ class InstanceNorm(nn.Cell):
     (1, N*C, H, W) view, as PyTorch computes instance norm: oneDNN's batch norm is 8x faster than MindSpore's
     CPU group norm (docs/performance.md). Elsewhere it is group norm with one group per channel.
     plain ops (fused False): what has the second derivative the WGAN-GP penalty needs (discriminators use
-    it) and what ONNX can hold (export switches to it, see `plain_instance_norms`).
+    it) and what ONNX can hold (export switches to it, see `exportable_forms`).
     """
 
     def __init__(self, num_channels, eps=1e-5, fused=True):
@@ -110,12 +110,14 @@ class InstanceNorm(nn.Cell):
         return normalised.reshape(n, c, h, w)
 
 
-def plain_instance_norms(network):
-    """Switch every InstanceNorm of `network` to its plain-ops form (the same function), as ONNX export needs;
-    returns `network`."""
-    for cell in network.cells_and_names():
-        if isinstance(cell[1], InstanceNorm):
-            cell[1].fused = False
+def exportable_forms(network):
+    """Switch every InstanceNorm of `network` to its plain-ops form and every convolution back to MindSpore's
+    own (the same functions), as ONNX and MINDIR export need; returns `network`."""
+    for _, cell in network.cells_and_names():
+        if isinstance(cell, InstanceNorm):
+            cell.fused = False
+        if isinstance(cell, DirectKernels):
+            cell.direct = False
     return network
 
 

@@ -8,7 +8,8 @@ from src.dataset.image_coding import ImageCoding
 from src.dataset.pair_dataset import create_train_dataset, indices_digest, iterate_batches, open_pair_source
 from src.dataset.sample_sets import ensure_sample_dataset
 from src.dataset.transforms import Preprocess
-from src.kernels.direct_conv import use_direct_convolutions
+from src.kernels.choice import start_convolutions
+from src.kernels.direct_conv import count_direct_convolutions
 from src.models.checkpoint import (RunIdentity, restore_training_state, save_generator_checkpoint,
                                    save_training_checkpoint)
 from src.models.networks import generator_size_multiple, require_networks_fit, spec_from_settings
@@ -68,13 +69,15 @@ class Trainer:
         config = self.config
         self.folder.prepare(resuming=bool(config.resume))
         self._join_devices()
+        conv_kernel = start_convolutions(config.conv_kernel, self.logger.info, config.device_target, config.amp_level,
+                                         trained_generator=config.netG)
         ensure_sample_dataset(config.train_data_dir, self.logger.info)
         source = self._open_source()  # before the networks are built: it checks they can take its pictures
         seed_everything(config.seed)  # the same seed everywhere: identical initial weights on every rank
         self.model = model = self.model_class(config, self.spec)
-        if config.conv_kernel == "onednn":
-            switched = use_direct_convolutions(model.state.checkpoint_networks().values(), self.logger.info)
-            self.logger.info(f"Convolutions: {switched} on oneDNN's direct kernels (--conv_kernel onednn)")
+        if conv_kernel == "onednn":
+            switched = count_direct_convolutions(model.state.checkpoint_networks().values())
+            self.logger.info(f"Convolutions: {switched} on oneDNN's direct kernels (--conv_kernel {config.conv_kernel})")
         self._resume(model.state)
         model.start_from_pretrained(self.logger.info)
         dataset, steps_per_epoch = self._create_dataset(source, model.state)

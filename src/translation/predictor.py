@@ -7,6 +7,7 @@ from src.dataset.image_io import UnreadableImageError, read_rgb
 from src.dataset.label_maps import LabelMaps, read_id_map
 from src.dataset.label_sources import LabelFolders
 from src.dataset.pair_sources import list_image_files, stem
+from src.kernels.choice import start_convolutions
 from src.models.networks import require_size_multiples, spec_from_settings
 from src.translation.translator import Translator
 from src.utils.device import seed_everything, setup_device
@@ -44,6 +45,8 @@ def load_translator(config, log=print):
     """The Translator of config.ckpt in test mode config.eval_mode on config.backend, the tile sizes checked
     against its generator."""
     setup_device(config.device_target, config.device_id, config.mode)
+    if config.backend == "mindspore":  # ONNX Runtime computes its own convolutions
+        start_convolutions(config.conv_kernel, log, config.device_target)
     seed_everything(config.seed, deterministic=True)
     translator = Translator.from_checkpoint(config.ckpt, config.eval_mode, config.backend, config.tile_size,
                                             config.tile_overlap, spec_from_settings(config, with_discriminator=False), log,

@@ -7,6 +7,10 @@ it takes below AVX-512 (docs/performance.md has the measurements of every level)
 capped at AVX2, the fastest level measured that keeps every convolution on JIT code; on the others oneDNN keeps
 its own choice. A user's ONEDNN_MAX_CPU_ISA (or the older DNNL_MAX_CPU_ISA) always wins.
 
+Where every convolution runs on the project's direct kernels (--conv_kernel onednn, src/kernels), none is left
+to fall onto that reference code and the direct ones gain from AVX-512 and AMX: `lift_project_cap` then lifts the
+project's cap for the process (a user's cap stays).
+
 oneDNN reads the variable once, at its first primitive: `src/__init__.py` calls `choose_onednn_isa` so that any
 way into the project (entry points, msrun workers, `import src...`, the tests) sets it before MindSpore computes.
 Imports nothing but the standard library: it runs before MindSpore is loaded.
@@ -30,6 +34,8 @@ ONEDNN_LEVELS = (
 )
 # The cap on CPUs whose oneDNN level is AVX-512 or above (measured: docs/performance.md).
 AVX512_CAP = "AVX2"
+# oneDNN's dnnl_cpu_isa_default: no cap, every level the CPU has.
+ONEDNN_NO_CAP = 0
 # Marks a cap this module set (in this process or in the parent that started it, such as msrun), so that a
 # child does not take it for the user's.
 CHOSEN_MARK = "PIX2PIX_ONEDNN_ISA_CHOSEN"
@@ -50,10 +56,21 @@ class Cpu:
 @dataclass(frozen=True)
 class IsaChoice:
     """The oneDNN setting in force: `cap` (a level name, or None: oneDNN's own choice), who chose it
-    (`user`, `project` or `default`), and the CPU it was chosen for."""
+    (`user`, `project`, `default`, or `lifted`: the project's cap lifted for the direct kernels), and the CPU
+    it was chosen for."""
     cpu: Cpu
     cap: object
     chosen_by: str
+
+    @property
+    def reaches_avx512(self):
+        """Whether the direct kernels may run AVX-512 code: the CPU has it, and no cap of the user's keeps oneDNN
+        below it (the project's own cap is lifted for them)."""
+        if not self.cpu.has_avx512:
+            return False
+        if self.chosen_by != "user" or self.cap.upper() in ("ALL", "DEFAULT"):
+            return True
+        return self.cap.upper().startswith(("AVX512", "AVX10"))
 
     def describe(self):
         """The one log line of the choice."""
@@ -63,6 +80,9 @@ class IsaChoice:
         if self.chosen_by == "project":
             return (f"CPU: {offers}; oneDNN capped at {self.cap}, as its AVX-512 convolutions of MindSpore's layout run "
                     "reference code (set ONEDNN_MAX_CPU_ISA to choose another)")
+        if self.chosen_by == "lifted":
+            return (f"CPU: {offers}; the project's {AVX512_CAP} cap lifted, as every convolution runs on the direct "
+                    "kernels (--conv_kernel onednn)")
         return f"CPU: {offers}; oneDNN's own choice kept (its convolutions run JIT code here)"
 
 
@@ -111,4 +131,20 @@ def onednn_isa_in_force():
     global _in_force
     if _in_force is None:
         _in_force = choose_onednn_isa()
+    return _in_force
+
+
+def lift_project_cap(set_max_cpu_isa):
+    """Lift the project's cap (not a user's) for the rest of this process, where every convolution runs on the
+    direct kernels. `set_max_cpu_isa`: dnnl_set_max_cpu_isa of the oneDNN MindSpore loads, which overrides the
+    variable but only before oneDNN's first kernel. Returns the IsaChoice in force; RuntimeError when oneDNN
+    has fixed its level already."""
+    global _in_force
+    choice = onednn_isa_in_force()
+    if choice.chosen_by != "project":
+        return choice
+    if set_max_cpu_isa(ONEDNN_NO_CAP) != 0:
+        raise RuntimeError("oneDNN fixed its instruction set before the project's cap could be lifted: start the "
+                           "direct convolutions before anything computes")
+    _in_force = IsaChoice(choice.cpu, None, "lifted")
     return _in_force

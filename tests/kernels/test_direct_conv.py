@@ -103,7 +103,7 @@ def test_a_missing_compiler_or_headers_is_one_line(monkeypatch, tmp_path):
     monkeypatch.setenv("CXX", "no-such-compiler")
     with pytest.raises(UserInputError, match="built on first use with a C.. compiler, and none was found"):
         build.compiler()
-    with pytest.raises(UserInputError, match="oneDNN's headers .* are not installed: pip install -r requirements.txt"):
+    with pytest.raises(UserInputError, match=r"oneDNN.s headers .* are not installed \(pip install -r requirements.txt brings them: onednn-devel\)"):
         build.onednn_include(str(tmp_path))
 
 
@@ -111,3 +111,21 @@ def test_a_form_the_kernels_do_not_take_is_named_when_switched(direct_kernels):
     same = DirectConv2d(4, 4, 3, pad_mode="same")  # built as MindSpore's cell: only switching it is refused
     with pytest.raises(ValueError, match="the direct convolutions take pad_mode 'pad' and group 1, not 'same', 1"):
         use_direct_convolutions([same], log=lambda line: None)
+
+
+def test_a_generator_on_the_direct_kernels_exports_with_mindsporess_convolutions(direct_kernels, tmp_path):
+    """ONNX cannot hold the kernels' custom operators: export switches the convolutions back (same function)."""
+    from src.deployment.export_model import export_generator
+    from src.kernels.direct_conv import count_direct_convolutions
+    ms.set_seed(2)
+    generator = build_generator(ModelSpec(netG="resnet_2blocks", ngf=4, norm_mode="instance", use_dropout=False))
+    generator.set_train(False)
+    assert use_direct_convolutions([generator], log=lambda line: None) > 0
+    x = np.random.default_rng(1).uniform(-1, 1, (1, 3, 32, 32)).astype(np.float32)
+    direct_output = generator(ms.Tensor(x)).asnumpy()
+    path = export_generator(generator, "ONNX", str(tmp_path / "generator"), 1, 32, 32)
+    assert count_direct_convolutions([generator]) == 0
+    import onnxruntime
+    session = onnxruntime.InferenceSession(path)
+    exported = session.run(None, {session.get_inputs()[0].name: x})[0]
+    assert relative(exported, direct_output) < 10 * TOLERANCE

@@ -22,12 +22,12 @@ def test_matches_mindspore_leaky_relu_in_values_and_gradients():
 
 
 def test_both_forms_of_instance_norm_compute_the_same_and_export_takes_the_plain_one():
-    from src.models.layers import InstanceNorm, plain_instance_norms
+    from src.models.layers import InstanceNorm, exportable_forms
     x = ms.Tensor(np.random.default_rng(0).normal(2.0, 3.0, (2, 4, 9, 7)).astype(np.float32))
     fused, plain = InstanceNorm(4), InstanceNorm(4, fused=False)
     assert np.abs(fused(x).asnumpy() - plain(x).asnumpy()).max() < 1e-5
     network = nn.SequentialCell([InstanceNorm(4), nn.ReLU()])
-    assert plain_instance_norms(network) is network and not network[0].fused
+    assert exportable_forms(network) is network and not network[0].fused
     assert not list(fused.get_parameters())  # no affine parameters, as the reference's
 
 

@@ -73,3 +73,39 @@ def test_importing_the_project_made_the_choice_for_this_machine():
     if choice.chosen_by == "project":
         assert os.environ["ONEDNN_MAX_CPU_ISA"] == os.environ[CHOSEN_MARK] == "AVX2"
     assert (choice.cap is not None) == read_cpu().has_avx512 or choice.chosen_by == "user"
+
+
+def test_the_direct_kernels_lift_the_projects_cap_but_not_a_users(monkeypatch, tmp_path):
+    """Where every convolution runs on the direct kernels, none is left to fall onto oneDNN's AVX-512 reference
+    code: the project's cap is lifted through oneDNN's own call, a user's is kept."""
+    from src.utils import cpu_isa
+    calls = []
+
+    def set_max_cpu_isa(level):
+        calls.append(level)
+        return 0
+
+    capped = choose_onednn_isa({}, cpuinfo(tmp_path, "xeon_amx"))
+    monkeypatch.setattr(cpu_isa, "_in_force", capped)
+    lifted = cpu_isa.lift_project_cap(set_max_cpu_isa)
+    assert calls == [cpu_isa.ONEDNN_NO_CAP] and (lifted.cap, lifted.chosen_by) == (None, "lifted")
+    assert onednn_isa_in_force() is lifted and "AVX2 cap lifted" in lifted.describe()
+    users = choose_onednn_isa({"ONEDNN_MAX_CPU_ISA": "AVX512_CORE"}, cpuinfo(tmp_path, "xeon_amx"))
+    monkeypatch.setattr(cpu_isa, "_in_force", users)
+    assert cpu_isa.lift_project_cap(set_max_cpu_isa) is users and len(calls) == 1
+
+
+def test_a_cap_onednn_has_fixed_already_is_reported(monkeypatch, tmp_path):
+    from src.utils import cpu_isa
+    monkeypatch.setattr(cpu_isa, "_in_force", choose_onednn_isa({}, cpuinfo(tmp_path, "epyc_zen4")))
+    with pytest.raises(RuntimeError, match="before the project's cap could be lifted"):
+        cpu_isa.lift_project_cap(lambda level: 1)  # dnnl_invalid_arguments: a kernel ran already
+
+
+@pytest.mark.parametrize("kind, environment, reaches", [
+    ("xeon_amx", {}, True), ("epyc_zen4", {}, True), ("epyc_avx2", {}, False),
+    ("xeon_amx", {"ONEDNN_MAX_CPU_ISA": "AVX2"}, False), ("xeon_amx", {"ONEDNN_MAX_CPU_ISA": "AVX512_CORE_AMX"}, True),
+    ("epyc_zen4", {"DNNL_MAX_CPU_ISA": "ALL"}, True), ("epyc_avx2", {"ONEDNN_MAX_CPU_ISA": "ALL"}, False)])
+def test_whether_the_direct_kernels_reach_avx512_takes_the_users_cap_not_the_projects(tmp_path, kind, environment,
+                                                                                      reaches):
+    assert choose_onednn_isa(environment, cpuinfo(tmp_path, kind)).reaches_avx512 is reaches
