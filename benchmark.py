@@ -174,7 +174,8 @@ def time_training_and_inference(config, shape, args):
     from src.kernels.choice import start_convolutions
     # With the direct kernels, every convolution built from here on runs on them.
     conv_kernel = start_convolutions(config.conv_kernel, lambda line: print(line, file=sys.stderr, flush=True),
-                                     config.device_target, trained_generator=config.netG)
+                                     config.device_target, trained_generator=config.netG,
+                                     precision=config.cpu_precision)
     seed_everything(config.seed)
     spec = spec_from_settings(config)
     run_step, generator, discriminator_params = (cycle_gan_step if config.model == "cycle_gan" else pix2pix_step)(
@@ -208,7 +209,8 @@ def main(argv):
               "mode": config.mode,
               "batch_size": config.batch_size, "image_size": [height, width], "in_channels": batch.shape[1],
               "netG": config.netG, "netD": config.netD, "norm_mode": config.norm_mode, "gan_mode": config.gan_mode,
-              "ngf": config.ngf, "ndf": config.ndf, "conv_kernel": timings.pop("conv_kernel"), "steps": args.steps,
+              "ngf": config.ngf, "ndf": config.ndf, "conv_kernel": timings.pop("conv_kernel"),
+              "cpu_precision": config.cpu_precision, "steps": args.steps,
               "warmup": args.warmup, **timings}
     if args.deploy:
         report["deploy_ms_per_image"] = deploy_latency(generator, batch, args.steps)

@@ -10,7 +10,7 @@ entry needs no edit here.
 from src.dataset.pair_dataset import DATASET_MODES
 from src.dataset.pair_sources import DIRECTIONS
 from src.dataset.transforms import PREPROCESS_MODES, size_settings
-from src.kernels import CONV_KERNELS
+from src.kernels import CONV_KERNELS, CPU_PRECISIONS
 from src.deployment.export_info import EXPORT_FORMATS, export_image_size, export_size_setting
 from src.models.checkpoint import TEST_MODES
 from src.models.init_w import INIT_TYPES
@@ -35,7 +35,8 @@ PALETTES = ("auto", "facades", "cityscapes", "none")
 IMAGE_CHANNELS = (1, 3)
 CHOICES = {"device_target": DEVICE_TARGETS, "mode": EXECUTION_MODES, "direction": DIRECTIONS,
            "netD": DISCRIMINATOR_NAMES, "norm_mode": NORM_MODES, "init_type": INIT_TYPES, "gan_mode": GAN_MODES,
-           "lr_policy": LR_POLICIES, "amp_level": AMP_LEVELS, "conv_kernel": CONV_KERNELS, "eval_mode": TEST_MODES, "export_mode": TEST_MODES,
+           "lr_policy": LR_POLICIES, "amp_level": AMP_LEVELS, "conv_kernel": CONV_KERNELS,
+           "cpu_precision": CPU_PRECISIONS, "eval_mode": TEST_MODES, "export_mode": TEST_MODES,
            "file_format": EXPORT_FORMATS, "dataset_mode": DATASET_MODES, "preprocess": PREPROCESS_MODES,
            "input_nc": IMAGE_CHANNELS, "output_nc": IMAGE_CHANNELS, "backend": BACKENDS.names(), "palette": PALETTES,
            "fid_dims": tuple(BLOCK_INDEX_BY_DIM), "best_metric": BEST_METRICS, "model": MODEL_NAMES}
@@ -72,16 +73,16 @@ COMMAND_SETTINGS = {
         "distribute", "train_data_dir", "val_data_dir", "direction", "preprocess", "load_size", "crop_size", "no_flip",
         "batch_size", "num_parallel_workers", "max_dataset_size", "init_type", "init_gain", "beta1", "beta2", "lr_policy",
         "n_epochs",
-        "n_epochs_decay", "lr_step_epochs", "epoch_num", "amp_level", "conv_kernel", "output_path", "save_checkpoint_epochs",
+        "n_epochs_decay", "lr_step_epochs", "epoch_num", "amp_level", "conv_kernel", "cpu_precision", "output_path", "save_checkpoint_epochs",
         "keep_checkpoint_max", "log_interval", "resume", "eval_mode", "num_test", "niter_fix_global", "load_pretrain",
         "val_every", "best_metric", "fid_weights", "fid_dims"),
     "eval": DEVICE + GENERATOR + ("ckpt", "val_data_dir", "direction", "preprocess", "crop_size", "eval_mode",
                                   "num_test", "output_path", "fid_weights", "fid_dims", "fid_reference_stats",
-                                  "fid_dirs", "conv_kernel"),
+                                  "fid_dirs", "conv_kernel", "cpu_precision"),
     "predict": DEVICE + GENERATOR + ("ckpt", "direction", "input_path", "eval_mode", "backend", "tile_size", "tile_overlap",
-                                     "output_path", "conv_kernel"),
+                                     "output_path", "conv_kernel", "cpu_precision"),
     "demo": DEVICE + GENERATOR + ("ckpt", "direction", "eval_mode", "backend", "tile_size", "tile_overlap", "port", "share",
-                                  "palette", "output_path", "conv_kernel"),
+                                  "palette", "output_path", "conv_kernel", "cpu_precision"),
     "export": DEVICE + GENERATOR + ("ckpt", "direction", "file_format", "file_name", "image_size", "crop_size", "batch_size",
                                     "export_mode"),
     "preprocess": ("val_data_dir", "dataset_mode", "direction", "crop_size", "image_size", "num_test", "infer_dir",
@@ -90,7 +91,7 @@ COMMAND_SETTINGS = {
     "infer_onnx": ("onnx_path", "val_data_dir", "dataset_mode", "direction", "preprocess", "crop_size", "num_test",
                    "output_path"),
     "benchmark": ("model",) + DEVICE + GENERATOR + DISCRIMINATOR + OBJECTIVE + tuple(MODELS.settings()) + (
-        "batch_size", "crop_size", "image_size", "direction", "num_parallel_workers", "conv_kernel"),
+        "batch_size", "crop_size", "image_size", "direction", "num_parallel_workers", "conv_kernel", "cpu_precision"),
 }
 
 
@@ -170,16 +171,20 @@ def _check_label_maps(config):
 
 
 def _check_conv_kernel(config):
-    """The direct convolutions are CPU kernels (auto keeps MindSpore's elsewhere)."""
+    """The direct convolutions are CPU kernels (auto keeps MindSpore's elsewhere); bf16 is their arithmetic."""
     _require(config.conv_kernel != "onednn" or config.device_target == "CPU",
              f"--conv_kernel onednn runs on the CPU: on {config.device_target} use --conv_kernel mindspore or auto")
+    _require(config.cpu_precision == "float32" or (config.conv_kernel != "mindspore" and config.device_target == "CPU"),
+             f"--cpu_precision {config.cpu_precision} is the arithmetic of the direct kernels on the CPU: use it with "
+             "--conv_kernel onednn (or auto) and --device_target CPU")
 
 
 def _check_training(config):
     _check_generator_name(config)
     _check_conv_kernel(config)
-    _require(config.conv_kernel != "onednn" or config.amp_level == "O0",
-             "--conv_kernel onednn computes in float32: use --amp_level O0 with it, or --conv_kernel mindspore or auto")
+    _require((config.conv_kernel != "onednn" and config.cpu_precision == "float32") or config.amp_level == "O0",
+             "--conv_kernel onednn and --cpu_precision set the convolutions' arithmetic themselves: use --amp_level O0 "
+             "with them")
     _check_model(config)
     _check_label_maps(config)
     _require(config.crop_size <= config.load_size or config.preprocess not in ("resize_and_crop", "scale_width_and_crop"),
@@ -258,9 +263,9 @@ def _check_prediction(config):
     _check_generator_name(config)
     _check_conv_kernel(config)
     require_backend_mode(config.backend, config.eval_mode)
-    _require(config.conv_kernel != "onednn" or config.backend == "mindspore",
-             f"--conv_kernel onednn is for MindSpore's generator: with --backend {config.backend} ONNX Runtime computes "
-             "the convolutions (use --backend mindspore, or --conv_kernel auto)")
+    _require((config.conv_kernel != "onednn" and config.cpu_precision == "float32") or config.backend == "mindspore",
+             f"--conv_kernel onednn and --cpu_precision are for MindSpore's generator: with --backend {config.backend} "
+             "ONNX Runtime computes the convolutions (use --backend mindspore)")
     _require(config.tile_overlap < config.tile_size,
              f"--tile_overlap ({config.tile_overlap}) must be smaller than --tile_size ({config.tile_size})")
 

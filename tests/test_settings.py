@@ -304,7 +304,11 @@ def test_cycle_gan_presets_train_the_references_recipe_on_the_downloaded_folders
 
 @pytest.mark.parametrize("flags, message", [
     (["--conv_kernel", "onednn", "--device_target", "GPU"], "--conv_kernel onednn runs on the CPU: on GPU use"),
-    (["--conv_kernel", "onednn", "--amp_level", "O2"], "--conv_kernel onednn computes in float32: use --amp_level O0"),
+    (["--conv_kernel", "onednn", "--amp_level", "O2"], "set the convolutions' arithmetic themselves: use --amp_level O0"),
+    (["--cpu_precision", "bf16", "--amp_level", "O3"], "set the convolutions' arithmetic themselves: use --amp_level O0"),
+    (["--cpu_precision", "bf16", "--conv_kernel", "mindspore"], "--cpu_precision bf16 is the arithmetic of the direct "
+                                                                "kernels on the CPU"),
+    (["--cpu_precision", "fp16"], "--cpu_precision must be one of float32, bf16"),
     (["--conv_kernel", "direct"], "--conv_kernel must be one of auto, mindspore, onednn")])
 def test_the_direct_convolutions_are_cpu_float32_kernels(flags, message):
     with pytest.raises(UserInputError, match=message):
@@ -322,5 +326,6 @@ def test_translating_commands_take_the_convolutions_too(command):
 
 
 def test_the_direct_kernels_are_not_for_onnx_runtime():
-    with pytest.raises(UserInputError, match="with --backend onnxruntime ONNX Runtime computes the convolutions"):
-        load_config(["--conv_kernel", "onednn", "--backend", "onnxruntime", "--eval_mode", "eval"], "predict")
+    for flags in (["--conv_kernel", "onednn"], ["--cpu_precision", "bf16"]):
+        with pytest.raises(UserInputError, match="with --backend onnxruntime ONNX Runtime computes the convolutions"):
+            load_config(flags + ["--backend", "onnxruntime", "--eval_mode", "eval"], "predict")

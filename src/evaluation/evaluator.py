@@ -46,7 +46,7 @@ def evaluate(config):
     if not config.fid_dirs and not config.val_data_dir:
         raise UserInputError("--val_data_dir is not set: pass the pairs to evaluate on")
     setup_device(config.device_target, config.device_id, config.mode)
-    start_convolutions(config.conv_kernel, print, config.device_target)
+    start_convolutions(config.conv_kernel, print, config.device_target, precision=config.cpu_precision)
     if config.fid_dirs:
         return fid_between(config.fid_dirs, config.fid_weights, config.fid_dims)
     seed_everything(config.seed, deterministic=True)

@@ -4,3 +4,5 @@ uses: choice.py)."""
 
 # --conv_kernel: auto (choice.py's rule), MindSpore's own convolutions, or the direct kernels of onednn_conv.cc.
 CONV_KERNELS = ("auto", "mindspore", "onednn")
+# --cpu_precision: the direct kernels' arithmetic, float32 or bfloat16 (on float32 tensors).
+CPU_PRECISIONS = ("float32", "bf16")

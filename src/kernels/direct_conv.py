@@ -15,7 +15,7 @@ import numpy as np
 import mindspore as ms
 from mindspore import nn, ops
 
-from src.kernels.build import built_library, mindspore_onednn
+from src.kernels.build import KernelsUnavailable, built_library, mindspore_onednn
 from src.utils.cpu_isa import lift_project_cap, onednn_isa_in_force
 from src.utils.device import release_kernel_threads
 
@@ -143,16 +143,32 @@ def count_direct_convolutions(networks):
                for network in networks for _, cell in network.cells_and_names())
 
 
-def start_direct_convolutions(log=print):
+def start_direct_convolutions(log=print, only_uncapped=False):
     """--conv_kernel onednn for the rest of this process (entry points; it cannot be undone): build the kernels,
-    free MindSpore's kernel threads, lift the project's AVX2 cap (no MindSpore convolution is left to fall onto
-    oneDNN's AVX-512 reference code: utils.cpu_isa) and make every DirectConv2d and DirectConv2dTranspose built
-    from now on run on the kernels. Call after setup_device and before any network is built."""
+    lift the project's AVX2 cap (no MindSpore convolution is left to fall onto oneDNN's AVX-512 reference code:
+    utils.cpu_isa), free MindSpore's kernel threads, and make every DirectConv2d and DirectConv2dTranspose built
+    from now on run on the kernels. Call after setup_device and before any network is built. Where oneDNN has
+    fixed its level already (something computed first), the kernels run at the cap, or with `only_uncapped`
+    (auto: they pay only above it) KernelsUnavailable says so and nothing is started."""
     global _process_library
     library = built_library("onednn_conv.cc", log)
-    release_kernel_threads()
     capped = onednn_isa_in_force().chosen_by == "project"
-    choice = lift_project_cap(ctypes.CDLL(mindspore_onednn()[1]).dnnl_set_max_cpu_isa)
-    if capped:
-        log(choice.describe())
+    try:
+        choice = lift_project_cap(ctypes.CDLL(mindspore_onednn()[1]).dnnl_set_max_cpu_isa)
+        if capped:
+            log(choice.describe())
+    except RuntimeError as error:
+        if only_uncapped:
+            raise KernelsUnavailable(str(error)) from None
+        log(f"{error}: the direct kernels run at {onednn_isa_in_force().cap}")
+    release_kernel_threads()
     _process_library = library
+
+
+def set_convolution_precision(precision):
+    """The arithmetic of the direct kernels from their next compilation on: float32, or bf16 (oneDNN's fpmath mode
+    bf16: float32 tensors, bfloat16 products on AMX or AVX-512 BF16, float32 sums). After
+    start_direct_convolutions."""
+    if _process_library is None:
+        raise RuntimeError("set_convolution_precision needs start_direct_convolutions first")
+    ctypes.CDLL(_process_library).SetConvolutionPrecision(int(precision == "bf16"))

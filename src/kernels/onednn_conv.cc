@@ -6,6 +6,9 @@
 // and reused. The library is MindSpore's own libdnnl (one oneDNN per process: they share the soname), run
 // on an OpenMP thread pool through oneDNN's threadpool interface.
 //
+// SetConvolutionPrecision(1) lets every primitive made afterwards compute in bfloat16 (oneDNN's fpmath mode bf16:
+// float32 tensors, bfloat16 arithmetic where the CPU has it, AMX or AVX-512 BF16); 0 restores float32.
+//
 // Every function takes (a, b, geometry, shape_of) and writes one output: geometry is int64[8] = stride
 // h, w, padding top, bottom, left, right, dilation h, w (1 = none); shape_of is the tensor whose shape the
 // output has (read for its shape only).
@@ -69,6 +72,17 @@ struct Geometry {
 
 memory::desc any(const memory::dims &dims) { return memory::desc(dims, memory::data_type::f32, tag::any); }
 
+// The arithmetic of the primitives made from now on (SetConvolutionPrecision), and the lock that guards it and
+// the primitive cache.
+std::mutex kernels_lock;
+dnnl::fpmath_mode precision = dnnl::fpmath_mode::strict;
+
+dnnl::primitive_attr precision_attr() {
+  dnnl::primitive_attr attr;
+  attr.set_fpmath_mode(precision);
+  return attr;
+}
+
 // One primitive and the three layouts it reads and writes, in the order of its (in, in, out) arguments.
 struct Kernel {
   dnnl::primitive primitive;
@@ -79,7 +93,7 @@ struct Kernel {
 template <typename ForwardPd>
 ForwardPd forward_pd(const Geometry &g, dnnl::algorithm algorithm) {
   return ForwardPd(cpu(), dnnl::prop_kind::forward_training, algorithm, any(g.src), any(g.weights), any(g.dst),
-                   g.strides, g.dilates, g.pad_l, g.pad_r);
+                   g.strides, g.dilates, g.pad_l, g.pad_r, precision_attr());
 }
 
 template <typename Forward, typename BackwardData, typename BackwardWeights>
@@ -90,29 +104,32 @@ Kernel make_kernel(char kind, const Geometry &g, dnnl::algorithm algorithm) {
             {DNNL_ARG_SRC, DNNL_ARG_WEIGHTS, DNNL_ARG_DST}};
   if (kind == 'd') {
     typename BackwardData::primitive_desc pd(cpu(), algorithm, any(g.src), any(g.weights), any(g.dst), g.strides,
-                                             g.dilates, g.pad_l, g.pad_r, hint);
+                                             g.dilates, g.pad_l, g.pad_r, hint, precision_attr());
     return {BackwardData(pd), {pd.diff_dst_desc(), pd.weights_desc(), pd.diff_src_desc()},
             {DNNL_ARG_DIFF_DST, DNNL_ARG_WEIGHTS, DNNL_ARG_DIFF_SRC}};
   }
   typename BackwardWeights::primitive_desc pd(cpu(), algorithm, any(g.src), any(g.weights), any(g.dst), g.strides,
-                                              g.dilates, g.pad_l, g.pad_r, hint);
+                                              g.dilates, g.pad_l, g.pad_r, hint, precision_attr());
   return {BackwardWeights(pd), {pd.src_desc(), pd.diff_dst_desc(), pd.diff_weights_desc()},
           {DNNL_ARG_SRC, DNNL_ARG_DIFF_DST, DNNL_ARG_DIFF_WEIGHTS}};
 }
 
+std::map<std::string, Kernel> &kernels() {
+  static std::map<std::string, Kernel> made;
+  return made;
+}
+
 Kernel &kernel_for(char kind, const Geometry &g, bool transposed) {
-  static std::mutex lock;
-  static std::map<std::string, Kernel> kernels;
-  std::lock_guard<std::mutex> hold(lock);
+  std::lock_guard<std::mutex> hold(kernels_lock);
   std::string key = g.key(kind) + (transposed ? "t" : "c");
-  auto found = kernels.find(key);
-  if (found == kernels.end()) {
+  auto found = kernels().find(key);
+  if (found == kernels().end()) {
     Kernel made = transposed
         ? make_kernel<dnnl::deconvolution_forward, dnnl::deconvolution_backward_data,
                       dnnl::deconvolution_backward_weights>(kind, g, dnnl::algorithm::deconvolution_direct)
         : make_kernel<dnnl::convolution_forward, dnnl::convolution_backward_data,
                       dnnl::convolution_backward_weights>(kind, g, dnnl::algorithm::convolution_direct);
-    found = kernels.emplace(key, made).first;
+    found = kernels().emplace(key, made).first;
   }
   return found->second;
 }
@@ -169,6 +186,13 @@ int entry(char kind, bool transposed, void **params, int64_t **shapes) {
   return 0;
 }
 }  // namespace
+
+extern "C" int SetConvolutionPrecision(int bfloat16) {
+  std::lock_guard<std::mutex> hold(kernels_lock);
+  precision = bfloat16 ? dnnl::fpmath_mode::bf16 : dnnl::fpmath_mode::strict;
+  kernels().clear();  // made in the other precision
+  return 0;
+}
 
 #define DIRECT_CONV_ENTRY(name, kind, transposed)                                                             \
   extern "C" int name(int, void **params, int *, int64_t **shapes, const char **, void *, void *) { \

@@ -70,7 +70,7 @@ class Trainer:
         self.folder.prepare(resuming=bool(config.resume))
         self._join_devices()
         conv_kernel = start_convolutions(config.conv_kernel, self.logger.info, config.device_target, config.amp_level,
-                                         trained_generator=config.netG)
+                                         config.netG, config.cpu_precision)
         ensure_sample_dataset(config.train_data_dir, self.logger.info)
         source = self._open_source()  # before the networks are built: it checks they can take its pictures
         seed_everything(config.seed)  # the same seed everywhere: identical initial weights on every rank

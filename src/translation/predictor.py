@@ -46,7 +46,7 @@ def load_translator(config, log=print):
     against its generator."""
     setup_device(config.device_target, config.device_id, config.mode)
     if config.backend == "mindspore":  # ONNX Runtime computes its own convolutions
-        start_convolutions(config.conv_kernel, log, config.device_target)
+        start_convolutions(config.conv_kernel, log, config.device_target, precision=config.cpu_precision)
     seed_everything(config.seed, deterministic=True)
     translator = Translator.from_checkpoint(config.ckpt, config.eval_mode, config.backend, config.tile_size,
                                             config.tile_overlap, spec_from_settings(config, with_discriminator=False), log,

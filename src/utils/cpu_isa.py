@@ -32,6 +32,9 @@ ONEDNN_LEVELS = (
     ("AVX10_1_512_AMX", ("amx_tile", "amx_int8", "amx_bf16")),
     ("AVX10_1_512_AMX_FP16", ("amx_fp16",)),
 )
+# Older names oneDNN still takes for some levels.
+ONEDNN_ALIASES = {"AVX512_CORE_FP16": "AVX10_1_512", "AVX512_CORE_AMX": "AVX10_1_512_AMX",
+                  "AVX512_CORE_AMX_FP16": "AVX10_1_512_AMX_FP16"}
 # The cap on CPUs whose oneDNN level is AVX-512 or above (measured: docs/performance.md).
 AVX512_CAP = "AVX2"
 # oneDNN's dnnl_cpu_isa_default: no cap, every level the CPU has.
@@ -62,15 +65,23 @@ class IsaChoice:
     cap: object
     chosen_by: str
 
+    def reaches(self, level):
+        """Whether oneDNN may run code of `level` (a name of ONEDNN_LEVELS) here: the CPU has it, and no cap of
+        the user's keeps oneDNN below it (the project's own cap is lifted for the direct kernels)."""
+        names = [name for name, _ in ONEDNN_LEVELS]
+        if self.cpu.onednn_level is None or names.index(self.cpu.onednn_level) < names.index(level):
+            return False
+        if self.chosen_by != "user":
+            return True
+        cap = ONEDNN_ALIASES.get(self.cap.upper(), self.cap.upper())
+        if cap in ("ALL", "DEFAULT"):
+            return True
+        return cap in names and names.index(cap) >= names.index(level)
+
     @property
     def reaches_avx512(self):
-        """Whether the direct kernels may run AVX-512 code: the CPU has it, and no cap of the user's keeps oneDNN
-        below it (the project's own cap is lifted for them)."""
-        if not self.cpu.has_avx512:
-            return False
-        if self.chosen_by != "user" or self.cap.upper() in ("ALL", "DEFAULT"):
-            return True
-        return self.cap.upper().startswith(("AVX512", "AVX10"))
+        """Whether the direct kernels may run AVX-512 code here."""
+        return self.reaches("AVX512_CORE")
 
     def describe(self):
         """The one log line of the choice."""
@@ -144,7 +155,7 @@ def lift_project_cap(set_max_cpu_isa):
     if choice.chosen_by != "project":
         return choice
     if set_max_cpu_isa(ONEDNN_NO_CAP) != 0:
-        raise RuntimeError("oneDNN fixed its instruction set before the project's cap could be lifted: start the "
-                           "direct convolutions before anything computes")
+        raise RuntimeError("oneDNN fixed its instruction set before the project's cap could be lifted (something "
+                           "computed first in this process)")
     _in_force = IsaChoice(choice.cpu, None, "lifted")
     return _in_force

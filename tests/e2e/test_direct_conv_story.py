@@ -1,12 +1,15 @@
 """A user trains with --conv_kernel onednn: the convolutions are built on first use (into the cache the user
 points at), every one of the networks runs on oneDNN's direct kernels, and the checkpoint it leaves is an
-ordinary one that eval.py (on MindSpore's own convolutions) reads."""
+ordinary one that eval.py (on MindSpore's own convolutions) reads. With --cpu_precision bf16 (on CPUs with
+bfloat16 arithmetic) the same checkpoint translates to the same picture but for bfloat16's rounding."""
 import json
 import os
 
+import numpy as np
 import pytest
+from PIL import Image
 
-from tests.conftest import TINY_MODEL_FLAGS, run_entry
+from tests.conftest import TINY_MODEL_FLAGS, ramp, run_entry
 
 pytestmark = pytest.mark.e2e
 
@@ -31,3 +34,28 @@ def test_training_on_the_direct_kernels_leaves_an_ordinary_checkpoint(sample_roo
                            "--output_path", output, "--conv_kernel", "mindspore"], env=env)
     assert evaluated.returncode == 0, evaluated.stderr[-3000:]
     assert json.loads(evaluated.stdout.strip().splitlines()[-1])["num_images"] == 4
+
+
+def translate(checkpoint, picture, output, *flags):
+    """predict.py's translation of `picture` with `checkpoint` (flags added), as a float array."""
+    result = run_entry(["predict.py", "--ckpt", str(checkpoint), "--input_path", str(picture), "--output_path",
+                        str(output), "--eval_mode", "eval", *flags])
+    if result.returncode:
+        return result
+    [translated] = [os.path.join(root, name) for root, _, names in os.walk(output) for name in names
+                    if name == "ramp.png"]
+    return np.asarray(Image.open(translated), np.float64)
+
+
+def test_bf16_translates_like_float32_where_the_cpu_has_it(tiny_checkpoint, tmp_path):
+    from src.utils.cpu_isa import onednn_isa_in_force
+    picture = tmp_path / "ramp.png"
+    Image.fromarray(ramp(96, 64)).save(picture)
+    float32 = translate(tiny_checkpoint, picture, tmp_path / "float32", "--conv_kernel", "onednn")
+    bfloat16 = translate(tiny_checkpoint, picture, tmp_path / "bf16", "--conv_kernel", "onednn", "--cpu_precision",
+                         "bf16")
+    if not onednn_isa_in_force().reaches("AVX512_CORE_BF16"):
+        assert bfloat16.returncode == 2 and "--cpu_precision bf16 needs a CPU with AVX-512 BF16 or AMX" in bfloat16.stderr
+        return
+    difference = np.abs(float32 - bfloat16)
+    assert 0 < difference.mean() < 1.0 and difference.max() <= 8  # in 0-255 levels: rounding, not another picture

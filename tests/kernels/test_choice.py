@@ -6,6 +6,7 @@ from src.kernels import choice
 from src.kernels.build import KernelsUnavailable
 from src.utils import cpu_isa
 from src.utils.cpu_isa import Cpu, IsaChoice
+from src.utils.errors import UserInputError
 
 XEON = Cpu("Intel(R) Xeon(R) Platinum 8481C CPU @ 2.70GHz", "AVX10_1_512_AMX")
 EPYC_AVX2 = Cpu("AMD EPYC 7763 64-Core Processor", "AVX2")
@@ -15,7 +16,7 @@ EPYC_AVX2 = Cpu("AMD EPYC 7763 64-Core Processor", "AVX2")
 def started(monkeypatch):
     """The direct kernels' starts, recorded instead of made."""
     calls = []
-    monkeypatch.setattr(choice, "start_direct_convolutions", lambda log: calls.append(log))
+    monkeypatch.setattr(choice, "start_direct_convolutions", lambda log, only_uncapped=False: calls.append(log))
     return calls
 
 
@@ -63,14 +64,14 @@ def test_auto_keeps_mindspores_off_the_cpu_and_with_mixed_precision(monkeypatch,
 def test_auto_falls_back_when_the_kernels_cannot_be_built_and_onednn_says_so(monkeypatch):
     on(monkeypatch, XEON, "AVX2", "project")
 
-    def no_compiler(log):
+    def no_compiler(log, only_uncapped=False):
         raise KernelsUnavailable("the direct convolutions are built on first use with a C++ compiler, and none was "
                                  "found (apt-get install g++, or set CXX)")
 
     monkeypatch.setattr(choice, "start_direct_convolutions", no_compiler)
     lines = []
     assert choice.start_convolutions("auto", lines.append, "CPU") == "mindspore"
-    assert lines == ["Convolutions: MindSpore's own (--conv_kernel auto: the direct kernels cannot be built here: the "
+    assert lines == ["Convolutions: MindSpore's own (--conv_kernel auto: the direct kernels cannot run here: the "
                      "direct convolutions are built on first use with a C++ compiler, and none was found (apt-get "
                      "install g++, or set CXX))"]
     with pytest.raises(KernelsUnavailable, match=r"none was found .*: use --conv_kernel mindspore or auto$"):
@@ -82,3 +83,34 @@ def test_the_named_kernels_are_taken_as_given(monkeypatch, started):
     assert choice.start_convolutions("onednn", print, "CPU", trained_generator="unet_256") == "onednn"
     assert choice.start_convolutions("mindspore", print, "CPU", trained_generator="resnet_9blocks") == "mindspore"
     assert len(started) == 1
+
+
+def test_bf16_is_set_on_the_direct_kernels_where_the_cpu_has_it(monkeypatch, started):
+    precisions = []
+    monkeypatch.setattr(choice, "set_convolution_precision", precisions.append)
+    on(monkeypatch, XEON, "AVX2", "project")
+    lines = []
+    assert choice.start_convolutions("auto", lines.append, "CPU", precision="bf16") == "onednn"
+    assert precisions == ["bf16"] and lines == ["Convolutions: bfloat16 products on float32 tensors "
+                                                "(--cpu_precision bf16)"]
+    on(monkeypatch, Cpu("AMD EPYC 9654 96-Core Processor", "AVX512_CORE_VNNI"))  # AVX-512 without BF16
+    with pytest.raises(UserInputError, match="--cpu_precision bf16 needs a CPU with AVX-512 BF16 or AMX, and oneDNN "
+                                             "may use AVX512_CORE_VNNI here"):
+        choice.start_convolutions("onednn", print, "CPU", precision="bf16")
+    on(monkeypatch, EPYC_AVX2)
+    with pytest.raises(UserInputError, match="this run's convolutions are MindSpore's own"):
+        choice.start_convolutions("auto", print, "CPU", trained_generator="unet_256", precision="bf16")
+    assert precisions == ["bf16"]
+
+
+def test_where_onednn_has_computed_already_auto_keeps_mindspores_and_starts_nothing(monkeypatch):
+    """A process whose oneDNN has run a kernel (as this test process has, tests/conftest.py) cannot lift the
+    project's cap any more, and below it the direct kernels do not pay: auto keeps MindSpore's convolutions."""
+    from src.kernels import direct_conv
+    on(monkeypatch, XEON, "AVX2", "project")
+    lines = []
+    assert choice.start_convolutions("auto", lines.append, "CPU") == "mindspore"
+    assert lines[-1] == ("Convolutions: MindSpore's own (--conv_kernel auto: the direct kernels cannot run here: "
+                         "oneDNN fixed its instruction set before the project's cap could be lifted (something computed "
+                         "first in this process))")
+    assert direct_conv._process_library is None and cpu_isa.onednn_isa_in_force().chosen_by == "project"
