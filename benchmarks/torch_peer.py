@@ -12,12 +12,14 @@ machine, and compare the ratios:
     python benchmark.py --steps 5 && python benchmarks/torch_peer.py --steps 5
     python benchmark.py --steps 5 --netG resnet_9blocks --norm_mode instance && \
         python benchmarks/torch_peer.py --steps 5 --netG resnet_9blocks --norm_mode instance
-Prints one JSON line with benchmark.py's keys: train_ms_per_step, g_infer_ms (eval mode), G_params, D_params.
+Prints one JSON line with benchmark.py's keys: train_ms_per_step, g_infer_ms (eval mode), G_params, D_params,
+peak_rss_mb (the process's peak resident memory).
 """
 import argparse
 import functools
 import json
 import os
+import resource
 import sys
 
 import torch
@@ -94,7 +96,8 @@ def main():
                       "batch_size": args.batch_size, "image_size": [args.image_size, args.image_size],
                       "train_ms_per_step": train_ms, "g_infer_ms": infer_ms,
                       "G_params": sum(p.numel() for p in generator.parameters()),
-                      "D_params": sum(p.numel() for p in discriminator.parameters())}), flush=True)
+                      "D_params": sum(p.numel() for p in discriminator.parameters()),
+                      "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}), flush=True)
 
 
 if __name__ == "__main__":
