@@ -10,7 +10,7 @@ NORM_MODES = ("batch", "instance", "none")
 
 def conv2d(in_channels, out_channels, kernel_size, stride, padding, has_bias):
     """nn.Conv2d with explicit zero padding, as PyTorch's Conv2d(..., padding=padding); it can run on oneDNN's
-    direct kernels (--conv_kernel onednn)."""
+    direct kernels (--conv_kernel)."""
     return DirectConv2d(in_channels, out_channels, kernel_size=kernel_size, stride=stride, pad_mode="pad",
                         padding=padding, has_bias=has_bias)
 

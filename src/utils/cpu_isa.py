@@ -92,8 +92,8 @@ class IsaChoice:
             return (f"CPU: {offers}; oneDNN capped at {self.cap}, as its AVX-512 convolutions of MindSpore's layout run "
                     "reference code (set ONEDNN_MAX_CPU_ISA to choose another)")
         if self.chosen_by == "lifted":
-            return (f"CPU: {offers}; the project's {AVX512_CAP} cap lifted, as every convolution runs on the direct "
-                    "kernels (--conv_kernel onednn)")
+            return (f"CPU: {offers}; the project's {AVX512_CAP} cap lifted, as every convolution runs on oneDNN's "
+                    "direct kernels (--conv_kernel)")
         return f"CPU: {offers}; oneDNN's own choice kept (its convolutions run JIT code here)"
 
 
