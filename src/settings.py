@@ -245,7 +245,8 @@ def _check_evaluation(config):
 
 
 def _check_hd_training(config):
-    """pix2pixHD's settings: a local run starts from a global generator, the VGG loss needs its weights."""
+    """pix2pixHD's settings: a local run starts from a global generator, its D takes no gradient penalty, the
+    VGG loss needs its weights."""
     _require(config.netG != "local" or bool(config.load_pretrain) or bool(config.resume),
              "--netG local starts from a trained global generator: give --load_pretrain RUN_FOLDER_OR_CHECKPOINT "
              "of a --netG global run (see configs/cityscapes_hd_1024p.yaml)")
@@ -254,6 +255,9 @@ def _check_hd_training(config):
     _require(config.netG == "local" or config.model == "cycle_gan" or not config.load_pretrain,
              "--load_pretrain starts a --netG local run from a global generator: leave it out for --netG "
              f"{config.netG} (--resume continues a run)")
+    _require(config.netD != "multiscale" or config.gan_mode != "wgangp",
+             "--gan_mode wgangp differentiates D twice, and --netD multiscale's halving average pool has no second "
+             "derivative in MindSpore: use --gan_mode lsgan (pix2pixHD's) or --netD basic")
     _require(not config.lambda_vgg or bool(config.vgg_weights),
              f"--lambda_vgg is {config.lambda_vgg:g} but --vgg_weights is not set: give torchvision's vgg19 file "
              "(bash data/download_pretrained.sh vgg19) or set --lambda_vgg 0")

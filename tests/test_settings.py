@@ -98,6 +98,7 @@ def test_pix2pixhd_networks_bring_their_defaults_unless_the_run_sets_them():
 @pytest.mark.parametrize("argv, message", [
     (["--netG", "local", "--vgg_weights", "v.pth"], "--netG local starts from a trained global generator: give --load_pretrain"),
     (["--netG", "global", "--crop_size", "256"], "--lambda_vgg is 10 but --vgg_weights is not set"),
+    (["--netD", "multiscale", "--gan_mode", "wgangp"], "--netD multiscale's halving average pool has no second derivative"),
     (["--niter_fix_global", "5"], "--niter_fix_global (5) trains the local enhancers alone: it needs --netG local"),
     (["--dataset_mode", "labels"], "--dataset_mode labels reads class-ID maps: give their number of classes with --label_nc"),
     (["--label_nc", "35"], "--label_nc 35 is for label maps: use --dataset_mode labels"),

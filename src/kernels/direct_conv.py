@@ -39,7 +39,10 @@ def _output_side(side, kernel, stride, before, after, dilation, transposed):
 def direct_ops(library, geometry, transposed):
     """The forward Custom op of one convolution form (`geometry`: stride h, w, padding top, bottom, left, right,
     dilation h, w), with the two backward ops as its bprop. Shapes: x (N, C, H, W); weights (O, C, kh, kw), or
-    (C, O, kh, kw) transposed, as MindSpore keeps them."""
+    (C, O, kh, kw) transposed, as MindSpore keeps them.
+
+    The three ops are linear in each input, so each one's bprop is made of the other two: the backward ops can
+    be differentiated again, as the WGAN-GP gradient penalty does (gradients of gradients)."""
     prefix = "TransposedConv" if transposed else "Conv"
     stride_h, stride_w, top, bottom, left, right, dilation_h, dilation_w = geometry
 
@@ -49,18 +52,33 @@ def direct_ops(library, geometry, transposed):
                 _output_side(x[2], weights[2], stride_h, top, bottom, dilation_h, transposed),
                 _output_side(x[3], weights[3], stride_w, left, right, dilation_w, transposed))
 
-    def custom(name, shape):
-        return ops.Custom(f"{library}:{prefix}{name}", out_shape=shape, out_dtype=_same_dtype, func_type="aot")
+    def custom(name, shape, bprop):
+        return ops.Custom(f"{library}:{prefix}{name}", out_shape=shape, out_dtype=_same_dtype, func_type="aot",
+                          bprop=bprop)
 
-    backward_data = custom("BackwardData", lambda dy, weights, _geometry, x: x)
-    backward_weights = custom("BackwardWeights", lambda dy, x, _geometry, weights: weights)
+    def no_gradient(geometry_tensor, shape_of):
+        return ops.zeros_like(geometry_tensor), ops.zeros_like(shape_of)
 
-    def bprop(x, weights, geometry_tensor, shape_of, out, dout):
+    # y = forward(x, w); dx = backward_data(dy, w); dw = backward_weights(dy, x). Inside the bprops every op takes
+    # its output's shape from its last input (forward_like: y's), never from this form's geometry. The ops are
+    # looked up when MindSpore compiles a bprop, after all of them exist.
+    def forward_bprop(x, weights, geometry_tensor, shape_of, out, dout):
         return (backward_data(dout, weights, geometry_tensor, x), backward_weights(dout, x, geometry_tensor, weights),
-                ops.zeros_like(geometry_tensor), ops.zeros_like(shape_of))
+                *no_gradient(geometry_tensor, shape_of))
 
-    return ops.Custom(f"{library}:{prefix}Forward", out_shape=output_shape, out_dtype=_same_dtype, func_type="aot",
-                      bprop=bprop)
+    def backward_data_bprop(dy, weights, geometry_tensor, shape_of, out, dout):
+        return (forward_like(dout, weights, geometry_tensor, dy), backward_weights(dy, dout, geometry_tensor, weights),
+                *no_gradient(geometry_tensor, shape_of))
+
+    def backward_weights_bprop(dy, x, geometry_tensor, shape_of, out, dout):
+        return (forward_like(x, dout, geometry_tensor, dy), backward_data(dy, dout, geometry_tensor, x),
+                *no_gradient(geometry_tensor, shape_of))
+
+    forward = custom("Forward", output_shape, forward_bprop)
+    forward_like = custom("Forward", lambda x, weights, _geometry, y: y, forward_bprop)
+    backward_data = custom("BackwardData", lambda dy, weights, _geometry, x: x, backward_data_bprop)
+    backward_weights = custom("BackwardWeights", lambda dy, x, _geometry, weights: weights, backward_weights_bprop)
+    return forward
 
 
 def _geometry(cell, transposed):

@@ -10,7 +10,8 @@ from mindspore import nn, ops
 
 from src.kernels import build
 from src.kernels.direct_conv import DirectConv2d, DirectConv2dTranspose, use_direct_convolutions
-from src.models.networks import build_discriminator, build_generator
+from src.models.loss import critic_logits_sum
+from src.models.networks import build_discriminator, build_generator, discriminator_scales
 from src.models.spec import ModelSpec
 from src.utils.errors import UserInputError
 
@@ -129,3 +130,48 @@ def test_a_generator_on_the_direct_kernels_exports_with_mindsporess_convolutions
     session = onnxruntime.InferenceSession(path)
     exported = session.run(None, {session.get_inputs()[0].name: x})[0]
     assert relative(exported, direct_output) < 10 * TOLERANCE
+
+
+class PenaltyGradients(nn.Cell):
+    """The gradients of WGAN-GP's penalty term, sum((d sum(D(A, B)) / dB)^2), by B and by D's weights: gradients of
+    gradients."""
+
+    def __init__(self, discriminator, num_D):
+        super().__init__()
+        self.discriminator, self.num_D = discriminator, num_D
+        self.parameters = ms.ParameterTuple(discriminator.trainable_params())
+        self.image_gradient = ops.grad(self.logits_sum, grad_position=1)
+        self.gradients = ops.GradOperation(get_all=True, get_by_list=True)
+
+    def logits_sum(self, condition, image):
+        return critic_logits_sum(self.discriminator(condition, image), self.num_D)
+
+    def penalty(self, image, condition):
+        slope = self.image_gradient(condition, image)
+        return (slope * slope).sum()
+
+    def construct(self, image, condition):
+        return self.gradients(self.penalty, self.parameters)(image, condition)
+
+
+@pytest.mark.parametrize("spec", [ModelSpec(netD="basic", ndf=4, norm_mode="instance", n_layers_D=3),
+                                  ModelSpec(netD="n_layers", ndf=4, norm_mode="batch", n_layers_D=2)],
+                         ids=["patch-instance", "n_layers-batch"])
+def test_the_gradient_penalty_gets_mindsporess_gradients_of_gradients(direct_kernels, spec):
+    """WGAN-GP differentiates D's input gradient by D's weights: the backward ops are differentiated again."""
+    condition, image = (ms.Tensor(np.random.default_rng(seed).uniform(-1, 1, (1, 3, 32, 32)).astype(np.float32))
+                        for seed in (0, 1))
+    results = []
+    for direct in (False, True):
+        ms.set_seed(4)
+        discriminator = build_discriminator(spec)
+        if direct:
+            assert use_direct_convolutions([discriminator], log=lambda line: None) > 0
+        (dimage, _), dweights = PenaltyGradients(discriminator, discriminator_scales(spec))(image, condition)
+        results.append([dimage.asnumpy()] + [gradient.asnumpy() for gradient in dweights])
+    scale = max(float(np.abs(reference).max()) for reference in results[0])
+    for mine, reference in zip(*results):
+        if np.abs(reference).max() < 1e-3 * scale:  # the last bias does not move the slope
+            assert np.abs(mine).max() < 1e-3 * scale
+        else:
+            assert relative(mine, reference) < 10 * TOLERANCE
