@@ -55,7 +55,7 @@ class PatchDiscriminator(ConditionalDiscriminator):
             previous, multiplier = multiplier, min(2 ** depth, 8)
             stride = 2 if depth < n_layers else 1  # the last norm layer keeps the resolution
             layers.append(conv2d(ndf * previous, ndf * multiplier, 4, stride, 1, conv_has_bias(norm_mode)))
-            layers += norm_layers(norm_mode, ndf * multiplier, twice_differentiable=True) + [LeakyReLU(0.2)]
+            layers += norm_layers(norm_mode, ndf * multiplier) + [LeakyReLU(0.2)]
         layers.append(conv2d(ndf * multiplier, 1, 4, 1, 1, has_bias=True))
         self.finish(layers)
 
@@ -73,7 +73,7 @@ class PixelDiscriminator(ConditionalDiscriminator):
         bias = conv_has_bias(norm_mode)
         layers = [conv2d(in_channels, ndf, 1, 1, 0, has_bias=True), LeakyReLU(0.2),
                   conv2d(ndf, ndf * 2, 1, 1, 0, has_bias=bias)]
-        layers += norm_layers(norm_mode, ndf * 2, twice_differentiable=True)
+        layers += norm_layers(norm_mode, ndf * 2)
         layers += [LeakyReLU(0.2), conv2d(ndf * 2, 1, 1, 1, 0, has_bias=bias)]
         self.finish(layers)
 

@@ -82,8 +82,9 @@ class InstanceNorm(nn.Cell):
     (a 512x256 pix2pixHD generator step: 4.5 GB instead of 7.1 GB). On the CPU that is batch norm over the
     (1, N*C, H, W) view, as PyTorch computes instance norm: oneDNN's batch norm is 8x faster than MindSpore's
     CPU group norm (docs/performance.md). Elsewhere it is group norm with one group per channel.
-    plain ops (fused False): what has the second derivative the WGAN-GP penalty needs (discriminators use
-    it) and what ONNX can hold (export switches to it, see `exportable_forms`).
+    plain ops (fused False): what has the second derivative the WGAN-GP penalty needs (it switches its
+    discriminator to it, see `twice_differentiable_forms`) and what ONNX can hold (export switches to it, see
+    `exportable_forms`).
     """
 
     def __init__(self, num_channels, eps=1e-5, fused=True):
@@ -110,12 +111,19 @@ class InstanceNorm(nn.Cell):
         return normalised.reshape(n, c, h, w)
 
 
-def exportable_forms(network):
-    """Switch every InstanceNorm of `network` to its plain-ops form and every convolution back to MindSpore's
-    own (the same functions), as ONNX and MINDIR export need; returns `network`."""
+def twice_differentiable_forms(network):
+    """Switch every InstanceNorm of `network` to its plain-ops form (the same function), whose gradient can be
+    differentiated again, as the WGAN-GP gradient penalty does; returns `network`."""
     for _, cell in network.cells_and_names():
         if isinstance(cell, InstanceNorm):
             cell.fused = False
+    return network
+
+
+def exportable_forms(network):
+    """Switch every InstanceNorm of `network` to its plain-ops form and every convolution back to MindSpore's
+    own (the same functions), as ONNX and MINDIR export need; returns `network`."""
+    for _, cell in twice_differentiable_forms(network).cells_and_names():
         if isinstance(cell, DirectKernels):
             cell.direct = False
     return network
@@ -143,18 +151,17 @@ class HalvingAvgPool(nn.Cell):
         return self.pool(self.zero_pad(x)) / self.pool(self.zero_pad(inside))
 
 
-def norm_layers(norm_mode, num_channels, twice_differentiable=False):
+def norm_layers(norm_mode, num_channels):
     """The normalisation after a conv over `num_channels` maps (NCHW), as a list of 0 or 1 cells.
 
     batch: BatchNorm2d with affine gamma/beta; momentum 0.9 here equals PyTorch's 0.1.
-    instance: InstanceNorm (no affine parameters); `twice_differentiable` (discriminators, for the gradient
-    penalty) takes its plain-ops form.
+    instance: InstanceNorm (no affine parameters), in its fused form.
     none: nothing.
     """
     if norm_mode == "batch":
         return [nn.BatchNorm2d(num_channels, momentum=0.9, eps=1e-5)]
     if norm_mode == "instance":
-        return [InstanceNorm(num_channels, eps=1e-5, fused=not twice_differentiable)]
+        return [InstanceNorm(num_channels, eps=1e-5)]
     if norm_mode == "none":
         return []
     raise ValueError(f"norm_mode must be one of {NORM_MODES}, got {norm_mode!r}")

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from mindspore import nn, ops
 
+from src.models.layers import twice_differentiable_forms
 from src.utils.registry import Entry, Registry
 from src.utils.setting_rules import WEIGHT
 
@@ -126,11 +127,12 @@ class FeatureMatchingLoss(nn.Cell):
 class GradientPenalty(nn.Cell):
     """mean over the batch of (|d sum(D(A, B_mix)) / d B_mix|_2 - 1)^2, B_mix = u * B + (1 - u) * G(A) with
     u ~ U(0, 1) per sample. The gradient is taken with respect to the image B only: the condition A is the
-    same in the real and the fake pair, so the lines between them vary in B alone."""
+    same in the real and the fake pair, so the lines between them vary in B alone. It switches the
+    discriminator's instance norms to their twice-differentiable form (layers.twice_differentiable_forms)."""
 
     def __init__(self, discriminator, num_D=0):
         super().__init__(auto_prefix=False)
-        self.discriminator = discriminator
+        self.discriminator = twice_differentiable_forms(discriminator)
         self.num_D = num_D
         self.image_grad = ops.grad(self.critic_sum, grad_position=1)
 

@@ -25,7 +25,7 @@ def patch_stages(in_channels, ndf, n_layers, norm_mode):
     for depth in range(1, n_layers + 1):
         previous, filters = filters, min(filters * 2, MAX_FILTERS)
         stride = 2 if depth < n_layers else 1
-        norm = norm_layers(norm_mode, filters, twice_differentiable=True)
+        norm = norm_layers(norm_mode, filters)
         stages.append([conv2d(previous, filters, KERNEL, stride, PADDING, True)] + norm + [LeakyReLU(0.2)])
     stages.append([conv2d(filters, 1, KERNEL, 1, PADDING, True)])
     return stages
