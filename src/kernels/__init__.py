@@ -1,8 +1,8 @@
 """Compiled kernels the networks can run on the CPU instead of MindSpore's own: convolutions on oneDNN's
-direct kernels (onednn_conv.cc, built on first use by build.py, used through direct_conv.py; which a run
+direct kernels (onednn_kernels.cc, built on first use by build.py, used through direct_conv.py; which a run
 uses: choice.py)."""
 
-# --conv_kernel: auto (choice.py's rule), MindSpore's own convolutions, or the direct kernels of onednn_conv.cc.
+# --conv_kernel: auto (choice.py's rule), MindSpore's own convolutions, or the direct kernels of onednn_kernels.cc.
 CONV_KERNELS = ("auto", "mindspore", "onednn")
 # --cpu_precision: the direct kernels' arithmetic, float32 or bfloat16 (on float32 tensors).
 CPU_PRECISIONS = ("float32", "bf16")

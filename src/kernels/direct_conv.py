@@ -1,4 +1,4 @@
-"""Convolutions that can run on oneDNN's direct kernels (onednn_conv.cc) on the CPU: DirectConv2d and
+"""Convolutions that can run on oneDNN's direct kernels (onednn_kernels.cc) on the CPU: DirectConv2d and
 DirectConv2dTranspose are MindSpore's nn.Conv2d and nn.Conv2dTranspose (same parameters, checkpoints, init and
 export) whose forward and both backward passes go to the compiled kernels once use_direct_convolutions has
 switched them on, or from their construction on once start_direct_convolutions has switched the process to them
@@ -93,27 +93,39 @@ def _geometry(cell, transposed):
 
 
 class DirectKernels:
-    """What DirectConv2d and DirectConv2dTranspose add to MindSpore's cell: `direct` (off until
-    use_direct_kernels), the form's geometry as a tensor for the kernels, and the Custom op they run."""
-    transposed = False
+    """What a cell that can run on the built kernels has: `direct` (off until use_direct_kernels), switched on at
+    construction once start_direct_convolutions has switched the process to the kernels."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.direct = False
-        self.geometry = ms.Tensor(np.zeros(8, np.int64))  # set, and the form checked, by use_direct_kernels
         if _process_library:
             self.use_direct_kernels(_process_library)
 
     def use_direct_kernels(self, library):
-        """Run this cell on the kernels of `library` (the built onednn_conv.cc) from its next compilation;
-        ValueError for a form they do not take (another pad_mode, groups, output_padding)."""
+        """Run this cell on the kernels of `library` (the built onednn_kernels.cc) from its next compilation."""
+        raise NotImplementedError
+
+
+class DirectConvolution(DirectKernels):
+    """What DirectConv2d and DirectConv2dTranspose add to MindSpore's cell: the form's geometry as a tensor for
+    the kernels, and the Custom op they run."""
+    transposed = False
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.direct:
+            self.geometry = ms.Tensor(np.zeros(8, np.int64))  # set, and the form checked, by use_direct_kernels
+
+    def use_direct_kernels(self, library):
+        """ValueError for a form the kernels do not take (another pad_mode, groups, output_padding)."""
         geometry = _geometry(self, self.transposed)
         self.geometry = ms.Tensor(np.array(geometry, np.int64))
         self.direct_forward = direct_ops(library, geometry, self.transposed)
         self.direct = True
 
 
-class DirectConv2d(DirectKernels, nn.Conv2d):
+class DirectConv2d(DirectConvolution, nn.Conv2d):
     """nn.Conv2d (pad_mode 'pad', group 1) that runs on the direct kernels once `direct` is set."""
 
     def construct(self, x):
@@ -126,7 +138,7 @@ class DirectConv2d(DirectKernels, nn.Conv2d):
         return output
 
 
-class DirectConv2dTranspose(DirectKernels, nn.Conv2dTranspose):
+class DirectConv2dTranspose(DirectConvolution, nn.Conv2dTranspose):
     """nn.Conv2dTranspose (pad_mode 'pad', group 1, no output_padding) that runs on the direct kernels once
     `direct` is set."""
     transposed = True
@@ -141,10 +153,11 @@ class DirectConv2dTranspose(DirectKernels, nn.Conv2dTranspose):
 
 
 def use_direct_convolutions(networks, log=print):
-    """Switch every DirectConv2d and DirectConv2dTranspose of `networks` (cells) to the direct kernels, building
+    """Switch every DirectConv2d, DirectConv2dTranspose and other DirectKernels cell (pix2pixHD's halving pool) of
+    `networks` (cells) to the direct kernels, building
     them on first use, and free MindSpore's kernel threads from their cores (utils.device.release_kernel_threads);
     returns how many were switched. Call before the networks are compiled."""
-    library = built_library("onednn_conv.cc", log)
+    library = built_library("onednn_kernels.cc", log)
     release_kernel_threads()
     switched = 0
     for network in networks:
@@ -157,7 +170,7 @@ def use_direct_convolutions(networks, log=print):
 
 def count_direct_convolutions(networks):
     """How many convolutions of `networks` (cells) run on the direct kernels."""
-    return sum(isinstance(cell, DirectKernels) and cell.direct
+    return sum(isinstance(cell, DirectConvolution) and cell.direct
                for network in networks for _, cell in network.cells_and_names())
 
 
@@ -169,7 +182,7 @@ def start_direct_convolutions(log=print, only_uncapped=False):
     fixed its level already (something computed first), the kernels run at the cap, or with `only_uncapped`
     (auto: they pay only above it) KernelsUnavailable says so and nothing is started."""
     global _process_library
-    library = built_library("onednn_conv.cc", log)
+    library = built_library("onednn_kernels.cc", log)
     capped = onednn_isa_in_force().chosen_by == "project"
     try:
         choice = lift_project_cap(ctypes.CDLL(mindspore_onednn()[1]).dnnl_set_max_cpu_isa)

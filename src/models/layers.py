@@ -4,6 +4,7 @@ import mindspore as ms
 from mindspore import nn, ops
 
 from src.kernels.direct_conv import DirectConv2d, DirectKernels
+from src.kernels.direct_pool import halving_pool_op
 
 NORM_MODES = ("batch", "instance", "none")
 
@@ -121,23 +122,28 @@ def twice_differentiable_forms(network):
 
 
 def exportable_forms(network):
-    """Switch every InstanceNorm of `network` to its plain-ops form and every convolution back to MindSpore's
-    own (the same functions), as ONNX and MINDIR export need; returns `network`."""
+    """Switch every InstanceNorm of `network` to its plain-ops form and every convolution and halving pool back
+    to MindSpore's own (the same functions), as ONNX and MINDIR export need; returns `network`."""
     for _, cell in twice_differentiable_forms(network).cells_and_names():
         if isinstance(cell, DirectKernels):
             cell.direct = False
     return network
 
 
-class HalvingAvgPool(nn.Cell):
+class HalvingAvgPool(DirectKernels, nn.Cell):
     """pix2pixHD's AvgPool2d(3, stride=2, padding=1, count_include_pad=False): halves H and W (rounding up),
-    each output the mean of the input pixels under its 3x3 window. Written as a zero-padded 3x3 average
+    each output the mean of the input pixels under its 3x3 window. On the direct kernels (the CPU's
+    --conv_kernel onednn) it is oneDNN's pooling (kernels.direct_pool); otherwise a zero-padded 3x3 average
     divided by the share of the window inside the image, because MindSpore runs count_include_pad=False as
     AvgPool3D, which it cannot export to ONNX."""
 
     def __init__(self):
         super().__init__()
         self.pool = nn.AvgPool2d(3, 2, pad_mode="valid")
+
+    def use_direct_kernels(self, library):
+        self.direct_pool = halving_pool_op(library)
+        self.direct = True
 
     @staticmethod
     def zero_pad(x):
@@ -147,6 +153,8 @@ class HalvingAvgPool(nn.Cell):
         return ops.concat((columns, x, columns), axis=3)
 
     def construct(self, x):
+        if self.direct:
+            return self.direct_pool(x)
         inside = x[:, :1, :, :] * 0.0 + 1.0
         return self.pool(self.zero_pad(x)) / self.pool(self.zero_pad(inside))
 

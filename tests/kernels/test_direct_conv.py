@@ -24,9 +24,9 @@ def direct_kernels(tmp_path_factory):
     """The library built once into a fresh cache (the build starts g++, before the fast floor's guard)."""
     os.environ["PIX2PIX_KERNEL_CACHE"] = str(tmp_path_factory.mktemp("kernel_cache"))
     lines = []
-    library = build.built_library("onednn_conv.cc", lines.append)
-    assert os.path.isfile(library) and lines and lines[0].startswith("Building onednn_conv.cc")
-    assert build.built_library("onednn_conv.cc", lines.append) == library and len(lines) == 1  # cached
+    library = build.built_library("onednn_kernels.cc", lines.append)
+    assert os.path.isfile(library) and lines and lines[0].startswith("Building onednn_kernels.cc")
+    assert build.built_library("onednn_kernels.cc", lines.append) == library and len(lines) == 1  # cached
     return library
 
 
@@ -175,3 +175,47 @@ def test_the_gradient_penalty_gets_mindsporess_gradients_of_gradients(direct_ker
             assert np.abs(mine).max() < 1e-3 * scale
         else:
             assert relative(mine, reference) < 10 * TOLERANCE
+
+
+class PoolGradient(nn.Cell):
+    """x -> (sum(tanh(pool(x)) * weights), its gradient by x)."""
+
+    def __init__(self, pool, weights):
+        super().__init__()
+        self.pool, self.weights = pool, ms.Tensor(weights)
+        self.input_gradient = ops.grad(self.score)
+
+    def score(self, x):
+        return (ops.tanh(self.pool(x)) * self.weights).sum()
+
+    def construct(self, x):
+        return self.score(x), self.input_gradient(x)
+
+
+@pytest.mark.parametrize("shape", [(2, 3, 8, 12), (1, 4, 7, 9)], ids=["even", "odd"])
+def test_the_halving_pool_on_onednn_is_pix2pixhds_pool_differentiable_twice(direct_kernels, shape):
+    from src.models.layers import HalvingAvgPool
+    rng = np.random.default_rng(5)
+    x = rng.standard_normal(shape).astype(np.float32)
+    weights = rng.standard_normal((shape[0], shape[1], (shape[2] + 1) // 2, (shape[3] + 1) // 2)).astype(np.float32)
+    mindsporess, direct = HalvingAvgPool(), HalvingAvgPool()
+    assert use_direct_convolutions([direct], log=lambda line: None) == 1 and direct.direct
+    for ours, theirs in zip(PoolGradient(direct, weights)(ms.Tensor(x)), PoolGradient(mindsporess, weights)(ms.Tensor(x))):
+        assert relative(ours.asnumpy(), theirs.asnumpy()) < TOLERANCE
+
+    # The gradient of |gradient|^2 (MindSpore's AvgPoolGrad has none), against central differences.
+    penalty = PoolGradient(direct, weights)
+
+    def squared_gradient(image):
+        return (penalty(image)[1] ** 2).sum()
+
+    squared = ops.grad(squared_gradient)(ms.Tensor(x)).asnumpy()
+
+    def value(values):
+        return float((penalty(ms.Tensor(values))[1].asnumpy().astype(np.float64) ** 2).sum())
+
+    for index in [(0, 0, 0, 0), (0, 1, 3, 4), tuple(side - 1 for side in shape)]:
+        up, down = x.copy(), x.copy()
+        up[index] += 1e-2
+        down[index] -= 1e-2
+        assert squared[index] == pytest.approx((value(up) - value(down)) / 2e-2, rel=2e-2, abs=1e-4)

@@ -1,5 +1,6 @@
 // 2-D convolution and transposed convolution on oneDNN's direct kernels, as MindSpore AOT custom operators
-// (ops.Custom func_type "aot"): forward, backward-data and backward-weights of each. Tensors arrive in
+// (ops.Custom func_type "aot"): forward, backward-data and backward-weights of each; and pix2pixHD's halving
+// average pool (3x3, stride 2, padding 1 not counted), forward and backward (HalvingPool*, at the end). Tensors arrive in
 // MindSpore's plain layouts (NCHW; weights OIHW, or IOHW for a transposed convolution); oneDNN picks the
 // layouts its kernels want (format_tag::any) and the data is reordered into and out of them, which is what
 // lets it run its direct (jit/brgemm) kernels instead of im2col + SGEMM. Primitives are made once per shape
@@ -205,3 +206,62 @@ DIRECT_CONV_ENTRY(ConvBackwardWeights, 'w', false)
 DIRECT_CONV_ENTRY(TransposedConvForward, 'f', true)
 DIRECT_CONV_ENTRY(TransposedConvBackwardData, 'd', true)
 DIRECT_CONV_ENTRY(TransposedConvBackwardWeights, 'w', true)
+
+// pix2pixHD's halving average pool: AvgPool2d(3, stride 2, padding 1, count_include_pad False) on NCHW, which
+// oneDNN runs in place on the plain layout. HalvingPoolForward(x) -> y; HalvingPoolBackward(dy, x) -> dx, x read
+// for its shape only. y's sides are ceil(x's / 2).
+namespace {
+std::map<std::string, dnnl::primitive> &pools() {
+  static std::map<std::string, dnnl::primitive> made;
+  return made;
+}
+
+dnnl::primitive &pool_for(bool backward, const memory::desc &src, const memory::desc &dst) {
+  std::lock_guard<std::mutex> hold(kernels_lock);
+  std::string key(1, backward ? 'b' : 'f');
+  for (const memory::desc *desc : {&src, &dst})
+    for (auto value : desc->get_dims()) key += "," + std::to_string(value);
+  auto found = pools().find(key);
+  if (found == pools().end()) {
+    const memory::dims strides{2, 2}, kernel{3, 3}, dilation{0, 0}, padding_l{1, 1};
+    // The right padding that makes oneDNN's output side (side + l + r - 3) / 2 + 1 equal ceil(side / 2).
+    const memory::dims padding_r{(dst.get_dims()[2] - 1) * 2 + 3 - src.get_dims()[2] - 1,
+                                 (dst.get_dims()[3] - 1) * 2 + 3 - src.get_dims()[3] - 1};
+    const auto algorithm = dnnl::algorithm::pooling_avg_exclude_padding;
+    dnnl::pooling_forward::primitive_desc hint(cpu(), dnnl::prop_kind::forward_training, algorithm, src, dst, strides,
+                                               kernel, dilation, padding_l, padding_r);
+    dnnl::primitive made = backward
+        ? dnnl::primitive(dnnl::pooling_backward(dnnl::pooling_backward::primitive_desc(
+              cpu(), algorithm, src, dst, strides, kernel, dilation, padding_l, padding_r, hint)))
+        : dnnl::primitive(dnnl::pooling_forward(hint));
+    found = pools().emplace(key, made).first;
+  }
+  return found->second;
+}
+
+int pool_entry(bool backward, void *input, const int64_t *input_shape, void *output, const int64_t *output_shape) {
+  try {
+    memory::desc in({input_shape, input_shape + 4}, memory::data_type::f32, tag::nchw);
+    memory::desc out({output_shape, output_shape + 4}, memory::data_type::f32, tag::nchw);
+    const memory::desc &src = backward ? out : in, &dst = backward ? in : out;
+    dnnl::primitive &pool = pool_for(backward, src, dst);
+    memory from(in, cpu(), input), to(out, cpu(), output);
+    if (backward)
+      pool.execute(cpu_stream(), {{DNNL_ARG_DIFF_DST, from}, {DNNL_ARG_DIFF_SRC, to}});
+    else
+      pool.execute(cpu_stream(), {{DNNL_ARG_SRC, from}, {DNNL_ARG_DST, to}});
+    cpu_stream().wait();
+  } catch (const dnnl::error &) {
+    return 1;
+  }
+  return 0;
+}
+}  // namespace
+
+extern "C" int HalvingPoolForward(int, void **params, int *, int64_t **shapes, const char **, void *, void *) {
+  return pool_entry(false, params[0], shapes[0], params[1], shapes[1]);
+}
+
+extern "C" int HalvingPoolBackward(int, void **params, int *, int64_t **shapes, const char **, void *, void *) {
+  return pool_entry(true, params[0], shapes[0], params[2], shapes[2]);
+}
