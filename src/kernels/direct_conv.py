@@ -24,7 +24,8 @@ from src.utils.device import release_kernel_threads
 _process_library = None
 
 
-def _same_dtype(*dtypes):
+def same_dtype(*dtypes):
+    """A Custom op's out_dtype: its first input's."""
     return dtypes[0]
 
 
@@ -53,7 +54,7 @@ def direct_ops(library, geometry, transposed):
                 _output_side(x[3], weights[3], stride_w, left, right, dilation_w, transposed))
 
     def custom(name, shape, bprop):
-        return ops.Custom(f"{library}:{prefix}{name}", out_shape=shape, out_dtype=_same_dtype, func_type="aot",
+        return ops.Custom(f"{library}:{prefix}{name}", out_shape=shape, out_dtype=same_dtype, func_type="aot",
                           bprop=bprop)
 
     def no_gradient(geometry_tensor, shape_of):

@@ -5,9 +5,7 @@ from functools import lru_cache
 
 from mindspore import ops
 
-
-def _same_dtype(*dtypes):
-    return dtypes[0]
+from src.kernels.direct_conv import same_dtype
 
 
 @lru_cache(maxsize=None)
@@ -22,8 +20,8 @@ def halving_pool_op(library):
     def backward_bprop(dy, x, out, dout):
         return forward(dout), ops.zeros_like(x)
 
-    forward = ops.Custom(f"{library}:HalvingPoolForward", func_type="aot", out_dtype=_same_dtype, bprop=forward_bprop,
+    forward = ops.Custom(f"{library}:HalvingPoolForward", func_type="aot", out_dtype=same_dtype, bprop=forward_bprop,
                          out_shape=lambda x: (x[0], x[1], (x[2] + 1) // 2, (x[3] + 1) // 2))
-    backward = ops.Custom(f"{library}:HalvingPoolBackward", func_type="aot", out_dtype=_same_dtype,
+    backward = ops.Custom(f"{library}:HalvingPoolBackward", func_type="aot", out_dtype=same_dtype,
                           out_shape=lambda dy, x: x, bprop=backward_bprop)
     return forward
