@@ -1,4 +1,4 @@
-"""Convolutions that can run on oneDNN's direct kernels (onednn_kernels.cc) on the CPU: DirectConv2d and
+"""Convolutions that can run on oneDNN's direct kernels (onednn_ops.cc) on the CPU: DirectConv2d and
 DirectConv2dTranspose are MindSpore's nn.Conv2d and nn.Conv2dTranspose (same parameters, checkpoints, init and
 export) whose forward and both backward passes go to the compiled kernels once use_direct_convolutions has
 switched them on, or from their construction on once start_direct_convolutions has switched the process to them
@@ -104,7 +104,7 @@ class DirectKernels:
             self.use_direct_kernels(_process_library)
 
     def use_direct_kernels(self, library):
-        """Run this cell on the kernels of `library` (the built onednn_kernels.cc) from its next compilation."""
+        """Run this cell on the kernels of `library` (the built onednn_ops.cc) from its next compilation."""
         raise NotImplementedError
 
 
@@ -158,7 +158,7 @@ def use_direct_convolutions(networks, log=print):
     `networks` (cells) to the direct kernels, building
     them on first use, and free MindSpore's kernel threads from their cores (utils.device.release_kernel_threads);
     returns how many were switched. Call before the networks are compiled."""
-    library = built_library("onednn_kernels.cc", log)
+    library = built_library("onednn_ops.cc", log)
     release_kernel_threads()
     switched = 0
     for network in networks:
@@ -183,7 +183,7 @@ def start_direct_convolutions(log=print, only_uncapped=False):
     fixed its level already (something computed first), the kernels run at the cap, or with `only_uncapped`
     (auto: they pay only above it) KernelsUnavailable says so and nothing is started."""
     global _process_library
-    library = built_library("onednn_kernels.cc", log)
+    library = built_library("onednn_ops.cc", log)
     capped = onednn_isa_in_force().chosen_by == "project"
     try:
         choice = lift_project_cap(ctypes.CDLL(mindspore_onednn()[1]).dnnl_set_max_cpu_isa)

@@ -1,5 +1,5 @@
 """pix2pixHD's halving average pool (3x3, stride 2, padding 1 not counted) on oneDNN's pooling kernel
-(onednn_kernels.cc), for layers.HalvingAvgPool on the CPU: one pass each way on the plain layout, where MindSpore's
+(onednn_ops.cc), for layers.HalvingAvgPool on the CPU: one pass each way on the plain layout, where MindSpore's
 own ops need two padded copies and a second pool to count the pixels inside (docs/performance.md)."""
 from functools import lru_cache
 
