@@ -1,11 +1,11 @@
 // 2-D convolution and transposed convolution on oneDNN's direct kernels, as MindSpore AOT custom operators
 // (ops.Custom func_type "aot"): forward, backward-data and backward-weights of each; and pix2pixHD's halving
-// average pool (3x3, stride 2, padding 1 not counted), forward and backward (HalvingPool*, at the end). Tensors arrive in
-// MindSpore's plain layouts (NCHW; weights OIHW, or IOHW for a transposed convolution); oneDNN picks the
-// layouts its kernels want (format_tag::any) and the data is reordered into and out of them, which is what
-// lets it run its direct (jit/brgemm) kernels instead of im2col + SGEMM. Primitives are made once per shape
-// and reused. The library is MindSpore's own libdnnl (one oneDNN per process: they share the soname), run
-// on an OpenMP thread pool through oneDNN's threadpool interface.
+// average pool (3x3, stride 2, padding 1 not counted), forward and backward (HalvingPool*, at the end).
+// Convolutions' tensors arrive in MindSpore's plain layouts (NCHW; weights OIHW, or IOHW for a transposed
+// convolution); oneDNN picks the layouts its kernels want (format_tag::any) and the data is reordered into and out
+// of them, which is what lets it run its direct (jit/brgemm) kernels instead of im2col + SGEMM. Primitives are made
+// once per shape and reused. The library is MindSpore's own libdnnl (one oneDNN per process: they share the
+// soname), run on an OpenMP thread pool through oneDNN's threadpool interface.
 //
 // SetConvolutionPrecision(1) lets every primitive made afterwards compute in bfloat16 (oneDNN's fpmath mode bf16:
 // float32 tensors, bfloat16 arithmetic where the CPU has it, AMX or AVX-512 BF16); 0 restores float32.
@@ -208,8 +208,8 @@ DIRECT_CONV_ENTRY(TransposedConvBackwardData, 'd', true)
 DIRECT_CONV_ENTRY(TransposedConvBackwardWeights, 'w', true)
 
 // pix2pixHD's halving average pool: AvgPool2d(3, stride 2, padding 1, count_include_pad False) on NCHW, which
-// oneDNN runs in place on the plain layout. HalvingPoolForward(x) -> y; HalvingPoolBackward(dy, x) -> dx, x read
-// for its shape only. y's sides are ceil(x's / 2).
+// oneDNN runs directly on the plain layout (no reorders). HalvingPoolForward(x) -> y; HalvingPoolBackward(dy, x)
+// -> dx, x read for its shape only. y's sides are ceil(x's / 2).
 namespace {
 std::map<std::string, dnnl::primitive> &pools() {
   static std::map<std::string, dnnl::primitive> made;

@@ -200,7 +200,8 @@ def test_the_halving_pool_on_onednn_is_pix2pixhds_pool_differentiable_twice(dire
     weights = rng.standard_normal((shape[0], shape[1], (shape[2] + 1) // 2, (shape[3] + 1) // 2)).astype(np.float32)
     mindsporess, direct = HalvingAvgPool(), HalvingAvgPool()
     assert use_direct_convolutions([direct], log=lambda line: None) == 1 and direct.direct
-    for ours, theirs in zip(PoolGradient(direct, weights)(ms.Tensor(x)), PoolGradient(mindsporess, weights)(ms.Tensor(x))):
+    outputs = (PoolGradient(pool, weights)(ms.Tensor(x)) for pool in (direct, mindsporess))
+    for ours, theirs in zip(*outputs):
         assert relative(ours.asnumpy(), theirs.asnumpy()) < TOLERANCE
 
     # The gradient of |gradient|^2 (MindSpore's AvgPoolGrad has none), against central differences.
