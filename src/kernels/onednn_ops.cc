@@ -17,6 +17,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <initializer_list>
 #include <map>
 #include <mutex>
 #include <string>
@@ -50,6 +51,14 @@ dnnl::stream &cpu_stream() {
   return stream;
 }
 
+// A primitive cache's key: `kind`, then every number of `all_dims`.
+std::string key_of(char kind, std::initializer_list<const memory::dims *> all_dims) {
+  std::string text(1, kind);
+  for (const memory::dims *dims : all_dims)
+    for (auto value : *dims) text += "," + std::to_string(value);
+  return text;
+}
+
 // The shapes of one convolution: src (N, C, H, W), weights as oneDNN sees them (O, I, kh, kw), dst.
 struct Geometry {
   memory::dims src, weights, dst, strides, dilates, pad_l, pad_r;
@@ -63,12 +72,7 @@ struct Geometry {
     if (transposed) std::swap(weights[0], weights[1]);  // MindSpore keeps (in, out, kh, kw)
   }
 
-  std::string key(char kind) const {
-    std::string text(1, kind);
-    for (const memory::dims *dims : {&src, &weights, &dst, &strides, &dilates, &pad_l, &pad_r})
-      for (auto value : *dims) text += "," + std::to_string(value);
-    return text;
-  }
+  std::string key(char kind) const { return key_of(kind, {&src, &weights, &dst, &strides, &dilates, &pad_l, &pad_r}); }
 };
 
 memory::desc any(const memory::dims &dims) { return memory::desc(dims, memory::data_type::f32, tag::any); }
@@ -120,19 +124,23 @@ std::map<std::string, Kernel> &kernels() {
   return made;
 }
 
-Kernel &kernel_for(char kind, const Geometry &g, bool transposed) {
+// The entry of `cache` under `key`, made by make() the first time (primitives are costly to make).
+template <typename Value, typename Make>
+Value &made_once(std::map<std::string, Value> &cache, const std::string &key, Make make) {
   std::lock_guard<std::mutex> hold(kernels_lock);
-  std::string key = g.key(kind) + (transposed ? "t" : "c");
-  auto found = kernels().find(key);
-  if (found == kernels().end()) {
-    Kernel made = transposed
+  auto found = cache.find(key);
+  if (found == cache.end()) found = cache.emplace(key, make()).first;
+  return found->second;
+}
+
+Kernel &kernel_for(char kind, const Geometry &g, bool transposed) {
+  return made_once(kernels(), g.key(kind) + (transposed ? "t" : "c"), [&] {
+    return transposed
         ? make_kernel<dnnl::deconvolution_forward, dnnl::deconvolution_backward_data,
                       dnnl::deconvolution_backward_weights>(kind, g, dnnl::algorithm::deconvolution_direct)
         : make_kernel<dnnl::convolution_forward, dnnl::convolution_backward_data,
                       dnnl::convolution_backward_weights>(kind, g, dnnl::algorithm::convolution_direct);
-    found = kernels().emplace(key, made).first;
-  }
-  return found->second;
+  });
 }
 
 // Runs `kind` with the plain buffers `plain` (two inputs, one output) in the plain layouts `plain_tags`,
@@ -216,27 +224,23 @@ std::map<std::string, dnnl::primitive> &pools() {
   return made;
 }
 
+dnnl::primitive make_pool(bool backward, const memory::desc &src, const memory::desc &dst) {
+  const memory::dims strides{2, 2}, kernel{3, 3}, dilation{0, 0}, padding_l{1, 1};
+  // The right padding that makes oneDNN's output side (side + l + r - 3) / 2 + 1 equal ceil(side / 2).
+  const memory::dims padding_r{(dst.get_dims()[2] - 1) * 2 + 3 - src.get_dims()[2] - 1,
+                               (dst.get_dims()[3] - 1) * 2 + 3 - src.get_dims()[3] - 1};
+  const auto algorithm = dnnl::algorithm::pooling_avg_exclude_padding;
+  dnnl::pooling_forward::primitive_desc hint(cpu(), dnnl::prop_kind::forward_training, algorithm, src, dst, strides,
+                                             kernel, dilation, padding_l, padding_r);
+  if (!backward) return dnnl::pooling_forward(hint);
+  return dnnl::pooling_backward(dnnl::pooling_backward::primitive_desc(
+      cpu(), algorithm, src, dst, strides, kernel, dilation, padding_l, padding_r, hint));
+}
+
 dnnl::primitive &pool_for(bool backward, const memory::desc &src, const memory::desc &dst) {
-  std::lock_guard<std::mutex> hold(kernels_lock);
-  std::string key(1, backward ? 'b' : 'f');
-  for (const memory::desc *desc : {&src, &dst})
-    for (auto value : desc->get_dims()) key += "," + std::to_string(value);
-  auto found = pools().find(key);
-  if (found == pools().end()) {
-    const memory::dims strides{2, 2}, kernel{3, 3}, dilation{0, 0}, padding_l{1, 1};
-    // The right padding that makes oneDNN's output side (side + l + r - 3) / 2 + 1 equal ceil(side / 2).
-    const memory::dims padding_r{(dst.get_dims()[2] - 1) * 2 + 3 - src.get_dims()[2] - 1,
-                                 (dst.get_dims()[3] - 1) * 2 + 3 - src.get_dims()[3] - 1};
-    const auto algorithm = dnnl::algorithm::pooling_avg_exclude_padding;
-    dnnl::pooling_forward::primitive_desc hint(cpu(), dnnl::prop_kind::forward_training, algorithm, src, dst, strides,
-                                               kernel, dilation, padding_l, padding_r);
-    dnnl::primitive made = backward
-        ? dnnl::primitive(dnnl::pooling_backward(dnnl::pooling_backward::primitive_desc(
-              cpu(), algorithm, src, dst, strides, kernel, dilation, padding_l, padding_r, hint)))
-        : dnnl::primitive(dnnl::pooling_forward(hint));
-    found = pools().emplace(key, made).first;
-  }
-  return found->second;
+  const memory::dims src_dims = src.get_dims(), dst_dims = dst.get_dims();
+  return made_once(pools(), key_of(backward ? 'b' : 'f', {&src_dims, &dst_dims}),
+                   [&] { return make_pool(backward, src, dst); });
 }
 
 int pool_entry(bool backward, void *input, const int64_t *input_shape, void *output, const int64_t *output_shape) {
