@@ -62,5 +62,5 @@ def start_convolutions(conv_kernel, log, device_target, amp_level="O0", trained_
                                  f"{choice.cap or choice.cpu.onednn_level} here ({choice.cpu.model}): use "
                                  "--cpu_precision float32")
         set_convolution_precision("bf16")
-        log("Convolutions: bfloat16 products on float32 tensors (--cpu_precision bf16)")
+        log("Convolutions: bfloat16 inputs, float32 outputs (--cpu_precision bf16)")
     return kernel

@@ -198,8 +198,8 @@ def start_direct_convolutions(log=print, only_uncapped=False):
 
 
 def set_convolution_precision(precision):
-    """The arithmetic of the direct kernels from their next compilation on: float32, or bf16 (oneDNN's fpmath mode
-    bf16: float32 tensors, bfloat16 products on AMX or AVX-512 BF16, float32 sums). After
+    """The arithmetic of the direct kernels from their next call on: float32, or bf16 (they read bfloat16 copies of
+    their float32 inputs and write float32: AMX or AVX-512 BF16 products, float32 sums). After
     start_direct_convolutions."""
     if _process_library is None:
         raise RuntimeError("set_convolution_precision needs start_direct_convolutions first")

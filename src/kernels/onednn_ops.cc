@@ -5,22 +5,26 @@
 // convolution); oneDNN picks the layouts its kernels want (format_tag::any) and the data is reordered into and out
 // of them, which is what lets it run its direct (jit/brgemm) kernels instead of im2col + SGEMM. Primitives are made
 // once per shape and reused. The library is MindSpore's own libdnnl (one oneDNN per process: they share the
-// soname), run on an OpenMP thread pool through oneDNN's threadpool interface.
+// soname), run one call at a time on the project's own thread pool (WorkerPool) through oneDNN's threadpool
+// interface.
 //
-// SetConvolutionPrecision(1) lets every primitive made afterwards compute in bfloat16 (oneDNN's fpmath mode bf16:
-// float32 tensors, bfloat16 arithmetic where the CPU has it, AMX or AVX-512 BF16); 0 restores float32.
+// SetConvolutionPrecision(1) makes every primitive made afterwards read its inputs in bfloat16 (the reorders into
+// the kernels' layouts convert them; AMX or AVX-512 BF16 kernels) and write float32; 0 restores float32.
 //
 // Every function takes (a, b, geometry, shape_of) and writes one output: geometry is int64[8] = stride
 // h, w, padding top, bottom, left, right, dilation h, w (1 = none); shape_of is the tensor whose shape the
 // output has (read for its shape only).
-#include <omp.h>
+#include <sched.h>
 
+#include <algorithm>
+#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <initializer_list>
 #include <map>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <unordered_map>
 
 #include "oneapi/dnnl/dnnl.hpp"
@@ -30,15 +34,67 @@ using dnnl::memory;
 using tag = memory::format_tag;
 
 namespace {
-struct OpenMPPool : dnnl::threadpool_interop::threadpool_iface {
-  int get_num_threads() const override { return omp_get_max_threads(); }
-  bool get_in_parallel() const override { return omp_in_parallel(); }
-  uint64_t get_flags() const override { return 0; }  // synchronous: parallel_for returns when done
-  void parallel_for(int n, const std::function<void(int, int)> &body) override {
-#pragma omp parallel for schedule(static)
-    for (int i = 0; i < n; ++i) body(i, n);
+// The threads oneDNN's kernels run on: one per usable core, the calling thread included. Idle workers sleep
+// rather than spin, so that between two kernels MindSpore's own operators have every core.
+class WorkerPool : public dnnl::threadpool_interop::threadpool_iface {
+ public:
+  explicit WorkerPool(int threads) : threads_(threads) {
+    for (int k = 1; k < threads_; ++k) std::thread([this, k] { work(k); }).detach();
   }
+  int get_num_threads() const override { return threads_; }
+  bool get_in_parallel() const override { return inside_; }
+  uint64_t get_flags() const override { return 0; }  // synchronous: parallel_for returns when done
+
+  void parallel_for(int n, const std::function<void(int, int)> &body) override {
+    if (n <= 1 || threads_ == 1 || inside_) {
+      for (int i = 0; i < n; ++i) body(i, n);
+      return;
+    }
+    std::lock_guard<std::mutex> one_job(job_lock_);
+    {
+      std::lock_guard<std::mutex> hold(lock_);
+      body_ = &body, n_ = n, pending_ = threads_ - 1, ++generation_;
+    }
+    wake_.notify_all();
+    share(0);
+    std::unique_lock<std::mutex> hold(lock_);
+    done_.wait(hold, [this] { return pending_ == 0; });
+  }
+
+ private:
+  void share(int k) {  // the parts k, k + threads, ... of the job
+    inside_ = true;
+    for (int i = k; i < n_; i += threads_) (*body_)(i, n_);
+    inside_ = false;
+  }
+
+  void work(int k) {
+    uint64_t seen = 0;
+    std::unique_lock<std::mutex> hold(lock_);
+    for (;;) {
+      wake_.wait(hold, [&] { return generation_ != seen; });
+      seen = generation_;
+      hold.unlock();
+      share(k);
+      hold.lock();
+      if (--pending_ == 0) done_.notify_one();
+    }
+  }
+
+  const int threads_;
+  std::mutex job_lock_, lock_;
+  std::condition_variable wake_, done_;
+  const std::function<void(int, int)> *body_ = nullptr;
+  int n_ = 0, pending_ = 0;
+  uint64_t generation_ = 0;
+  static thread_local bool inside_;
 };
+thread_local bool WorkerPool::inside_ = false;
+
+int usable_cores() {
+  cpu_set_t cores;
+  return sched_getaffinity(0, sizeof(cores), &cores) == 0 ? std::max(1, CPU_COUNT(&cores)) : 1;
+}
 
 dnnl::engine &cpu() {
   static dnnl::engine engine(dnnl::engine::kind::cpu, 0);
@@ -46,8 +102,8 @@ dnnl::engine &cpu() {
 }
 
 dnnl::stream &cpu_stream() {
-  static OpenMPPool pool;
-  static dnnl::stream stream = dnnl::threadpool_interop::make_stream(cpu(), &pool);
+  static WorkerPool *pool = new WorkerPool(usable_cores());  // never destroyed: its workers outlive main()
+  static dnnl::stream stream = dnnl::threadpool_interop::make_stream(cpu(), pool);
   return stream;
 }
 
@@ -75,16 +131,21 @@ struct Geometry {
   std::string key(char kind) const { return key_of(kind, {&src, &weights, &dst, &strides, &dilates, &pad_l, &pad_r}); }
 };
 
-memory::desc any(const memory::dims &dims) { return memory::desc(dims, memory::data_type::f32, tag::any); }
+using data_type = memory::data_type;
 
-// The arithmetic of the primitives made from now on (SetConvolutionPrecision), and the lock that guards it and
-// the primitive cache.
+memory::desc any(const memory::dims &dims, data_type type = data_type::f32) { return memory::desc(dims, type, tag::any); }
+
+// The type the primitives made from now on read their two inputs in (SetConvolutionPrecision: f32, or bf16,
+// converted by the reorders into the kernels' layouts; outputs stay f32), and the lock that guards it and the
+// primitive cache.
 std::mutex kernels_lock;
-dnnl::fpmath_mode precision = dnnl::fpmath_mode::strict;
+std::mutex running_lock;
+data_type inputs_type = data_type::f32;
 
+// fpmath mode bf16 lets a form no kernel takes in bf16 tensors still compute in bfloat16 on f32 ones.
 dnnl::primitive_attr precision_attr() {
   dnnl::primitive_attr attr;
-  attr.set_fpmath_mode(precision);
+  attr.set_fpmath_mode(inputs_type == data_type::bf16 ? dnnl::fpmath_mode::bf16 : dnnl::fpmath_mode::strict);
   return attr;
 }
 
@@ -95,28 +156,39 @@ struct Kernel {
   int arguments[3];
 };
 
-template <typename ForwardPd>
-ForwardPd forward_pd(const Geometry &g, dnnl::algorithm algorithm) {
-  return ForwardPd(cpu(), dnnl::prop_kind::forward_training, algorithm, any(g.src), any(g.weights), any(g.dst),
-                   g.strides, g.dilates, g.pad_l, g.pad_r, precision_attr());
-}
-
+// `kind`'s primitive with its inputs in `in` and its output in f32: y = f(x, w), dx = d(dy, w), dw = w(x, dy).
 template <typename Forward, typename BackwardData, typename BackwardWeights>
-Kernel make_kernel(char kind, const Geometry &g, dnnl::algorithm algorithm) {
-  auto hint = forward_pd<typename Forward::primitive_desc>(g, algorithm);
+Kernel make_kernel(char kind, const Geometry &g, dnnl::algorithm algorithm, data_type in) {
+  const data_type out = data_type::f32;
+  typename Forward::primitive_desc hint(cpu(), dnnl::prop_kind::forward_training, algorithm, any(g.src, in),
+                                        any(g.weights, in), any(g.dst, kind == 'f' ? out : in), g.strides, g.dilates,
+                                        g.pad_l, g.pad_r, precision_attr());
   if (kind == 'f')
     return {Forward(hint), {hint.src_desc(), hint.weights_desc(), hint.dst_desc()},
             {DNNL_ARG_SRC, DNNL_ARG_WEIGHTS, DNNL_ARG_DST}};
   if (kind == 'd') {
-    typename BackwardData::primitive_desc pd(cpu(), algorithm, any(g.src), any(g.weights), any(g.dst), g.strides,
-                                             g.dilates, g.pad_l, g.pad_r, hint, precision_attr());
+    typename BackwardData::primitive_desc pd(cpu(), algorithm, any(g.src, out), any(g.weights, in), any(g.dst, in),
+                                             g.strides, g.dilates, g.pad_l, g.pad_r, hint, precision_attr());
     return {BackwardData(pd), {pd.diff_dst_desc(), pd.weights_desc(), pd.diff_src_desc()},
             {DNNL_ARG_DIFF_DST, DNNL_ARG_WEIGHTS, DNNL_ARG_DIFF_SRC}};
   }
-  typename BackwardWeights::primitive_desc pd(cpu(), algorithm, any(g.src), any(g.weights), any(g.dst), g.strides,
-                                              g.dilates, g.pad_l, g.pad_r, hint, precision_attr());
+  typename BackwardWeights::primitive_desc pd(cpu(), algorithm, any(g.src, in), any(g.weights, out), any(g.dst, in),
+                                              g.strides, g.dilates, g.pad_l, g.pad_r, hint, precision_attr());
   return {BackwardWeights(pd), {pd.src_desc(), pd.diff_dst_desc(), pd.diff_weights_desc()},
           {DNNL_ARG_SRC, DNNL_ARG_DIFF_DST, DNNL_ARG_DIFF_WEIGHTS}};
+}
+
+// make_kernel in the inputs' type, or in f32 (computing in bf16 through fpmath mode) where no kernel takes the
+// form in bf16 tensors.
+template <typename Forward, typename BackwardData, typename BackwardWeights>
+Kernel make_kernel(char kind, const Geometry &g, dnnl::algorithm algorithm) {
+  if (inputs_type != data_type::f32) {
+    try {
+      return make_kernel<Forward, BackwardData, BackwardWeights>(kind, g, algorithm, inputs_type);
+    } catch (const dnnl::error &) {
+    }
+  }
+  return make_kernel<Forward, BackwardData, BackwardWeights>(kind, g, algorithm, data_type::f32);
 }
 
 std::map<std::string, Kernel> &kernels() {
@@ -148,6 +220,7 @@ Kernel &kernel_for(char kind, const Geometry &g, bool transposed) {
 void run(char kind, const Geometry &g, bool transposed, void *const plain[3], const memory::dims *dims[3],
          const tag plain_tags[3]) {
   Kernel &kernel = kernel_for(kind, g, transposed);
+  std::lock_guard<std::mutex> one_at_a_time(running_lock);
   dnnl::stream &stream = cpu_stream();
   std::unordered_map<int, memory> arguments;
   memory user[3], used[3];
@@ -198,7 +271,7 @@ int entry(char kind, bool transposed, void **params, int64_t **shapes) {
 
 extern "C" int SetConvolutionPrecision(int bfloat16) {
   std::lock_guard<std::mutex> hold(kernels_lock);
-  precision = bfloat16 ? dnnl::fpmath_mode::bf16 : dnnl::fpmath_mode::strict;
+  inputs_type = bfloat16 ? data_type::bf16 : data_type::f32;
   kernels().clear();  // made in the other precision
   return 0;
 }
@@ -249,6 +322,7 @@ int pool_entry(bool backward, void *input, const int64_t *input_shape, void *out
     memory::desc out({output_shape, output_shape + 4}, memory::data_type::f32, tag::nchw);
     const memory::desc &src = backward ? out : in, &dst = backward ? in : out;
     dnnl::primitive &pool = pool_for(backward, src, dst);
+    std::lock_guard<std::mutex> one_at_a_time(running_lock);
     memory from(in, cpu(), input), to(out, cpu(), output);
     if (backward)
       pool.execute(cpu_stream(), {{DNNL_ARG_DIFF_DST, from}, {DNNL_ARG_DIFF_SRC, to}});

@@ -61,3 +61,40 @@ def test_bf16_translates_like_float32_where_the_cpu_has_it(tiny_checkpoint, tmp_
     assert difference.mean() < 1.0 and difference.max() <= 8  # in 0-255 levels: rounding, not another picture
     if onednn_isa_in_force().reaches("AVX10_1_512_AMX"):  # AMX runs the convolutions in bfloat16 (oneDNN may not
         assert difference.mean() > 0                      # on AVX-512 BF16 alone)
+
+
+# Every convolution form of tests/kernels in a process on the direct kernels (the test process itself keeps the
+# project's AVX2 cap): float32, then bf16; prints each form's largest difference, relative to the largest value.
+BF16_FORMS = """
+import json
+import mindspore as ms
+import numpy as np
+from src.kernels.direct_conv import set_convolution_precision, start_direct_convolutions
+from tests.kernels.test_direct_conv import FORMS, outputs_and_gradients, relative
+start_direct_convolutions(log=lambda line: None)
+differences = []
+for cell, in_channels, out_channels, kernel, stride, padding, bias in FORMS:
+    ms.set_seed(1)
+    network = cell(in_channels * 4, out_channels * 4, kernel, stride=stride, pad_mode="pad", padding=padding,
+                   has_bias=bias, weight_init="normal", bias_init="normal")
+    x = ms.Tensor(np.random.default_rng(0).standard_normal((2, in_channels * 4, 16, 12)).astype(np.float32))
+    results = []
+    for precision in ("float32", "bf16"):
+        set_convolution_precision(precision)
+        results.append(outputs_and_gradients(network, x))
+    differences.append(max(relative(mine, reference) for mine, reference in zip(results[1], results[0])))
+print(json.dumps(differences))
+"""
+
+
+def test_bf16_gives_every_form_float32s_numbers_but_for_bfloat16_rounding():
+    """--cpu_precision bf16 reads the kernels' inputs in bfloat16 (oneDNN's AMX and AVX-512 BF16 kernels) and writes
+    float32; a form no bf16 kernel takes computes on float32 tensors, in bfloat16 where oneDNN can."""
+    from src.utils.cpu_isa import onednn_isa_in_force
+    if not onednn_isa_in_force().reaches("AVX512_CORE_BF16"):
+        pytest.skip("this CPU has no bfloat16 arithmetic (--cpu_precision bf16 is refused on it)")
+    result = run_entry(["-c", BF16_FORMS])
+    assert result.returncode == 0, result.stderr[-3000:]
+    differences = json.loads(result.stdout.strip().splitlines()[-1])
+    assert len(differences) == 10 and max(differences) < 2e-2, differences  # bfloat16 keeps 8 bits
+    assert min(differences) > 1e-5, differences  # every form computed in bfloat16, not float32

@@ -91,8 +91,7 @@ def test_bf16_is_set_on_the_direct_kernels_where_the_cpu_has_it(monkeypatch, sta
     on(monkeypatch, XEON, "AVX2", "project")
     lines = []
     assert choice.start_convolutions("auto", lines.append, "CPU", precision="bf16") == "onednn"
-    assert precisions == ["bf16"] and lines == ["Convolutions: bfloat16 products on float32 tensors "
-                                                "(--cpu_precision bf16)"]
+    assert precisions == ["bf16"] and lines == ["Convolutions: bfloat16 inputs, float32 outputs (--cpu_precision bf16)"]
     on(monkeypatch, Cpu("AMD EPYC 9654 96-Core Processor", "AVX512_CORE_VNNI"))  # AVX-512 without BF16
     with pytest.raises(UserInputError, match="--cpu_precision bf16 needs a CPU with AVX-512 BF16 or AMX, and oneDNN "
                                              "may use AVX512_CORE_VNNI here"):
