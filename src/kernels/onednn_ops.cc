@@ -19,10 +19,12 @@
 #include <algorithm>
 #include <condition_variable>
 #include <cstdint>
+#include <cstdlib>
 #include <functional>
 #include <initializer_list>
 #include <map>
 #include <mutex>
+#include <new>
 #include <string>
 #include <thread>
 #include <unordered_map>
@@ -145,6 +147,7 @@ data_type inputs_type = data_type::f32;
 // fpmath mode bf16 lets a form no kernel takes in bf16 tensors still compute in bfloat16 on f32 ones.
 dnnl::primitive_attr precision_attr() {
   dnnl::primitive_attr attr;
+  attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
   attr.set_fpmath_mode(inputs_type == data_type::bf16 ? dnnl::fpmath_mode::bf16 : dnnl::fpmath_mode::strict);
   return attr;
 }
@@ -154,6 +157,7 @@ struct Kernel {
   dnnl::primitive primitive;
   memory::desc layouts[3];
   int arguments[3];
+  memory::desc scratchpad;
 };
 
 // `kind`'s primitive with its inputs in `in` and its output in f32: y = f(x, w), dx = d(dy, w), dw = w(x, dy).
@@ -165,17 +169,17 @@ Kernel make_kernel(char kind, const Geometry &g, dnnl::algorithm algorithm, data
                                         g.pad_l, g.pad_r, precision_attr());
   if (kind == 'f')
     return {Forward(hint), {hint.src_desc(), hint.weights_desc(), hint.dst_desc()},
-            {DNNL_ARG_SRC, DNNL_ARG_WEIGHTS, DNNL_ARG_DST}};
+            {DNNL_ARG_SRC, DNNL_ARG_WEIGHTS, DNNL_ARG_DST}, hint.scratchpad_desc()};
   if (kind == 'd') {
     typename BackwardData::primitive_desc pd(cpu(), algorithm, any(g.src, out), any(g.weights, in), any(g.dst, in),
                                              g.strides, g.dilates, g.pad_l, g.pad_r, hint, precision_attr());
     return {BackwardData(pd), {pd.diff_dst_desc(), pd.weights_desc(), pd.diff_src_desc()},
-            {DNNL_ARG_DIFF_DST, DNNL_ARG_WEIGHTS, DNNL_ARG_DIFF_SRC}};
+            {DNNL_ARG_DIFF_DST, DNNL_ARG_WEIGHTS, DNNL_ARG_DIFF_SRC}, pd.scratchpad_desc()};
   }
   typename BackwardWeights::primitive_desc pd(cpu(), algorithm, any(g.src, in), any(g.weights, out), any(g.dst, in),
                                               g.strides, g.dilates, g.pad_l, g.pad_r, hint, precision_attr());
   return {BackwardWeights(pd), {pd.src_desc(), pd.diff_dst_desc(), pd.diff_weights_desc()},
-          {DNNL_ARG_SRC, DNNL_ARG_DIFF_DST, DNNL_ARG_DIFF_WEIGHTS}};
+          {DNNL_ARG_SRC, DNNL_ARG_DIFF_DST, DNNL_ARG_DIFF_WEIGHTS}, pd.scratchpad_desc()};
 }
 
 // make_kernel in the inputs' type, or in f32 (computing in bf16 through fpmath mode) where no kernel takes the
@@ -217,6 +221,24 @@ Kernel &kernel_for(char kind, const Geometry &g, bool transposed) {
 
 // Runs `kind` with the plain buffers `plain` (two inputs, one output) in the plain layouts `plain_tags`,
 // reordering them into and out of the layouts the kernel chose.
+// Buffer `slot` (0-2: the reordered copies of a call's tensors, 3: its scratchpad) with room for `bytes`, kept
+// from call to call (calls run one at a time, under running_lock): made anew, a buffer over glibc's mmap threshold
+// (32 MB at most) costs a page fault per 4 kB at every call.
+void *reused_buffer(int slot, size_t bytes) {
+  static void *buffers[4] = {nullptr, nullptr, nullptr, nullptr};
+  static size_t sizes[4] = {0, 0, 0, 0};
+  if (bytes > sizes[slot]) {
+    std::free(buffers[slot]);
+    sizes[slot] = (bytes + 63) / 64 * 64;
+    buffers[slot] = std::aligned_alloc(64, sizes[slot]);
+    if (!buffers[slot]) {
+      sizes[slot] = 0;
+      throw std::bad_alloc();
+    }
+  }
+  return buffers[slot];
+}
+
 void run(char kind, const Geometry &g, bool transposed, void *const plain[3], const memory::dims *dims[3],
          const tag plain_tags[3]) {
   Kernel &kernel = kernel_for(kind, g, transposed);
@@ -226,11 +248,15 @@ void run(char kind, const Geometry &g, bool transposed, void *const plain[3], co
   memory user[3], used[3];
   for (int i = 0; i < 3; ++i) {
     user[i] = memory({*dims[i], memory::data_type::f32, plain_tags[i]}, cpu(), plain[i]);
-    used[i] = user[i].get_desc() == kernel.layouts[i] ? user[i] : memory(kernel.layouts[i], cpu());
+    used[i] = user[i].get_desc() == kernel.layouts[i]
+        ? user[i]
+        : memory(kernel.layouts[i], cpu(), reused_buffer(i, kernel.layouts[i].get_size()));
     if (i < 2 && used[i].get_data_handle() != user[i].get_data_handle())
       dnnl::reorder(user[i], used[i]).execute(stream, user[i], used[i]);
     arguments[kernel.arguments[i]] = used[i];
   }
+  arguments[DNNL_ARG_SCRATCHPAD] =
+      memory(kernel.scratchpad, cpu(), reused_buffer(3, std::max<size_t>(kernel.scratchpad.get_size(), 1)));
   kernel.primitive.execute(stream, arguments);
   if (used[2].get_data_handle() != user[2].get_data_handle())
     dnnl::reorder(used[2], user[2]).execute(stream, used[2], user[2]);
