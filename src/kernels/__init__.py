@@ -1,6 +1,6 @@
 """Compiled kernels the networks can run on the CPU instead of MindSpore's own: convolutions on oneDNN's
-direct kernels and pix2pixHD's halving pool on oneDNN's pooling (onednn_ops.cc, built on first use by build.py,
-used through direct_conv.py and direct_pool.py; which a run uses: choice.py)."""
+direct kernels, pix2pixHD's halving pool on oneDNN's pooling, and reflection padding (onednn_ops.cc, built on
+first use by build.py, used through direct_conv.py and direct_spatial.py; which a run uses: choice.py)."""
 
 # --conv_kernel: auto (choice.py's rule), MindSpore's own convolutions, or the direct kernels of onednn_ops.cc.
 CONV_KERNELS = ("auto", "mindspore", "onednn")

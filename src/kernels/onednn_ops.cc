@@ -1,6 +1,7 @@
 // 2-D convolution and transposed convolution on oneDNN's direct kernels, as MindSpore AOT custom operators
-// (ops.Custom func_type "aot"): forward, backward-data and backward-weights of each; and pix2pixHD's halving
-// average pool (3x3, stride 2, padding 1 not counted), forward and backward (HalvingPool*, at the end).
+// (ops.Custom func_type "aot"): forward, backward-data and backward-weights of each; pix2pixHD's halving average
+// pool (3x3, stride 2, padding 1 not counted), forward and backward (HalvingPool*); and reflection padding, forward
+// and backward (ReflectionPad*, at the end).
 // Convolutions' tensors arrive in MindSpore's plain layouts (NCHW; weights OIHW, or IOHW for a transposed
 // convolution); oneDNN picks the layouts its kernels want (format_tag::any) and the data is reordered into and out
 // of them, which is what lets it run its direct (jit/brgemm) kernels instead of im2col + SGEMM. Primitives are made
@@ -103,9 +104,13 @@ dnnl::engine &cpu() {
   return engine;
 }
 
-dnnl::stream &cpu_stream() {
+WorkerPool &workers() {
   static WorkerPool *pool = new WorkerPool(usable_cores());  // never destroyed: its workers outlive main()
-  static dnnl::stream stream = dnnl::threadpool_interop::make_stream(cpu(), pool);
+  return *pool;
+}
+
+dnnl::stream &cpu_stream() {
+  static dnnl::stream stream = dnnl::threadpool_interop::make_stream(cpu(), &workers());
   return stream;
 }
 
@@ -368,4 +373,58 @@ extern "C" int HalvingPoolForward(int, void **params, int *, int64_t **shapes, c
 
 extern "C" int HalvingPoolBackward(int, void **params, int *, int64_t **shapes, const char **, void *, void *) {
   return pool_entry(true, params[0], shapes[0], params[2], shapes[2]);
+}
+
+// Reflection padding of H and W by p pixels (PyTorch's ReflectionPad2d), on NCHW float32, p read from the shapes:
+// ReflectionPadForward(x) -> y, (N, C, H + 2p, W + 2p); ReflectionPadBackward(dy, x) -> dx, x read for its shape
+// only, each pixel of dx the sum of dy over the pixels that copy it.
+namespace {
+int64_t reflected(int64_t i, int64_t side) { return i < 0 ? -i : (i >= side ? 2 * (side - 1) - i : i); }
+
+// body(plane) for each (n, c) plane of `shape`, on the worker pool.
+template <typename Body>
+void each_plane(const int64_t *shape, Body body) {
+  const int64_t planes = shape[0] * shape[1];
+  std::lock_guard<std::mutex> one_at_a_time(running_lock);
+  workers().parallel_for(static_cast<int>(std::min<int64_t>(planes, 1024)), [&](int part, int parts) {
+    for (int64_t plane = part; plane < planes; plane += parts) body(plane);
+  });
+}
+
+void pad_forward(const float *x, const int64_t *x_shape, float *y, const int64_t *y_shape) {
+  const int64_t h = x_shape[2], w = x_shape[3], p = (y_shape[3] - w) / 2, out_w = y_shape[3];
+  each_plane(x_shape, [&](int64_t plane) {
+    const float *source = x + plane * h * w;
+    float *target = y + plane * y_shape[2] * out_w;
+    for (int64_t row = 0; row < y_shape[2]; ++row, target += out_w) {
+      const float *line = source + reflected(row - p, h) * w;
+      for (int64_t j = 0; j < p; ++j) target[j] = line[p - j], target[p + w + j] = line[w - 2 - j];
+      std::copy(line, line + w, target + p);
+    }
+  });
+}
+
+void pad_backward(const float *dy, const int64_t *dy_shape, float *dx, const int64_t *x_shape) {
+  const int64_t h = x_shape[2], w = x_shape[3], p = (dy_shape[3] - w) / 2, out_w = dy_shape[3];
+  each_plane(x_shape, [&](int64_t plane) {
+    const float *source = dy + plane * dy_shape[2] * out_w;
+    float *target = dx + plane * h * w;
+    std::fill(target, target + h * w, 0.0f);
+    for (int64_t row = 0; row < dy_shape[2]; ++row, source += out_w) {
+      float *line = target + reflected(row - p, h) * w;
+      for (int64_t j = 0; j < w; ++j) line[j] += source[p + j];
+      for (int64_t j = 0; j < p; ++j) line[p - j] += source[j], line[w - 2 - j] += source[p + w + j];
+    }
+  });
+}
+}  // namespace
+
+extern "C" int ReflectionPadForward(int, void **params, int *, int64_t **shapes, const char **, void *, void *) {
+  pad_forward(static_cast<const float *>(params[0]), shapes[0], static_cast<float *>(params[1]), shapes[1]);
+  return 0;
+}
+
+extern "C" int ReflectionPadBackward(int, void **params, int *, int64_t **shapes, const char **, void *, void *) {
+  pad_backward(static_cast<const float *>(params[0]), shapes[0], static_cast<float *>(params[2]), shapes[2]);
+  return 0;
 }

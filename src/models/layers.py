@@ -4,7 +4,7 @@ import mindspore as ms
 from mindspore import nn, ops
 
 from src.kernels.direct_conv import DirectConv2d, DirectKernels
-from src.kernels.direct_pool import halving_pool_op
+from src.kernels.direct_spatial import halving_pool_op, reflection_pad_op
 
 NORM_MODES = ("batch", "instance", "none")
 
@@ -24,17 +24,24 @@ def largest_halvings(side, smallest=2):
     return count
 
 
-class ReflectionPad(nn.Cell):
+class ReflectionPad(DirectKernels, nn.Cell):
     """Reflection padding of H and W by `padding` pixels (PyTorch's ReflectionPad2d): the border rows and
-    columns mirrored, the edge itself not repeated. Written as one-pixel slices and a concat: MindSpore's
+    columns mirrored, the edge itself not repeated. On the direct kernels (the CPU's --conv_kernel onednn) it is
+    one compiled pass each way (kernels.direct_spatial); otherwise one-pixel slices and a concat: MindSpore's
     MirrorPad (nn.ReflectionPad2d) cannot be exported to ONNX, and its CPU flip (ReverseV2) is 40x slower than
     slicing (docs/performance.md)."""
 
     def __init__(self, padding):
-        super().__init__()
         self.padding = padding
+        super().__init__()
+
+    def use_direct_kernels(self, library):
+        self.direct_pad = reflection_pad_op(library, self.padding)
+        self.direct = True
 
     def construct(self, x):
+        if self.direct:
+            return self.direct_pad(x)
         padding = self.padding
         # Slice bounds are small constants, from the start or from the end, so nothing depends on the size
         # seen at export.
@@ -122,8 +129,9 @@ def twice_differentiable_forms(network):
 
 
 def exportable_forms(network):
-    """Switch every InstanceNorm of `network` to its plain-ops form and every convolution and halving pool back
-    to MindSpore's own (the same functions), as ONNX and MINDIR export need; returns `network`."""
+    """Switch every InstanceNorm of `network` to its plain-ops form and every convolution, halving pool and
+    reflection padding back to MindSpore's own (the same functions), as ONNX and MINDIR export need; returns
+    `network`."""
     for _, cell in twice_differentiable_forms(network).cells_and_names():
         if isinstance(cell, DirectKernels):
             cell.direct = False
@@ -133,7 +141,7 @@ def exportable_forms(network):
 class HalvingAvgPool(DirectKernels, nn.Cell):
     """pix2pixHD's AvgPool2d(3, stride=2, padding=1, count_include_pad=False): halves H and W (rounding up),
     each output the mean of the input pixels under its 3x3 window. On the direct kernels (the CPU's
-    --conv_kernel onednn) it is oneDNN's pooling (kernels.direct_pool); otherwise a zero-padded 3x3 average
+    --conv_kernel onednn) it is oneDNN's pooling (kernels.direct_spatial); otherwise a zero-padded 3x3 average
     divided by the share of the window inside the image, because MindSpore runs count_include_pad=False as
     AvgPool3D, which it cannot export to ONNX."""
 

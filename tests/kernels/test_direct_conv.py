@@ -9,7 +9,8 @@ import pytest
 from mindspore import nn, ops
 
 from src.kernels import build
-from src.kernels.direct_conv import DirectConv2d, DirectConv2dTranspose, use_direct_convolutions
+from src.kernels.direct_conv import (DirectConv2d, DirectConv2dTranspose, count_direct_convolutions,
+                                     use_direct_convolutions)
 from src.models.loss import critic_logits_sum
 from src.models.networks import build_discriminator, build_generator, discriminator_scales
 from src.models.spec import ModelSpec
@@ -87,9 +88,10 @@ def test_whole_networks_switch_every_conv_and_keep_their_numbers(direct_kernels,
         ms.set_seed(3)
         generator, discriminator = build_generator(spec), build_discriminator(spec)
         if direct:
-            convs = use_direct_convolutions([generator, discriminator], log=lambda line: None)
-            assert convs == sum(isinstance(cell, (nn.Conv2d, nn.Conv2dTranspose))
-                                for network in (generator, discriminator) for _, cell in network.cells_and_names())
+            use_direct_convolutions([generator, discriminator], log=lambda line: None)
+            assert count_direct_convolutions([generator, discriminator]) == sum(
+                isinstance(cell, (nn.Conv2d, nn.Conv2dTranspose))
+                for network in (generator, discriminator) for _, cell in network.cells_and_names())
         fake = generator(x)
         results.append(outputs_and_gradients(generator, x) + [discriminator(x, fake).asnumpy()])
     scale = max(float(np.abs(reference).max()) for reference in results[0])
@@ -117,7 +119,6 @@ def test_a_form_the_kernels_do_not_take_is_named_when_switched(direct_kernels):
 def test_a_generator_on_the_direct_kernels_exports_with_mindsporess_convolutions(direct_kernels, tmp_path):
     """ONNX cannot hold the kernels' custom operators: export switches the convolutions back (same function)."""
     from src.deployment.export_model import export_generator
-    from src.kernels.direct_conv import count_direct_convolutions
     ms.set_seed(2)
     generator = build_generator(ModelSpec(netG="resnet_2blocks", ngf=4, norm_mode="instance", use_dropout=False))
     generator.set_train(False)
@@ -177,35 +178,40 @@ def test_the_gradient_penalty_gets_mindsporess_gradients_of_gradients(direct_ker
             assert relative(mine, reference) < 10 * TOLERANCE
 
 
-class PoolGradient(nn.Cell):
-    """x -> (sum(tanh(pool(x)) * weights), its gradient by x)."""
+class SpatialGradient(nn.Cell):
+    """x -> (sum(tanh(op(x)) * weights), its gradient by x)."""
 
-    def __init__(self, pool, weights):
+    def __init__(self, op, weights):
         super().__init__()
-        self.pool, self.weights = pool, ms.Tensor(weights)
+        self.op, self.weights = op, ms.Tensor(weights)
         self.input_gradient = ops.grad(self.score)
 
     def score(self, x):
-        return (ops.tanh(self.pool(x)) * self.weights).sum()
+        return (ops.tanh(self.op(x)) * self.weights).sum()
 
     def construct(self, x):
         return self.score(x), self.input_gradient(x)
 
 
-@pytest.mark.parametrize("shape", [(2, 3, 8, 12), (1, 4, 7, 9)], ids=["even", "odd"])
-def test_the_halving_pool_on_onednn_is_pix2pixhds_pool_differentiable_twice(direct_kernels, shape):
-    from src.models.layers import HalvingAvgPool
+SPATIAL_OPS = [("HalvingAvgPool", (), (2, 3, 8, 12)), ("HalvingAvgPool", (), (1, 4, 7, 9)),
+               ("ReflectionPad", (1,), (2, 3, 8, 12)), ("ReflectionPad", (3,), (1, 4, 7, 9))]
+
+
+@pytest.mark.parametrize("name, arguments, shape", SPATIAL_OPS, ids=["pool-even", "pool-odd", "pad1", "pad3-odd"])
+def test_the_pool_and_the_padding_on_the_kernels_are_mindsporess_and_differentiable_twice(direct_kernels, name,
+                                                                                          arguments, shape):
+    from src.models import layers
     rng = np.random.default_rng(5)
     x = rng.standard_normal(shape).astype(np.float32)
-    weights = rng.standard_normal((shape[0], shape[1], (shape[2] + 1) // 2, (shape[3] + 1) // 2)).astype(np.float32)
-    mindsporess, direct = HalvingAvgPool(), HalvingAvgPool()
+    mindsporess, direct = (getattr(layers, name)(*arguments) for _ in range(2))
     assert use_direct_convolutions([direct], log=lambda line: None) == 1 and direct.direct
-    outputs = (PoolGradient(pool, weights)(ms.Tensor(x)) for pool in (direct, mindsporess))
+    weights = rng.standard_normal(mindsporess(ms.Tensor(x)).shape).astype(np.float32)
+    outputs = (SpatialGradient(op, weights)(ms.Tensor(x)) for op in (direct, mindsporess))
     for ours, theirs in zip(*outputs):
         assert relative(ours.asnumpy(), theirs.asnumpy()) < TOLERANCE
 
     # The gradient of |gradient|^2 (MindSpore's AvgPoolGrad has none), against central differences.
-    penalty = PoolGradient(direct, weights)
+    penalty = SpatialGradient(direct, weights)
 
     def squared_gradient(image):
         return (penalty(image)[1] ** 2).sum()
