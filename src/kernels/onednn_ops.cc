@@ -140,11 +140,14 @@ struct Geometry {
 
 using data_type = memory::data_type;
 
-memory::desc any(const memory::dims &dims, data_type type = data_type::f32) { return memory::desc(dims, type, tag::any); }
+memory::desc any(const memory::dims &dims, data_type type = data_type::f32) {
+  return memory::desc(dims, type, tag::any);
+}
 
 // The type the primitives made from now on read their two inputs in (SetConvolutionPrecision: f32, or bf16,
 // converted by the reorders into the kernels' layouts; outputs stay f32), and the lock that guards it and the
-// primitive cache.
+// primitive cache. running_lock lets one call run at a time: MindSpore may launch two operators at once, and each
+// call wants every core (and the reused buffers).
 std::mutex kernels_lock;
 std::mutex running_lock;
 data_type inputs_type = data_type::f32;
