@@ -154,10 +154,10 @@ class DirectConv2dTranspose(DirectConvolution, nn.Conv2dTranspose):
 
 
 def use_direct_convolutions(networks, log=print):
-    """Switch every DirectConv2d, DirectConv2dTranspose and other DirectKernels cell (pix2pixHD's halving pool, reflection padding) of
-    `networks` (cells) to the direct kernels, building them on first use, and free MindSpore's kernel threads from
-    their cores (utils.device.release_kernel_threads); returns how many were switched. Call before the networks
-    are compiled."""
+    """Switch every DirectConv2d, DirectConv2dTranspose and other DirectKernels cell (pix2pixHD's halving pool,
+    reflection padding) of `networks` (cells) to the direct kernels, building them on first use, and free
+    MindSpore's kernel threads from their cores (utils.device.release_kernel_threads); returns how many were
+    switched. Call before the networks are compiled."""
     library = built_library("onednn_ops.cc", log)
     release_kernel_threads()
     switched = 0

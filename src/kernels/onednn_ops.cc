@@ -152,15 +152,17 @@ std::mutex kernels_lock;
 std::mutex running_lock;
 data_type inputs_type = data_type::f32;
 
-// fpmath mode bf16 lets a form no kernel takes in bf16 tensors still compute in bfloat16 on f32 ones.
-dnnl::primitive_attr precision_attr() {
+// The attributes of every convolution primitive: its scratchpad is handed to it (reused_buffer), and fpmath mode
+// bf16 lets a form no kernel takes in bf16 tensors still compute in bfloat16 on f32 ones.
+dnnl::primitive_attr kernel_attr() {
   dnnl::primitive_attr attr;
   attr.set_scratchpad_mode(dnnl::scratchpad_mode::user);
   attr.set_fpmath_mode(inputs_type == data_type::bf16 ? dnnl::fpmath_mode::bf16 : dnnl::fpmath_mode::strict);
   return attr;
 }
 
-// One primitive and the three layouts it reads and writes, in the order of its (in, in, out) arguments.
+// One primitive, the three layouts it reads and writes, in the order of its (in, in, out) arguments, and the
+// layout of its scratchpad.
 struct Kernel {
   dnnl::primitive primitive;
   memory::desc layouts[3];
@@ -174,18 +176,18 @@ Kernel make_kernel(char kind, const Geometry &g, dnnl::algorithm algorithm, data
   const data_type out = data_type::f32;
   typename Forward::primitive_desc hint(cpu(), dnnl::prop_kind::forward_training, algorithm, any(g.src, in),
                                         any(g.weights, in), any(g.dst, kind == 'f' ? out : in), g.strides, g.dilates,
-                                        g.pad_l, g.pad_r, precision_attr());
+                                        g.pad_l, g.pad_r, kernel_attr());
   if (kind == 'f')
     return {Forward(hint), {hint.src_desc(), hint.weights_desc(), hint.dst_desc()},
             {DNNL_ARG_SRC, DNNL_ARG_WEIGHTS, DNNL_ARG_DST}, hint.scratchpad_desc()};
   if (kind == 'd') {
     typename BackwardData::primitive_desc pd(cpu(), algorithm, any(g.src, out), any(g.weights, in), any(g.dst, in),
-                                             g.strides, g.dilates, g.pad_l, g.pad_r, hint, precision_attr());
+                                             g.strides, g.dilates, g.pad_l, g.pad_r, hint, kernel_attr());
     return {BackwardData(pd), {pd.diff_dst_desc(), pd.weights_desc(), pd.diff_src_desc()},
             {DNNL_ARG_DIFF_DST, DNNL_ARG_WEIGHTS, DNNL_ARG_DIFF_SRC}, pd.scratchpad_desc()};
   }
   typename BackwardWeights::primitive_desc pd(cpu(), algorithm, any(g.src, in), any(g.weights, out), any(g.dst, in),
-                                              g.strides, g.dilates, g.pad_l, g.pad_r, hint, precision_attr());
+                                              g.strides, g.dilates, g.pad_l, g.pad_r, hint, kernel_attr());
   return {BackwardWeights(pd), {pd.src_desc(), pd.diff_dst_desc(), pd.diff_weights_desc()},
           {DNNL_ARG_SRC, DNNL_ARG_DIFF_DST, DNNL_ARG_DIFF_WEIGHTS}, pd.scratchpad_desc()};
 }
@@ -227,8 +229,6 @@ Kernel &kernel_for(char kind, const Geometry &g, bool transposed) {
   });
 }
 
-// Runs `kind` with the plain buffers `plain` (two inputs, one output) in the plain layouts `plain_tags`,
-// reordering them into and out of the layouts the kernel chose.
 // Buffer `slot` (0-2: the reordered copies of a call's tensors, 3: its scratchpad) with room for `bytes`, kept
 // from call to call (calls run one at a time, under running_lock): made anew, a buffer over glibc's mmap threshold
 // (32 MB at most) costs a page fault per 4 kB at every call.
@@ -247,6 +247,8 @@ void *reused_buffer(int slot, size_t bytes) {
   return buffers[slot];
 }
 
+// Runs `kind` with the plain buffers `plain` (two inputs, one output) in the plain layouts `plain_tags`,
+// reordering them into and out of the layouts the kernel chose.
 void run(char kind, const Geometry &g, bool transposed, void *const plain[3], const memory::dims *dims[3],
          const tag plain_tags[3]) {
   Kernel &kernel = kernel_for(kind, g, transposed);

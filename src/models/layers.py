@@ -32,7 +32,7 @@ class ReflectionPad(DirectKernels, nn.Cell):
     slicing (docs/performance.md)."""
 
     def __init__(self, padding):
-        self.padding = padding
+        self.padding = padding  # first: DirectKernels.__init__ may switch the cell on, which reads it
         super().__init__()
 
     def use_direct_kernels(self, library):
