@@ -110,11 +110,13 @@ class DirectKernels:
 
 class DirectConvolution(DirectKernels):
     """What DirectConv2d and DirectConv2dTranspose add to MindSpore's cell: the form's geometry as a tensor for
-    the kernels, and the Custom op they run."""
+    the kernels, the Custom op they run, and `bias_cancelled` (set by layers.skip_cancelled_biases where an
+    instance norm follows): on the kernels the bias is then not added, as that norm would subtract it again."""
     transposed = False
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.bias_cancelled = False
         if not self.direct:
             self.geometry = ms.Tensor(np.zeros(8, np.int64))  # set, and the form checked, by use_direct_kernels
 
@@ -125,15 +127,20 @@ class DirectConvolution(DirectKernels):
         self.direct_forward = direct_ops(library, geometry, self.transposed)
         self.direct = True
 
+    def add_bias(self, output):
+        """The direct kernels' output plus the bias, unless the cell has none or it is cancelled."""
+        if self.has_bias and not self.bias_cancelled:
+            return self.bias_add(output, self.bias)
+        return output
+
 
 class DirectConv2d(DirectConvolution, nn.Conv2d):
     """nn.Conv2d (pad_mode 'pad', group 1) that runs on the direct kernels once `direct` is set."""
 
     def construct(self, x):
         if self.direct:
-            output = self.direct_forward(x, self.weight, self.geometry, x)
-        else:
-            output = self.conv2d(x, self.weight)
+            return self.add_bias(self.direct_forward(x, self.weight, self.geometry, x))
+        output = self.conv2d(x, self.weight)
         if self.has_bias:
             output = self.bias_add(output, self.bias)
         return output
@@ -146,10 +153,7 @@ class DirectConv2dTranspose(DirectConvolution, nn.Conv2dTranspose):
 
     def construct(self, x):
         if self.direct:
-            output = self.direct_forward(x, self.weight, self.geometry, x)
-            if self.has_bias:
-                output = self.bias_add(output, self.bias)
-            return output
+            return self.add_bias(self.direct_forward(x, self.weight, self.geometry, x))
         return super().construct(x)
 
 

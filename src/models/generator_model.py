@@ -115,6 +115,11 @@ class UpsampleConv(nn.Cell):
         self.conv = DirectConv2dTranspose(in_channels, out_channels, kernel_size=3, stride=2, pad_mode="pad",
                                           padding=(1, 0, 1, 0), has_bias=has_bias)
 
+    @property
+    def output_convolution(self):
+        """The convolution whose output this cell returns (layers.skip_cancelled_biases)."""
+        return self.conv
+
     def construct(self, x):
         return self.conv(x)
 

@@ -3,7 +3,7 @@ average pool of pix2pixHD, the normalisation layers of --norm_mode, and how ofte
 import mindspore as ms
 from mindspore import nn, ops
 
-from src.kernels.direct_conv import DirectConv2d, DirectKernels
+from src.kernels.direct_conv import DirectConv2d, DirectConvolution, DirectKernels
 from src.kernels.direct_spatial import halving_pool_op, reflection_pad_op
 
 NORM_MODES = ("batch", "instance", "none")
@@ -117,6 +117,22 @@ class InstanceNorm(nn.Cell):
         scale, shift = ops.ones((n * c,), x.dtype), ops.zeros((n * c,), x.dtype)
         normalised = self.batch_norm(x.reshape(1, n * c, h, w), scale, shift, running_mean, running_mean + 1.0)[0]
         return normalised.reshape(n, c, h, w)
+
+
+def skip_cancelled_biases(network):
+    """Mark every convolution of `network` whose output goes straight into an InstanceNorm (the next cell of the
+    same SequentialCell) `bias_cancelled`: the norm subtracts each channel's mean over H and W, which removes any
+    per-channel constant exactly, so the direct kernels skip adding the bias and computing its gradient (zero:
+    the bias keeps its value). The outputs and every other gradient are the same; the reference keeps these
+    biases, and so do checkpoints. A cell stands for its convolution if it has `output_convolution`. Returns
+    `network`."""
+    for _, cell in network.cells_and_names():
+        if isinstance(cell, nn.SequentialCell):
+            for index in range(len(cell) - 1):
+                convolution = getattr(cell[index], "output_convolution", cell[index])
+                if isinstance(convolution, DirectConvolution) and isinstance(cell[index + 1], InstanceNorm):
+                    convolution.bias_cancelled = True
+    return network
 
 
 def twice_differentiable_forms(network):

@@ -13,6 +13,7 @@ from src.models.generator_model import ResnetFamily, UnetFamily
 from src.models.hd_generator_model import GlobalFamily, LocalFamily
 from src.models.multiscale_discriminator import MultiscaleFamily
 from src.models.init_w import init_weights
+from src.models.layers import skip_cancelled_biases
 from src.models.spec import ModelSpec
 from src.utils.errors import UserInputError
 from src.utils.registry import Registry
@@ -38,13 +39,13 @@ def build_generator(spec, init_type="normal", init_gain=0.02):
     """The generator of `spec` (a ModelSpec), initialised as the reference; its `size_multiple` is what
     input sides must be multiples of."""
     entry, variant = GENERATORS.find(spec.netG)
-    return init_weights(entry.build(spec, variant), init_type, init_gain)
+    return skip_cancelled_biases(init_weights(entry.build(spec, variant), init_type, init_gain))
 
 
 def build_discriminator(spec, init_type="normal", init_gain=0.02):
     """The discriminator over concat(A, B) of `spec`, initialised as the reference."""
     entry, variant = DISCRIMINATORS.find(spec.netD)
-    return init_weights(entry.build(spec, variant), init_type, init_gain)
+    return skip_cancelled_biases(init_weights(entry.build(spec, variant), init_type, init_gain))
 
 
 def discriminator_scales(spec):

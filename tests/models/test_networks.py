@@ -120,3 +120,22 @@ def test_the_largest_settings_named_do_fit_and_build(spec):
     logits = build_discriminator(spec)(pictures, fake)
     coarsest = logits[-1][-1] if isinstance(logits, tuple) else logits  # multiscale: the last scale's logits
     assert fake.shape == pictures.shape and min(coarsest.shape[2:]) >= 1
+
+
+@pytest.mark.parametrize("spec, cancelled", [
+    (ModelSpec(ngf=4, ndf=4, netG="resnet_2blocks", norm_mode="instance", netD="basic"), (None, 3)),
+    (ModelSpec(ngf=4, ndf=4, netG="local", netD="multiscale", n_layers_D=3, norm_mode="instance",
+               options=dict(HD, n_local_enhancers=1, n_blocks_local=1, num_D=2)), (None, 6)),
+    (ModelSpec(ngf=4, ndf=4, netG="unet_64", norm_mode="batch", netD="basic"), (0, 0)),
+    (ModelSpec(ngf=4, ndf=4, netG="unet_64", norm_mode="instance", netD="pixel"), (9, 1)),
+], ids=["resnet", "pix2pixhd-local", "unet-batch", "unet-instance"])
+def test_only_biases_an_instance_norm_removes_are_skipped(spec, cancelled):
+    """A conv whose output goes straight into instance norm skips its bias (the norm subtracts it again); every
+    other conv with a bias keeps it: those before tanh, LeakyReLU or batch norm, and the logit convs."""
+    for network, expected in zip((build_generator(spec), build_discriminator(spec)), cancelled):
+        convs = [cell for _, cell in network.cells_and_names() if isinstance(cell, (nn.Conv2d, nn.Conv2dTranspose))]
+        skipped = [cell for cell in convs if cell.bias_cancelled]
+        assert all(cell.has_bias for cell in skipped)
+        if expected is None:  # a ResNet-style generator: every conv but the output conv
+            expected = sum(cell.has_bias for cell in convs) - 1
+        assert len(skipped) == expected
