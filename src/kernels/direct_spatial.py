@@ -1,10 +1,12 @@
-"""The spatial operators around the convolutions, on the built kernels (onednn_ops.cc) for the CPU: pix2pixHD's
-halving average pool (3x3, stride 2, padding 1 not counted) on oneDNN's pooling, and reflection padding, for
-layers.HalvingAvgPool and layers.ReflectionPad. Each is one pass each way on the plain layout, where MindSpore's own
-ops need padded copies and a second pool (the pool), or slices, a concat and a full-size gradient per slice (the
-padding; docs/performance.md)."""
+"""The operators around the convolutions, on the built kernels (onednn_ops.cc) for the CPU: pix2pixHD's halving
+average pool (3x3, stride 2, padding 1 not counted) on oneDNN's pooling, reflection padding, and dropout's mask, for
+layers.HalvingAvgPool, layers.ReflectionPad and layers.Dropout. The pool and the padding are one pass each way on the
+plain layout, where MindSpore's own ops need padded copies and a second pool (the pool), or slices, a concat and a
+full-size gradient per slice (the padding); the mask is drawn on every core, where MindSpore's CPU Dropout draws it
+on one (docs/performance.md)."""
 from functools import lru_cache
 
+from mindspore import dtype as mstype
 from mindspore import ops
 
 from src.kernels.direct_conv import same_dtype
@@ -38,3 +40,15 @@ def halving_pool_op(library):
 def reflection_pad_op(library, padding):
     """x (N, C, H, W) -> y (N, C, H + 2 padding, W + 2 padding), PyTorch's ReflectionPad2d(padding)."""
     return linear_op(library, "ReflectionPad", lambda x: (x[0], x[1], x[2] + 2 * padding, x[3] + 2 * padding))
+
+
+@lru_cache(maxsize=None)
+def dropout_mask_op(library):
+    """(seed int32 (1,), keep float32 (1,), x) -> mask float32 of x's shape (x read for its shape): each value
+    1 / keep with probability keep, else 0, a function of the seed alone. Nothing is differentiated through it."""
+
+    def no_gradient(seed, keep, x, out, dout):
+        return ops.zeros_like(seed), ops.zeros_like(keep), ops.zeros_like(x)
+
+    return ops.Custom(f"{library}:DropoutMask", func_type="aot", out_shape=lambda seed, keep, x: x,
+                      out_dtype=lambda seed, keep, x: mstype.float32, bprop=no_gradient)

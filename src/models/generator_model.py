@@ -13,7 +13,7 @@ import re
 from mindspore import nn, ops
 
 from src.kernels.direct_conv import DirectConv2dTranspose
-from src.models.layers import LeakyReLU, ReflectionPad, Tanh, conv2d, conv_has_bias, norm_layers
+from src.models.layers import Dropout, LeakyReLU, ReflectionPad, Tanh, conv2d, conv_has_bias, norm_layers
 
 
 def _up_conv(in_channels, out_channels, has_bias):
@@ -39,7 +39,7 @@ class UpBlock(nn.SequentialCell):
         layers = [nn.ReLU(), _up_conv(in_channels, out_channels, conv_has_bias(norm_mode))]
         layers += norm_layers(norm_mode, out_channels)
         if dropout:
-            layers.append(nn.Dropout(p=0.5))
+            layers.append(Dropout(p=0.5))
         super().__init__(layers)
 
 
@@ -134,7 +134,7 @@ class ResnetBlock(nn.Cell):
         layers = [ReflectionPad(1), conv2d(channels, channels, 3, 1, 0, has_bias)]
         layers += norm_layers(norm_mode, channels) + [nn.ReLU()]
         if use_dropout:
-            layers.append(nn.Dropout(p=0.5))
+            layers.append(Dropout(p=0.5))
         layers += [ReflectionPad(1), conv2d(channels, channels, 3, 1, 0, has_bias)]
         layers += norm_layers(norm_mode, channels)
         self.block = nn.SequentialCell(layers)

@@ -1,10 +1,11 @@
 """Building blocks shared by the generators and the discriminators: padded convs, LeakyReLU, tanh, the halving
 average pool of pix2pixHD, the normalisation layers of --norm_mode, and how often a picture can be halved."""
+import numpy as np
 import mindspore as ms
 from mindspore import nn, ops
 
 from src.kernels.direct_conv import DirectConv2d, DirectConvolution, DirectKernels
-from src.kernels.direct_spatial import halving_pool_op, reflection_pad_op
+from src.kernels.direct_spatial import dropout_mask_op, halving_pool_op, reflection_pad_op
 
 NORM_MODES = ("batch", "instance", "none")
 
@@ -51,6 +52,27 @@ class ReflectionPad(DirectKernels, nn.Cell):
         top = [x[:, :, i:i + 1, :] for i in range(padding, 0, -1)]
         bottom = [x[:, :, -i - 1:-i, :] for i in range(1, padding + 1)]
         return ops.concat(top + [x] + bottom, axis=2)
+
+
+class Dropout(DirectKernels, nn.Dropout):
+    """nn.Dropout(p): in training each value zeroed with probability p and the others scaled by 1 / (1 - p); in eval
+    mode nothing. On the direct kernels (the CPU's --conv_kernel onednn) the mask is drawn by the built kernels on
+    every core from a seed MindSpore draws at each call (seeded as nn.Dropout, so runs repeat under --seed), where
+    MindSpore's CPU Dropout draws it on one core (docs/performance.md)."""
+
+    def __init__(self, p):
+        super().__init__(p=p)
+        self.keep = ms.Tensor(np.array([1.0 - p], np.float32))
+
+    def use_direct_kernels(self, library):
+        self.mask = dropout_mask_op(library)
+        self.direct = True
+
+    def construct(self, x):
+        if not self.direct or not self.training or self.p == 0:
+            return super().construct(x)
+        seed = ops.randint(0, 2 ** 31 - 1, (1,), dtype=ms.int32)  # from --seed, as nn.Dropout's own masks
+        return x * ops.stop_gradient(self.mask(seed, self.keep, ops.stop_gradient(x)))
 
 
 class LeakyReLU(nn.Cell):
