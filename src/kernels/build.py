@@ -61,8 +61,7 @@ def built_library(source_name, log=print):
     source = os.path.join(KERNEL_DIR, source_name)
     lib_folder, library = mindspore_onednn()
     include, cxx = onednn_include(), compiler()
-    # -O2: an -O3 build raised pix2pixHD's peak memory (docs/performance.md); the one hot loop that gains from
-    # vectorising asks for it itself (onednn_ops.cc's draw_pairs).
+    # The one hot loop that gains from vectorising asks for it itself (onednn_ops.cc's draw_pairs).
     command = [cxx, "-O2", "-std=c++17", "-shared", "-fPIC", "-pthread", "-I", include, source,
                "-L", lib_folder, "-l:libdnnl.so.3", f"-Wl,-rpath,{lib_folder}"]
     digest = hashlib.sha256()
