@@ -231,20 +231,6 @@ def test_the_pool_and_the_padding_on_the_kernels_are_mindsporess_and_differentia
         assert squared[index] == pytest.approx((value(up) - value(down)) / 2e-2, rel=2e-2, abs=1e-4)
 
 
-class DropoutGradient(nn.Cell):
-    """x -> (dropout(x), the gradient of sum(dropout(x) * weights) by x)."""
-
-    def __init__(self, dropout, weights):
-        super().__init__()
-        self.dropout, self.weights = dropout, ms.Tensor(weights)
-        self.input_gradient = ops.grad(self.score)
-
-    def score(self, x):
-        return (self.dropout(x) * self.weights).sum()
-
-    def construct(self, x):
-        return self.dropout(x), self.input_gradient(x)
-
 
 def test_dropout_on_the_kernels_keeps_half_scaled_by_two_passes_gradients_through_kept_values_and_repeats(
         direct_kernels):
@@ -256,19 +242,20 @@ def test_dropout_on_the_kernels_keeps_half_scaled_by_two_passes_gradients_throug
         ms.set_seed(11)
         dropout = Dropout(p=0.5)
         assert use_direct_convolutions([dropout], log=lambda line: None) == 1 and dropout.direct
-        step = DropoutGradient(dropout, weights).set_train(True)
+        step = SpatialGradient(dropout, weights).set_train(True)
         return [[tensor.asnumpy() for tensor in step(ms.Tensor(x))] for _ in range(2)]
 
     first, second = two_calls()
-    for output, gradient in (first, second):
-        kept = output != 0
+    for score, gradient in (first, second):
+        kept = gradient != 0  # dropped values pass no gradient; kept ones are doubled: tanh(2x)
         assert abs(kept.mean() - 0.5) < 0.01  # 64,512 draws: 0.5 +- 0.002 is one standard deviation
-        np.testing.assert_allclose(output[kept], 2 * x[kept], rtol=1e-6)
-        np.testing.assert_array_equal(gradient, np.where(kept, 2 * weights, 0))
+        expected = 2 * weights * (1 - np.tanh(2 * x) ** 2)
+        np.testing.assert_allclose(gradient[kept], expected[kept], rtol=1e-4, atol=2e-5)
+        assert float(score) == pytest.approx(float((np.tanh(2 * x) * weights)[kept].sum()), rel=1e-4)
     # A new mask at each call, independent of the last: a quarter of the values are kept by both.
-    assert np.logical_and(first[0] != 0, second[0] != 0).mean() == pytest.approx(0.25, abs=0.01)
+    assert np.logical_and(first[1] != 0, second[1] != 0).mean() == pytest.approx(0.25, abs=0.01)
     again, _ = two_calls()
-    np.testing.assert_array_equal(again[0], first[0])  # the same seed, the same masks
+    np.testing.assert_array_equal(again[1], first[1])  # the same seed, the same masks
     dropout = Dropout(p=0.5)
     use_direct_convolutions([dropout], log=lambda line: None)
     dropout.set_train(False)
