@@ -1,8 +1,8 @@
-"""Build the C++ kernels on first use and cache them, as PyTorch's cpp_extension does: a source file is
-compiled with g++ against oneDNN's headers (the onednn-devel package of requirements.txt) and linked to the
-oneDNN library MindSpore itself loads (both call theirs libdnnl.so.3, so a process can hold only one), into
-a cache folder named by a digest of everything the build depends on. A build is written under a temporary
-name and renamed, so ranks of one msrun job building at once never load half a file."""
+"""Build the C++ kernels on first use and cache them, as PyTorch's cpp_extension does: the sources are compiled
+with g++ against oneDNN's headers (the onednn-devel package of requirements.txt) into one library linked to the
+oneDNN library MindSpore itself loads (both call theirs libdnnl.so.3, so a process can hold only one), in a cache
+folder named by a digest of everything the build depends on. A build is written under a temporary name and
+renamed, so ranks of one msrun job building at once never load half a file."""
 import hashlib
 import os
 import shutil
@@ -16,6 +16,9 @@ KERNEL_DIR = os.path.dirname(os.path.abspath(__file__))
 # Where builds are cached; PIX2PIX_KERNEL_CACHE moves it (a read-only home, a shared cache).
 DEFAULT_CACHE = os.path.join(os.path.expanduser("~"), ".cache", "pix2pix_mindspore", "kernels")
 ONEDNN_HEADER = os.path.join("oneapi", "dnnl", "dnnl.hpp")
+# The library's sources, in this folder: the convolutions, the operators around them, and what they share.
+KERNEL_SOURCES = ("onednn_ops.cc", "spatial_ops.cc", "onednn_runtime.cc")
+KERNEL_HEADERS = ("onednn_runtime.h",)
 
 
 class KernelsUnavailable(UserInputError):
@@ -56,33 +59,34 @@ def compiler():
     return found
 
 
-def built_library(source_name, log=print):
-    """The path of kernels/<source_name> compiled into a shared library, built now if the cache lacks it."""
-    source = os.path.join(KERNEL_DIR, source_name)
+def built_library(log=print):
+    """The path of the kernels (KERNEL_SOURCES) compiled into one shared library, built now if the cache lacks it."""
+    sources = [os.path.join(KERNEL_DIR, name) for name in KERNEL_SOURCES]
     lib_folder, library = mindspore_onednn()
     include, cxx = onednn_include(), compiler()
-    # The one hot loop that gains from vectorising asks for it itself (onednn_ops.cc's draw_pairs).
-    command = [cxx, "-O2", "-std=c++17", "-shared", "-fPIC", "-pthread", "-I", include, source,
+    # The one hot loop that gains from vectorising asks for it itself (spatial_ops.cc's draw_pairs).
+    command = [cxx, "-O2", "-std=c++17", "-shared", "-fPIC", "-pthread", "-I", include, *sources,
                "-L", lib_folder, "-l:libdnnl.so.3", f"-Wl,-rpath,{lib_folder}"]
     digest = hashlib.sha256()
-    for path in (source, os.path.join(include, "oneapi", "dnnl", "dnnl_version.h")):
+    for path in (*sources, *(os.path.join(KERNEL_DIR, name) for name in KERNEL_HEADERS),
+                 os.path.join(include, "oneapi", "dnnl", "dnnl_version.h")):
         with open(path, "rb") as handle:
             digest.update(handle.read())
     # MindSpore's library (58 MB) by its size and time, not its bytes: read at every start otherwise.
     status = os.stat(library)
     digest.update(f"{library} {status.st_size} {status.st_mtime_ns} {' '.join(command)}".encode())
     cache = os.path.join(os.environ.get("PIX2PIX_KERNEL_CACHE") or DEFAULT_CACHE, digest.hexdigest()[:16])
-    target = os.path.join(cache, os.path.splitext(source_name)[0] + ".so")
+    target = os.path.join(cache, "onednn_ops.so")
     if os.path.isfile(target):
         return target
     os.makedirs(cache, exist_ok=True)
-    log(f"Building {source_name} with {os.path.basename(cxx)} into {cache} (once)")
+    log(f"Building {', '.join(KERNEL_SOURCES)} with {os.path.basename(cxx)} into {cache} (once)")
     handle, temporary = tempfile.mkstemp(suffix=".so", dir=cache)
     os.close(handle)
     result = subprocess.run(command + ["-o", temporary], capture_output=True, text=True)
     if result.returncode != 0:
         os.unlink(temporary)
         last_line = (result.stderr.strip().splitlines() or ["no message"])[-1]
-        raise KernelsUnavailable(f"building {source_name} failed ({last_line})")
+        raise KernelsUnavailable(f"building the kernels ({', '.join(KERNEL_SOURCES)}) failed ({last_line})")
     os.replace(temporary, target)
     return target

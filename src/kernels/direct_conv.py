@@ -104,7 +104,7 @@ class DirectKernels:
             self.use_direct_kernels(_process_library)
 
     def use_direct_kernels(self, library):
-        """Run this cell on the kernels of `library` (the built onednn_ops.cc) from its next compilation."""
+        """Run this cell on the kernels of `library` (build.built_library) from its next compilation."""
         raise NotImplementedError
 
 
@@ -162,7 +162,7 @@ def use_direct_convolutions(networks, log=print):
     reflection padding) of `networks` (cells) to the direct kernels, building them on first use, and free
     MindSpore's kernel threads from their cores (utils.device.release_kernel_threads); returns how many were
     switched. Call before the networks are compiled."""
-    library = built_library("onednn_ops.cc", log)
+    library = built_library(log)
     release_kernel_threads()
     switched = 0
     for network in networks:
@@ -187,7 +187,7 @@ def start_direct_convolutions(log=print, only_uncapped=False):
     fixed its level already (something computed first), the kernels run at the cap, or with `only_uncapped`
     (auto: they pay only above it) KernelsUnavailable says so and nothing is started."""
     global _process_library
-    library = built_library("onednn_ops.cc", log)
+    library = built_library(log)
     capped = onednn_isa_in_force().chosen_by == "project"
     try:
         choice = lift_project_cap(ctypes.CDLL(mindspore_onednn()[1]).dnnl_set_max_cpu_isa)

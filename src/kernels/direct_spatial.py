@@ -1,4 +1,4 @@
-"""The operators around the convolutions, on the built kernels (onednn_ops.cc) for the CPU: pix2pixHD's halving
+"""The operators around the convolutions, on the built kernels (spatial_ops.cc) for the CPU: pix2pixHD's halving
 average pool (3x3, stride 2, padding 1 not counted) on oneDNN's pooling, reflection padding, and dropout's mask, for
 layers.HalvingAvgPool, layers.ReflectionPad and layers.Dropout. The pool and the padding are one pass each way on the
 plain layout, where MindSpore's own ops need padded copies and a second pool (the pool), or slices, a concat and a

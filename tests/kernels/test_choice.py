@@ -108,7 +108,7 @@ def test_where_onednn_has_computed_already_auto_keeps_mindspores_and_starts_noth
     from src.kernels import direct_conv
     on(monkeypatch, XEON, "AVX2", "project")
     # The lift fails before the library is loaded: no build (a g++ process) is needed to decide.
-    monkeypatch.setattr(direct_conv, "built_library", lambda source, log: "/nowhere/onednn_ops.so")
+    monkeypatch.setattr(direct_conv, "built_library", lambda log: "/nowhere/onednn_ops.so")
     lines = []
     assert choice.start_convolutions("auto", lines.append, "CPU") == "mindspore"
     assert lines[-1] == ("Convolutions: MindSpore's own (--conv_kernel auto: the direct kernels cannot run here: "
