@@ -1,5 +1,6 @@
-"""Building blocks shared by the generators and the discriminators: padded convs, LeakyReLU, tanh, the halving
-average pool of pix2pixHD, the normalisation layers of --norm_mode, and how often a picture can be halved."""
+"""Building blocks shared by the generators and the discriminators: padded convs, reflection padding, dropout,
+LeakyReLU, tanh, the halving average pool of pix2pixHD, the normalisation layers of --norm_mode (and the biases
+instance norm cancels), and how often a picture can be halved."""
 import numpy as np
 import mindspore as ms
 from mindspore import nn, ops
@@ -57,8 +58,8 @@ class ReflectionPad(DirectKernels, nn.Cell):
 class Dropout(DirectKernels, nn.Dropout):
     """nn.Dropout(p): in training each value zeroed with probability p and the others scaled by 1 / (1 - p); in eval
     mode nothing. On the direct kernels (the CPU's --conv_kernel onednn) the mask is drawn by the built kernels on
-    every core from a seed MindSpore draws at each call (seeded as nn.Dropout, so runs repeat under --seed), where
-    MindSpore's CPU Dropout draws it on one core (docs/performance.md)."""
+    every core from a seed MindSpore draws at each call (from --seed, as nn.Dropout's masks are, so runs repeat),
+    where MindSpore's CPU Dropout draws it on one core (docs/performance.md)."""
 
     def __init__(self, p):
         super().__init__(p=p)
@@ -71,7 +72,7 @@ class Dropout(DirectKernels, nn.Dropout):
     def construct(self, x):
         if not self.direct or not self.training or self.p == 0:
             return super().construct(x)
-        seed = ops.randint(0, 2 ** 31 - 1, (1,), dtype=ms.int32)  # from --seed, as nn.Dropout's own masks
+        seed = ops.randint(0, 2 ** 31 - 1, (1,), dtype=ms.int32)
         return x * ops.stop_gradient(self.mask(seed, self.keep, ops.stop_gradient(x)))
 
 
