@@ -73,7 +73,7 @@ class Dropout(DirectKernels, nn.Dropout):
         if not self.direct or not self.training or self.p == 0:
             return super().construct(x)
         seed = ops.randint(0, 2 ** 31 - 1, (1,), dtype=ms.int32)
-        return x * ops.stop_gradient(self.mask(seed, self.keep, ops.stop_gradient(x)))
+        return x * ops.stop_gradient(self.mask(seed, self.keep, x))
 
 
 class LeakyReLU(nn.Cell):

@@ -231,7 +231,6 @@ def test_the_pool_and_the_padding_on_the_kernels_are_mindsporess_and_differentia
         assert squared[index] == pytest.approx((value(up) - value(down)) / 2e-2, rel=2e-2, abs=1e-4)
 
 
-
 def test_dropout_on_the_kernels_keeps_half_scaled_by_two_passes_gradients_through_kept_values_and_repeats(
         direct_kernels):
     from src.models.layers import Dropout
